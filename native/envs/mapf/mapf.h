@@ -1,0 +1,224 @@
+// MAPF-v0: grid multi-agent pathfinding after POGEMA 2.0.0a (the env of "Learn to Follow").
+// Each env holds A agents on an H×W grid. Action per agent: Discrete(5) = 0 stay, 1 up (row-1),
+// 2 down (row+1), 3 left (col-1), 4 right (col+1), resolved by the priority, blockBoth or soft
+// collision system. Observation per agent: [3, D, D] (D = 2r+1): obstacles, active agents, goal.
+// Every buffer is row-major [E, A, ...]. Internally a cell is an index into the map padded by r
+// on every side (row-major, width W+2r); the one-cell ring around the map is an obstacle.
+#pragma once
+#include <cstdint>
+
+#include "../../common/hd.h"
+#include "../../common/rng.h"
+#include "mapf_types.h"
+
+namespace mw::mapf {
+
+MW_HD int32_t move_delta(const Params& p, int32_t action) {
+  switch (action) {
+    case kUp: return -p.padded_w;
+    case kDown: return p.padded_w;
+    case kLeft: return -1;
+    case kRight: return 1;
+    default: return 0;
+  }
+}
+
+// Map (row, col) cell index -> padded cell index, and back.
+MW_HD int32_t padded_of_map(const Params& p, int32_t map_cell) {
+  return (map_cell / p.width + p.radius) * p.padded_w + map_cell % p.width + p.radius;
+}
+MW_HD int32_t map_of_padded(const Params& p, int32_t cell) {
+  return (cell / p.padded_w - p.radius) * p.width + cell % p.padded_w - p.radius;
+}
+
+MW_HD int64_t map_slot(const Params& p, int32_t env) { return p.map_per_env ? env : 0; }
+
+// Scratch of one worker slot (one per CPU thread, one per env on a GPU). Cell grids are kept at
+// their idle value (0 or -1) between uses, so a step only touches the cells of its agents.
+struct Scratch {
+  uint8_t* occ;       // [PH*PW] 1 = an active agent stands here
+  uint8_t* mark;      // [PH*PW] blockBoth marks: 0 none, 1 visited, 2 blocked
+  int32_t* occ_id;    // [PH*PW] agent index standing here at step start, -1 none (soft)
+  int32_t* head;      // [PH*PW] first claimant of a cell, -1 none (soft)
+  int32_t* tail;      // [PH*PW] last claimant of a cell, -1 none (soft)
+  int32_t* next;      // [A] next claimant in the same cell's list, -1 end
+  int32_t* prev;      // [A] previous claimant, -1 start
+  int32_t* target;    // [A] padded cell the agent currently claims
+  int32_t* orig;      // [A] padded cell claimed at step 1 (for cleanup)
+  int32_t* perm;      // [H*W] placement: free cells being shuffled (map indices)
+  int32_t* remaining; // [H*W] placement: unreserved cells left per component
+  int32_t* pending;   // [H*W] placement: most recent start still waiting for a goal, -1 none
+  int32_t* pend_next; // [A] placement: the start pending before this one in its component
+};
+
+MW_HD Scratch scratch_of(const Params& p, const View& v, int32_t slot) {
+  const int64_t cells = static_cast<int64_t>(p.padded_h) * p.padded_w;
+  const int64_t map_cells = static_cast<int64_t>(p.height) * p.width;
+  uint8_t* u8 = v.scratch_u8 + slot * scratch_u8_per_slot(p);
+  int32_t* i32 = v.scratch_i32 + slot * scratch_i32_per_slot(p);
+  Scratch s;
+  s.occ = u8;
+  s.mark = u8 + cells;
+  s.occ_id = i32;
+  s.head = i32 + cells;
+  s.tail = i32 + 2 * cells;
+  int32_t* agent_base = i32 + 3 * cells;
+  s.next = agent_base;
+  s.prev = agent_base + p.num_agents;
+  s.target = agent_base + 2 * p.num_agents;
+  s.orig = agent_base + 3 * p.num_agents;
+  s.pend_next = agent_base + 4 * p.num_agents;
+  int32_t* map_base = agent_base + 5 * p.num_agents;
+  s.perm = map_base;
+  s.remaining = map_base + map_cells;
+  s.pending = map_base + 2 * map_cells;
+  return s;
+}
+
+// ---- goals ----------------------------------------------------------------------------------
+
+// The goal an agent gets after `k` arrivals (k = 0 is the episode's first goal).
+MW_HD int32_t next_goal(const Params& p, const View& v, int32_t env, int32_t agent, int32_t k,
+                        int32_t current_cell) {
+  const int64_t ea = static_cast<int64_t>(env) * p.num_agents + agent;
+  if (p.goal_mode == kGoalsSequence || k == 0) {
+    if (p.placement == kPlaceExplicit || p.goal_mode == kGoalsSequence) {
+      const int32_t g = v.goal_seq[static_cast<int64_t>(agent) * p.goal_seq_len + k % p.goal_seq_len];
+      return padded_of_map(p, g);
+    }
+    return v.goal[ea];  // random placement already drew goal 0
+  }
+  // Lifelong random goal: uniform over the agent's 4-connected component minus its current cell.
+  const int64_t m = map_slot(p, env);
+  const int64_t map_cells = static_cast<int64_t>(p.height) * p.width;
+  const int32_t here = map_of_padded(p, current_cell);
+  const int32_t comp = v.comp_label[m * map_cells + here];
+  const int32_t first = v.comp_start[m * (map_cells + 1) + comp];
+  const int32_t size = v.comp_start[m * (map_cells + 1) + comp + 1] - first;
+  if (size <= 1) return current_cell;
+  const uint32_t u = rng_draw(v.seeds[env], kStreamGoals, 0, v.episode[env], static_cast<uint32_t>(k),
+                              static_cast<uint32_t>(agent)).v[0];
+  // Cells of a component are stored in ascending order: find the current one by bisection.
+  const int32_t* run = v.comp_cells + m * map_cells + first;
+  int32_t lo = 0, hi = size;
+  while (lo < hi) {
+    const int32_t mid = (lo + hi) / 2;
+    if (run[mid] < here) lo = mid + 1;
+    else hi = mid;
+  }
+  int32_t j = static_cast<int32_t>(rng_below(u, static_cast<uint32_t>(size - 1)));
+  if (j >= lo) ++j;  // skip the current cell
+  return padded_of_map(p, run[j]);
+}
+
+// ---- placement --------------------------------------------------------------------------------
+
+// Random starts and goals with the structure of POGEMA's placing(): walk the free cells in a
+// random order; a cell becomes the goal of the most recent pending start of its component, else a
+// start if its component still has two unreserved cells. Returns false if it could not place all.
+MW_HD bool place_random(const Params& p, const View& v, const Scratch& s, int32_t env) {
+  const int64_t m = map_slot(p, env);
+  const int64_t map_cells = static_cast<int64_t>(p.height) * p.width;
+  const int32_t num_free = v.num_free[m];
+  const int32_t* cells = v.comp_cells + m * map_cells;
+  const int32_t* label = v.comp_label + m * map_cells;
+  const int32_t* starts = v.comp_start + m * (map_cells + 1);
+  const int32_t num_comps = v.num_comps[m];
+  for (int32_t c = 0; c < num_comps; ++c) {
+    s.remaining[c] = starts[c + 1] - starts[c];
+    s.pending[c] = -1;
+  }
+  for (int32_t i = 0; i < num_free; ++i) s.perm[i] = cells[i];
+  int32_t* pos = v.pos + static_cast<int64_t>(env) * p.num_agents;
+  int32_t* goal = v.goal + static_cast<int64_t>(env) * p.num_agents;
+  int32_t placed = 0, goals_done = 0;
+  for (int32_t i = 0; i < num_free && goals_done < p.num_agents; ++i) {
+    // Lazy Fisher-Yates: pick the i-th cell of the order among the cells not yet picked.
+    const uint32_t u = rng_draw(v.seeds[env], kStreamPlacement, 0, v.episode[env], 0,
+                                static_cast<uint32_t>(i)).v[0];
+    const int32_t j = i + static_cast<int32_t>(rng_below(u, static_cast<uint32_t>(num_free - i)));
+    const int32_t cell = s.perm[j];
+    s.perm[j] = s.perm[i];
+    s.perm[i] = cell;
+    const int32_t comp = label[cell];
+    if (s.pending[comp] >= 0) {
+      const int32_t agent = s.pending[comp];
+      s.pending[comp] = s.pend_next[agent];
+      goal[agent] = padded_of_map(p, cell);
+      ++goals_done;
+      continue;
+    }
+    if (placed >= p.num_agents) continue;
+    if (s.remaining[comp] >= 2) {
+      s.remaining[comp] -= 2;
+      pos[placed] = padded_of_map(p, cell);
+      s.pend_next[placed] = s.pending[comp];
+      s.pending[comp] = placed;
+      ++placed;
+    }
+  }
+  return placed == p.num_agents && goals_done == p.num_agents;
+}
+
+// ---- observations -----------------------------------------------------------------------------
+
+// Writes the [3, D, D] observation of every agent of `env` into `out`; `occ` marks active agents.
+template <typename T>
+MW_HD void write_obs(const Params& p, const View& v, int32_t env, const uint8_t* occ, T* out) {
+  const int32_t r = p.radius, d = 2 * r + 1, dd = d * d, pw = p.padded_w;
+  const uint8_t* obst = v.obstacles + map_slot(p, env) * static_cast<int64_t>(p.padded_h) * pw;
+  const int32_t* pos = v.pos + static_cast<int64_t>(env) * p.num_agents;
+  const int32_t* goal = v.goal + static_cast<int64_t>(env) * p.num_agents;
+  for (int32_t a = 0; a < p.num_agents; ++a) {
+    T* o = out + (static_cast<int64_t>(env) * p.num_agents + a) * 3 * dd;
+    const int32_t base = pos[a] - r * pw - r;
+    for (int32_t y = 0; y < d; ++y) {
+      const uint8_t* src_ob = obst + base + y * pw;
+      const uint8_t* src_ag = occ + base + y * pw;
+      T* dst_ob = o + y * d;
+      T* dst_ag = o + dd + y * d;
+      for (int32_t x = 0; x < d; ++x) {
+        dst_ob[x] = static_cast<T>(src_ob[x]);
+        dst_ag[x] = static_cast<T>(src_ag[x]);
+      }
+    }
+    T* tg = o + 2 * dd;
+    for (int32_t i = 0; i < dd; ++i) tg[i] = static_cast<T>(0);
+    int32_t dr = goal[a] / pw - pos[a] / pw;
+    int32_t dc = goal[a] % pw - pos[a] % pw;
+    dr = dr < -r ? -r : (dr > r ? r : dr);
+    dc = dc < -r ? -r : (dc > r ? r : dc);
+    tg[(r + dr) * d + (r + dc)] = static_cast<T>(1);
+  }
+}
+
+MW_HD void write_outputs(const Params& p, const View& v, const Scratch& s, int32_t env) {
+  const int64_t row = static_cast<int64_t>(env) * p.num_agents;
+  for (int32_t a = 0; a < p.num_agents; ++a)
+    if (v.active[row + a]) s.occ[v.pos[row + a]] = 1;
+  if (p.obs_u8) write_obs(p, v, env, s.occ, static_cast<uint8_t*>(v.obs));
+  else write_obs(p, v, env, s.occ, static_cast<float*>(v.obs));
+  for (int32_t a = 0; a < p.num_agents; ++a) s.occ[v.pos[row + a]] = 0;
+  const int32_t pw = p.padded_w, r = p.radius;
+  for (int32_t a = 0; a < p.num_agents; ++a) {
+    const int32_t c = v.pos[row + a], g = v.goal[row + a], st = v.start[row + a];
+    int32_t* xy = v.out_pos + (row + a) * 2;
+    int32_t* gxy = v.out_goal + (row + a) * 2;
+    xy[0] = c / pw - r;
+    xy[1] = c % pw - r;
+    gxy[0] = g / pw - r;
+    gxy[1] = g % pw - r;
+    if (p.extras) {
+      int32_t* rel = v.out_xy_rel + (row + a) * 2;
+      int32_t* trel = v.out_target_rel + (row + a) * 2;
+      rel[0] = c / pw - st / pw;
+      rel[1] = c % pw - st % pw;
+      trel[0] = g / pw - st / pw;
+      trel[1] = g % pw - st % pw;
+    }
+  }
+}
+
+}  // namespace mw::mapf
+
+#include "mapf_step.h"

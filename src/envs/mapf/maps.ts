@@ -1,0 +1,286 @@
+/**
+ * MAPF grid maps: parsing (POGEMA strings, 0/1 arrays, MovingAI `.map` files) and helpers.
+ *
+ * Convention everywhere: coordinates are `(row, col)`, row 0 is the first map line, the cell
+ * index is `row * width + col`, and `cells[i]` is 1 for an obstacle and 0 for a free cell.
+ * Generators live in `generators.ts`, named maps in `named-maps.ts`; both are re-exported here.
+ * @module
+ */
+
+import { readFileSync } from 'node:fs';
+import { InvalidMapError } from '../../errors.js';
+
+export * from './generators.js';
+export * from './named-maps.js';
+
+/** A rectangular grid of free (0) and obstacle (1) cells, stored row-major. */
+export interface GridMap {
+  /** Number of rows. */
+  height: number;
+  /** Number of columns. */
+  width: number;
+  /** `height * width` cells, index `row * width + col`; 1 = obstacle, 0 = free. */
+  cells: Uint8Array;
+}
+
+/** A map parsed from a POGEMA string, with the agents and pools its letters and markers define. */
+export interface ParsedMap extends GridMap {
+  /** Agent starts `(row, col)` from the letters `a`–`z`, in letter order; null when none. */
+  starts: Array<[number, number]> | null;
+  /** Agent goals `(row, col)` from the letters `A`–`Z`, in letter order; null when none. */
+  goals: Array<[number, number]> | null;
+  /** Cells marked `@` (POGEMA's possible starts), row-major; null when none. */
+  startPool?: Array<[number, number]> | null;
+  /** Cells marked `$` (POGEMA's possible targets), row-major; null when none. */
+  goalPool?: Array<[number, number]> | null;
+}
+
+const A_LOWER = 'a'.charCodeAt(0);
+const Z_LOWER = 'z'.charCodeAt(0);
+const A_UPPER = 'A'.charCodeAt(0);
+const Z_UPPER = 'Z'.charCodeAt(0);
+
+/** Records the cell of one letter, rejecting a letter seen before. */
+function recordLetter(
+  found: Map<string, [number, number]>, letter: string, row: number, col: number, kind: 'start' | 'goal',
+): void {
+  const previous = found.get(letter);
+  if (previous !== undefined) {
+    throw new InvalidMapError(
+      `map string: ${kind} '${letter}' appears twice, at row ${previous[0]}, col ${previous[1]} and at row ${row}, col ${col}`,
+      { letter, row, col },
+    );
+  }
+  found.set(letter, [row, col]);
+}
+
+/**
+ * Parses a POGEMA string map. The text is split on whitespace into rows, so an indented
+ * multi-line template string works. `.` `!` `@` `$` are free (`@`/`$` also fill the pools),
+ * `#` is an obstacle, `a`–`z` are agent starts and `A`–`Z` their goals (agents in letter order).
+ * @throws InvalidMapError on an empty map, an unknown character, ragged rows, a start without
+ *   its goal (or the reverse), or a letter used twice.
+ */
+export function parseMapString(text: string): ParsedMap {
+  const rows = text.split(/\s+/).filter((row) => row.length > 0);
+  if (rows.length === 0) throw new InvalidMapError('map string is empty', {});
+  const height = rows.length;
+  const width = rows[0].length;
+  const cells = new Uint8Array(height * width);
+  const startLetters = new Map<string, [number, number]>();
+  const goalLetters = new Map<string, [number, number]>();
+  const startPool: Array<[number, number]> = [];
+  const goalPool: Array<[number, number]> = [];
+  for (let row = 0; row < height; row++) {
+    const line = rows[row];
+    if (line.length !== width) {
+      throw new InvalidMapError(
+        `map string: row ${row} has width ${line.length}, but row 0 has width ${width}`,
+        { row, width: line.length, expectedWidth: width },
+      );
+    }
+    for (let col = 0; col < width; col++) {
+      const ch = line[col];
+      const code = ch.charCodeAt(0);
+      if (ch === '#') cells[row * width + col] = 1;
+      else if (ch === '.' || ch === '!') continue;
+      else if (ch === '@') startPool.push([row, col]);
+      else if (ch === '$') goalPool.push([row, col]);
+      else if (code >= A_LOWER && code <= Z_LOWER) recordLetter(startLetters, ch, row, col, 'start');
+      else if (code >= A_UPPER && code <= Z_UPPER) recordLetter(goalLetters, ch.toLowerCase(), row, col, 'goal');
+      else {
+        throw new InvalidMapError(
+          `map string: unknown character '${ch}' at row ${row}, col ${col} (allowed: . # ! @ $ a-z A-Z)`,
+          { char: ch, row, col },
+        );
+      }
+    }
+  }
+  for (const [letter, [row, col]] of startLetters) {
+    if (!goalLetters.has(letter)) {
+      throw new InvalidMapError(
+        `map string: start '${letter}' at row ${row}, col ${col} has no goal '${letter.toUpperCase()}'`,
+        { letter, row, col },
+      );
+    }
+  }
+  for (const [letter, [row, col]] of goalLetters) {
+    if (!startLetters.has(letter)) {
+      throw new InvalidMapError(
+        `map string: goal '${letter.toUpperCase()}' at row ${row}, col ${col} has no start '${letter}'`,
+        { letter: letter.toUpperCase(), row, col },
+      );
+    }
+  }
+  const letters = [...startLetters.keys()].sort();
+  const hasAgents = letters.length > 0;
+  return {
+    height,
+    width,
+    cells,
+    starts: hasAgents ? letters.map((l) => startLetters.get(l)!) : null,
+    goals: hasAgents ? letters.map((l) => goalLetters.get(l)!) : null,
+    startPool: startPool.length > 0 ? startPool : null,
+    goalPool: goalPool.length > 0 ? goalPool : null,
+  };
+}
+
+/**
+ * Builds a map from rows of 0/1 values (numbers or booleans; 1/true = obstacle).
+ * @throws InvalidMapError on an empty input, ragged rows or any other value (naming row, col, value).
+ */
+export function mapFromArray(rows: ArrayLike<ArrayLike<number | boolean>>): GridMap {
+  const height = rows.length;
+  if (height === 0 || rows[0].length === 0) {
+    throw new InvalidMapError('map array is empty', { height });
+  }
+  const width = rows[0].length;
+  const cells = new Uint8Array(height * width);
+  for (let row = 0; row < height; row++) {
+    const line = rows[row];
+    if (line.length !== width) {
+      throw new InvalidMapError(
+        `map array: row ${row} has width ${line.length}, but row 0 has width ${width}`,
+        { row, width: line.length, expectedWidth: width },
+      );
+    }
+    for (let col = 0; col < width; col++) {
+      const value = line[col];
+      if (value === 1 || value === true) cells[row * width + col] = 1;
+      else if (value !== 0 && value !== false) {
+        throw new InvalidMapError(
+          `map array: value ${String(value)} at row ${row}, col ${col} is not 0/1 or a boolean`,
+          { row, col, value },
+        );
+      }
+    }
+  }
+  return { height, width, cells };
+}
+
+/** MovingAI terrain characters that are passable: ground `.`, grass `G`, swamp `S`. */
+const MOVINGAI_PASSABLE = new Set(['.', 'G', 'S']);
+/** MovingAI terrain characters that are obstacles: out of bounds `@` `O`, trees `T`, water `W`. */
+const MOVINGAI_BLOCKED = new Set(['@', 'O', 'T', 'W']);
+
+/** Reads one `key value` header line of a MovingAI map, returning the positive integer value. */
+function movingAIDimension(line: string | undefined, key: 'height' | 'width', lineNumber: number): number {
+  const match = /^(\S+)\s+(\S+)$/.exec((line ?? '').trim());
+  if (match === null || match[1].toLowerCase() !== key || !/^[0-9]+$/.test(match[2]) || Number(match[2]) < 1) {
+    throw new InvalidMapError(
+      `MovingAI map: line ${lineNumber} should be '${key} <positive integer>', got '${line ?? '<end of file>'}'`,
+      { line: lineNumber, text: line ?? null },
+    );
+  }
+  return Number(match[2]);
+}
+
+/**
+ * Parses the MovingAI benchmark `.map` format: `type octile`, `height H`, `width W`, `map`,
+ * then H lines of W characters. `.` `G` `S` are passable; `@` `O` `T` `W` are obstacles.
+ * Trailing blank lines are ignored; anything else after the grid is an error.
+ * @throws InvalidMapError on a bad header, a wrong number or width of lines, or an unknown character.
+ */
+export function parseMovingAI(text: string): GridMap {
+  const lines = text.split(/\r?\n/);
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  const typeLine = (lines[0] ?? '').trim();
+  if (!/^type\s+\S+$/i.test(typeLine)) {
+    throw new InvalidMapError(`MovingAI map: line 1 should be 'type octile', got '${lines[0] ?? '<end of file>'}'`, {
+      line: 1,
+    });
+  }
+  const height = movingAIDimension(lines[1], 'height', 2);
+  const width = movingAIDimension(lines[2], 'width', 3);
+  if ((lines[3] ?? '').trim().toLowerCase() !== 'map') {
+    throw new InvalidMapError(`MovingAI map: line 4 should be 'map', got '${lines[3] ?? '<end of file>'}'`, { line: 4 });
+  }
+  const gridLines = lines.slice(4);
+  if (gridLines.length !== height) {
+    throw new InvalidMapError(`MovingAI map: header says height ${height}, but ${gridLines.length} map lines follow`, {
+      height,
+      lines: gridLines.length,
+    });
+  }
+  const cells = new Uint8Array(height * width);
+  for (let row = 0; row < height; row++) {
+    const line = gridLines[row].replace(/\s+$/, '');
+    if (line.length !== width) {
+      throw new InvalidMapError(
+        `MovingAI map: row ${row} has width ${line.length}, but the header says width ${width}`,
+        { row, width: line.length, expectedWidth: width },
+      );
+    }
+    for (let col = 0; col < width; col++) {
+      const ch = line[col];
+      if (MOVINGAI_BLOCKED.has(ch)) cells[row * width + col] = 1;
+      else if (!MOVINGAI_PASSABLE.has(ch)) {
+        throw new InvalidMapError(
+          `MovingAI map: unknown character '${ch}' at row ${row}, col ${col} (allowed: . G S @ O T W)`,
+          { char: ch, row, col },
+        );
+      }
+    }
+  }
+  return { height, width, cells };
+}
+
+/** Reads and parses a MovingAI `.map` file (see {@link parseMovingAI}). */
+export function loadMovingAIFile(path: string): GridMap {
+  return parseMovingAI(readFileSync(path, 'utf8'));
+}
+
+/**
+ * Labels the 4-connected components of the free cells by breadth-first search.
+ * @returns `label[i]` = component of cell i (-1 for obstacles), components numbered in
+ *   row-major order of their first cell; `sizes[k]` = number of cells of component k.
+ */
+export function components(map: GridMap): { label: Int32Array; sizes: number[] } {
+  const { height, width, cells } = map;
+  const label = new Int32Array(height * width).fill(-1);
+  const sizes: number[] = [];
+  const queue = new Int32Array(height * width);
+  for (let seed = 0; seed < cells.length; seed++) {
+    if (cells[seed] !== 0 || label[seed] !== -1) continue;
+    const id = sizes.length;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = seed;
+    label[seed] = id;
+    while (head < tail) {
+      const cell = queue[head++];
+      const row = Math.floor(cell / width);
+      const col = cell - row * width;
+      const visit = (next: number): void => {
+        if (cells[next] === 0 && label[next] === -1) {
+          label[next] = id;
+          queue[tail++] = next;
+        }
+      };
+      if (row > 0) visit(cell - width);
+      if (row < height - 1) visit(cell + width);
+      if (col > 0) visit(cell - 1);
+      if (col < width - 1) visit(cell + 1);
+    }
+    sizes.push(tail);
+  }
+  return { label, sizes };
+}
+
+/** Number of free (0) cells of the map. */
+export function freeCellCount(map: GridMap): number {
+  let free = 0;
+  for (let i = 0; i < map.cells.length; i++) if (map.cells[i] === 0) free++;
+  return free;
+}
+
+/** Renders the map as POGEMA string rows (`.` free, `#` obstacle) joined by `\n`. */
+export function mapToString(map: GridMap): string {
+  const rows: string[] = [];
+  for (let row = 0; row < map.height; row++) {
+    let line = '';
+    for (let col = 0; col < map.width; col++) line += map.cells[row * map.width + col] === 1 ? '#' : '.';
+    rows.push(line);
+  }
+  return rows.join('\n');
+}

@@ -1,0 +1,109 @@
+/**
+ * Typed errors. Every error manyworlds throws is a {@link ManyWorldsError} with a stable `code`.
+ * @module
+ */
+
+/** Stable error codes; match on `err.code`, never on the message. */
+export type ErrorCode =
+  | 'ERR_MW_INVALID_CONFIG'
+  | 'ERR_MW_INVALID_MAP'
+  | 'ERR_MW_INVALID_ACTION'
+  | 'ERR_MW_INVALID_ARGUMENT'
+  | 'ERR_MW_UNKNOWN_ENV'
+  | 'ERR_MW_BACKEND_UNAVAILABLE'
+  | 'ERR_MW_ALLOCATION'
+  | 'ERR_MW_ENV_CLOSED'
+  | 'ERR_MW_ENV_BUSY'
+  | 'ERR_MW_RESET_NEEDED'
+  | 'ERR_MW_NATIVE';
+
+/** Base class of all manyworlds errors. */
+export class ManyWorldsError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: ErrorCode;
+  /** Structured details (env id, env index, agent, value, ...) when known. */
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** A configuration value is missing, of the wrong type or out of range. */
+export class InvalidConfigError extends ManyWorldsError {
+  constructor(message: string, details: Record<string, unknown> = {}, code: ErrorCode = 'ERR_MW_INVALID_CONFIG') {
+    super(code, message, details);
+  }
+}
+
+/** A map is malformed (unknown character, ragged rows), or starts/goals are impossible on it. */
+export class InvalidMapError extends InvalidConfigError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, details, 'ERR_MW_INVALID_MAP');
+  }
+}
+
+/** An action has the wrong length or dtype, is out of range, or is NaN. */
+export class InvalidActionError extends ManyWorldsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_MW_INVALID_ACTION', message, details);
+  }
+}
+
+/** A method argument (seed, env index, mask, ...) is invalid. */
+export class InvalidArgumentError extends ManyWorldsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_MW_INVALID_ARGUMENT', message, details);
+  }
+}
+
+/** No environment is registered under this id. */
+export class UnknownEnvError extends ManyWorldsError {
+  constructor(id: string, known: readonly string[]) {
+    super('ERR_MW_UNKNOWN_ENV', `unknown env id '${id}'; registered: ${known.join(', ')}`, { id });
+  }
+}
+
+/** The requested backend cannot run here; `reasons` says why. */
+export class BackendUnavailableError extends ManyWorldsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_MW_BACKEND_UNAVAILABLE', message, details);
+  }
+}
+
+/** The batch buffers would be too large to allocate; raised before allocating. */
+export class AllocationError extends ManyWorldsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_MW_ALLOCATION', message, details);
+  }
+}
+
+/** A method was called after `close()`. */
+export class EnvClosedError extends ManyWorldsError {
+  constructor(id: string, method: string) {
+    super('ERR_MW_ENV_CLOSED', `${id}: ${method}() called after close()`, { id, method });
+  }
+}
+
+/** A call was made while a `stepAsync()` is in flight. */
+export class EnvBusyError extends ManyWorldsError {
+  constructor(id: string, method: string) {
+    super('ERR_MW_ENV_BUSY', `${id}: ${method}() called while stepAsync() is in flight; await it first`, { id, method });
+  }
+}
+
+/** `step()` reached an env whose episode ended with autoreset disabled; reset it first. */
+export class ResetNeededError extends ManyWorldsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_MW_RESET_NEEDED', message, details);
+  }
+}
+
+/** The native layer reported a failure it could not map to a more specific error. */
+export class NativeError extends ManyWorldsError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('ERR_MW_NATIVE', message, details);
+  }
+}

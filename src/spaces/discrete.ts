@@ -1,0 +1,63 @@
+/**
+ * {@link Discrete}: a finite range of integers.
+ * @module
+ */
+
+import { InvalidArgumentError } from '../errors.js';
+import type { CounterRng } from '../rng.js';
+import { DTYPE_INFO, Space, uniformInt, type DiscreteJSON } from './space.js';
+
+/**
+ * The integers `start, start + 1, …, start + n - 1`. Values are plain numbers; dtype `int32`,
+ * shape `[]`.
+ */
+export class Discrete extends Space<number> {
+  /** Element type: always `int32`. */
+  declare readonly dtype: 'int32';
+  /** Number of values (at least 1). */
+  readonly n: number;
+  /** Smallest value. */
+  readonly start: number;
+
+  /**
+   * @param n - number of values, an integer >= 1.
+   * @param start - smallest value, an integer; all values must fit in int32.
+   * @throws InvalidArgumentError if `n` or `start` is not an integer, `n < 1`, or the range
+   *   leaves int32.
+   */
+  constructor(n: number, start = 0) {
+    super([], 'int32');
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`Discrete: n must be an integer >= 1, got ${String(n)}`, { n });
+    }
+    if (!Number.isSafeInteger(start)) {
+      throw new InvalidArgumentError(`Discrete: start must be an integer, got ${String(start)}`, { start });
+    }
+    const { min, max } = DTYPE_INFO.int32;
+    if (start < min || start + n - 1 > max) {
+      throw new InvalidArgumentError('Discrete: values must fit in int32', { n, start });
+    }
+    this.n = n;
+    this.start = start;
+  }
+
+  /** Uniform value in `[start, start + n)`; consumes one word of `rng`. */
+  sample(rng: CounterRng): number {
+    return this.start + uniformInt(rng, this.n);
+  }
+
+  /** Whether `x` is an integer number in `[start, start + n)`. */
+  contains(x: unknown): boolean {
+    return typeof x === 'number' && Number.isInteger(x) && x >= this.start && x < this.start + this.n;
+  }
+
+  /** `{ type: 'Discrete', n, start }`. */
+  toJSON(): DiscreteJSON {
+    return { type: 'Discrete', n: this.n, start: this.start };
+  }
+
+  /** `Discrete(n)` or `Discrete(n, start=s)`. */
+  toString(): string {
+    return this.start === 0 ? `Discrete(${this.n})` : `Discrete(${this.n}, start=${this.start})`;
+  }
+}
