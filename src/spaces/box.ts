@@ -52,7 +52,8 @@ export class Box<D extends Dtype = Dtype> extends Space<TypedArrayOf<D>> {
     this.size = shapeSize(shape);
     this.lo = normalizeBounds(low, this.size, dtype, 'low');
     this.hi = normalizeBounds(high, this.size, dtype, 'high');
-    for (let i = 0; i < this.size; i++) {
+    const checked = Math.min(this.size, Math.max(this.lo.length, this.hi.length));
+    for (let i = 0; i < checked; i++) {
       if (this.lowAt(i) > this.highAt(i)) {
         throw new InvalidArgumentError(`Box: low > high at element ${i}`, { index: i, low: this.lowAt(i), high: this.highAt(i) });
       }
@@ -79,7 +80,7 @@ export class Box<D extends Dtype = Dtype> extends Space<TypedArrayOf<D>> {
     return expand(this.hi, this.size);
   }
 
-  /** Whether the lower bounds are equal for all elements (stored as one number). */
+  /** Whether the lower bounds are all equal and the upper bounds are all equal (each stored as one number). */
   get uniformBounds(): boolean {
     return this.lo.length === 1 && this.hi.length === 1;
   }
