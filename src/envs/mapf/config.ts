@@ -1,0 +1,217 @@
+/**
+ * MAPF-v0 configuration: POGEMA's `GridConfig` in camelCase, its defaults, and validation into a
+ * resolved form the backends use. Every error names the field and the offending value.
+ * @module
+ */
+
+import { InvalidConfigError, InvalidMapError } from '../../errors.js';
+import {
+  type GridMap, type MapGeneratorSpec, generateMap, mapFromArray, namedMap, parseMapString,
+} from './maps.js';
+
+/** Collision systems (POGEMA's `collision_system`; `blockBoth` is `block_both`). */
+export type CollisionSystem = 'priority' | 'blockBoth' | 'soft';
+/** What happens when an agent reaches its goal (POGEMA's `on_target`). */
+export type OnTarget = 'finish' | 'nothing' | 'restart';
+/** A cell as `[row, col]`, row 0 being the first map line. */
+export type Cell = readonly [number, number];
+
+/**
+ * Configuration of `MAPF-v0` (POGEMA's `GridConfig` with camelCase names). Every field is
+ * optional; defaults follow POGEMA 2.0.0a.
+ */
+export interface MapfConfig {
+  /** Agents per env. Default: the number of letters in `map` or of `agentsXY`, else 1. */
+  numAgents?: number;
+  /**
+   * The map: a POGEMA string (`.` free, `#` obstacle, `a`–`z` starts, `A`–`Z` goals), a 0/1
+   * array of rows, a {@link GridMap}, `{ name }` of a shipped map, or a generator spec
+   * `{ type: 'random' | 'maze' | 'warehouse', height, width, ... }`. Default: a random map of
+   * `height × width` with obstacle probability `density`, one per env (POGEMA's `map=None`).
+   */
+  map?: string | ReadonlyArray<ReadonlyArray<number | boolean>> | GridMap | { name: string } | MapGeneratorSpec;
+  /** Name of a shipped map (see `NAMED_MAPS`); same as `map: { name }`. */
+  mapName?: string;
+  /** Side of the square random map when `width`/`height` are not given. Default 8. */
+  size?: number;
+  /** Width of the random map. Default `size`. */
+  width?: number;
+  /** Height of the random map. Default `size`. */
+  height?: number;
+  /** Obstacle probability of the random map, in [0, 1]. Default 0.3. */
+  density?: number;
+  /** Observation radius r, 1..128: observations are `[3, 2r+1, 2r+1]`. Default 5. */
+  obsRadius?: number;
+  /** Default `'priority'`. */
+  collisionSystem?: CollisionSystem;
+  /** Default `'finish'`. */
+  onTarget?: OnTarget;
+  /** All agents are truncated after this many steps. Default 64. */
+  maxEpisodeSteps?: number;
+  /** Explicit starts, one `[row, col]` per agent (needs `targetsXY`). */
+  agentsXY?: ReadonlyArray<Cell>;
+  /**
+   * Explicit goals: one `[row, col]` per agent, or for `onTarget: 'restart'` one sequence of
+   * goals per agent (the agent cycles through it).
+   */
+  targetsXY?: ReadonlyArray<Cell> | ReadonlyArray<ReadonlyArray<Cell>>;
+  /** Observation dtype. Default `'float32'`; `'uint8'` has the same 0/1 values in a quarter of the bytes. */
+  obsDtype?: 'float32' | 'uint8';
+  /** One generated map per env (seeded by the env's seed) instead of one for the batch. Default true for generated maps. */
+  mapPerEnv?: boolean;
+  /** Also publish POMAPF's `xy` and `targetXY` (relative to the start cell) in infos. Default false. */
+  pomapfExtras?: boolean;
+}
+
+/** A validated configuration, ready for a backend. */
+export interface ResolvedMapfConfig {
+  numAgents: number;
+  height: number;
+  width: number;
+  obsRadius: number;
+  collisionSystem: CollisionSystem;
+  onTarget: OnTarget;
+  maxEpisodeSteps: number;
+  obsDtype: 'float32' | 'uint8';
+  pomapfExtras: boolean;
+  /** True when each env gets its own generated map. */
+  mapPerEnv: boolean;
+  /** The map of an env given its seed (the same map for every env when `mapPerEnv` is false). */
+  mapFor: (seed: number) => GridMap;
+  /** Explicit starts (map cell indices) or null for random placement. */
+  startCells: Int32Array | null;
+  /** Goals `[A, G]` (map cell indices) or null; with random placement and 'restart', null too. */
+  goalSeq: Int32Array | null;
+  /** Goals per agent in `goalSeq` (1 unless restart sequences were given). */
+  goalSeqLen: number;
+}
+
+const COLLISIONS: readonly CollisionSystem[] = ['priority', 'blockBoth', 'soft'];
+const ON_TARGET: readonly OnTarget[] = ['finish', 'nothing', 'restart'];
+const KNOWN_KEYS = new Set([
+  'numAgents', 'map', 'mapName', 'size', 'width', 'height', 'density', 'obsRadius', 'collisionSystem',
+  'onTarget', 'maxEpisodeSteps', 'agentsXY', 'targetsXY', 'obsDtype', 'mapPerEnv', 'pomapfExtras',
+]);
+
+function intIn(name: string, value: unknown, lo: number, hi: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
+    throw new InvalidConfigError(`MAPF-v0: ${name} must be an integer in [${lo}, ${hi}], got ${String(value)}`, { field: name, value });
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new InvalidConfigError(`MAPF-v0: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`, { field: name, value });
+  }
+  return value as T;
+}
+
+function cellOf(name: string, agent: number, xy: unknown, map: GridMap): number {
+  if (!Array.isArray(xy) || xy.length !== 2 || !xy.every((v) => Number.isInteger(v))) {
+    throw new InvalidConfigError(`MAPF-v0: ${name}[${agent}] must be [row, col] integers, got ${JSON.stringify(xy)}`, { field: name, agent, value: xy });
+  }
+  const [r, c] = xy as [number, number];
+  if (r < 0 || r >= map.height || c < 0 || c >= map.width) {
+    throw new InvalidMapError(`MAPF-v0: agent ${agent}: ${name} (${r}, ${c}) is outside the ${map.height}×${map.width} map`, { field: name, agent, value: xy });
+  }
+  if (map.cells[r * map.width + c]) {
+    throw new InvalidMapError(`MAPF-v0: agent ${agent}: ${name} (${r}, ${c}) is on an obstacle`, { field: name, agent, value: xy });
+  }
+  return r * map.width + c;
+}
+
+interface MapSource { fixed: GridMap | null; spec: MapGeneratorSpec | null; starts: Cell[] | null; goals: Cell[] | null }
+
+function mapSource(cfg: MapfConfig): MapSource {
+  const m = cfg.map ?? (cfg.mapName !== undefined ? { name: cfg.mapName } : undefined);
+  if (m === undefined) {
+    const size = intIn('size', cfg.size ?? 8, 1, 1024);
+    const spec: MapGeneratorSpec = {
+      type: 'random', height: cfg.height ?? size, width: cfg.width ?? size, density: cfg.density ?? 0.3,
+    };
+    generateMap(spec, 0, 0); // validates sizes and density
+    return { fixed: null, spec, starts: null, goals: null };
+  }
+  if (typeof m === 'string') {
+    const parsed = parseMapString(m);
+    return { fixed: parsed, spec: null, starts: parsed.starts, goals: parsed.goals };
+  }
+  if (Array.isArray(m)) return { fixed: mapFromArray(m), spec: null, starts: null, goals: null };
+  if (typeof m === 'object' && m !== null) {
+    if ('name' in m && typeof m.name === 'string') return { fixed: namedMap(m.name), spec: null, starts: null, goals: null };
+    if ('type' in m) {
+      generateMap(m as MapGeneratorSpec, 0, 0);
+      return { fixed: null, spec: m as MapGeneratorSpec, starts: null, goals: null };
+    }
+    if ('cells' in m && m.cells instanceof Uint8Array) {
+      const g = m as GridMap;
+      intIn('map.height', g.height, 1, 4096);
+      intIn('map.width', g.width, 1, 4096);
+      if (g.cells.length !== g.height * g.width) throw new InvalidMapError(`MAPF-v0: map.cells has ${g.cells.length} entries, expected ${g.height * g.width}`);
+      return { fixed: { height: g.height, width: g.width, cells: Uint8Array.from(g.cells, (v) => (v ? 1 : 0)) }, spec: null, starts: null, goals: null };
+    }
+  }
+  throw new InvalidConfigError(`MAPF-v0: map must be a string, a 0/1 array, a GridMap, { name } or a generator spec, got ${JSON.stringify(m)}`, { field: 'map' });
+}
+
+/** Validates a user configuration; throws {@link InvalidConfigError} or {@link InvalidMapError}. */
+export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
+  if (typeof config !== 'object' || config === null) throw new InvalidConfigError('MAPF-v0: config must be an object');
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) throw new InvalidConfigError(`MAPF-v0: unknown config field '${key}'`, { field: key });
+  }
+  const src = mapSource(config);
+  const probe = src.fixed ?? generateMap(src.spec!, 0, 0);
+  const onTarget = oneOf('onTarget', config.onTarget ?? 'finish', ON_TARGET);
+  const agentsXY = config.agentsXY ?? src.starts;
+  const targetsXY = config.targetsXY ?? src.goals;
+  if ((agentsXY == null) !== (targetsXY == null)) {
+    throw new InvalidConfigError('MAPF-v0: agentsXY and targetsXY must be given together', { field: agentsXY ? 'targetsXY' : 'agentsXY' });
+  }
+  const numAgents = intIn('numAgents', config.numAgents ?? agentsXY?.length ?? 1, 1, probe.height * probe.width);
+  let startCells: Int32Array | null = null;
+  let goalSeq: Int32Array | null = null;
+  let goalSeqLen = 1;
+  if (agentsXY && targetsXY) {
+    if (agentsXY.length !== numAgents || targetsXY.length !== numAgents) {
+      throw new InvalidConfigError(`MAPF-v0: agentsXY has ${agentsXY.length} entries and targetsXY ${targetsXY.length}, numAgents is ${numAgents}`, { field: 'agentsXY' });
+    }
+    const sequences = targetsXY.map((t) => (Array.isArray(t) && Array.isArray(t[0]) ? (t as ReadonlyArray<Cell>) : [t as Cell]));
+    if (sequences.some((s) => s.length > 1) && onTarget !== 'restart') {
+      throw new InvalidConfigError("MAPF-v0: goal sequences in targetsXY need onTarget 'restart'", { field: 'targetsXY' });
+    }
+    goalSeqLen = Math.max(...sequences.map((s) => s.length));
+    if (sequences.some((s) => s.length === 0)) throw new InvalidConfigError('MAPF-v0: empty goal sequence in targetsXY', { field: 'targetsXY' });
+    startCells = new Int32Array(numAgents);
+    goalSeq = new Int32Array(numAgents * goalSeqLen);
+    const seen = new Map<number, number>();
+    for (let a = 0; a < numAgents; a++) {
+      startCells[a] = cellOf('agentsXY', a, agentsXY[a], probe);
+      const other = seen.get(startCells[a]);
+      if (other !== undefined) throw new InvalidMapError(`MAPF-v0: agents ${other} and ${a} start on the same cell ${JSON.stringify(agentsXY[a])}`, { agent: a });
+      seen.set(startCells[a], a);
+      const seq = sequences[a];
+      for (let k = 0; k < goalSeqLen; k++) goalSeq[a * goalSeqLen + k] = cellOf('targetsXY', a, seq[k % seq.length], probe);
+    }
+  }
+  const mapPerEnv = src.fixed ? false : (config.mapPerEnv ?? true);
+  const fixed = src.fixed;
+  const spec = src.spec;
+  return {
+    numAgents,
+    height: probe.height,
+    width: probe.width,
+    obsRadius: intIn('obsRadius', config.obsRadius ?? 5, 1, 128),
+    collisionSystem: oneOf('collisionSystem', config.collisionSystem ?? 'priority', COLLISIONS),
+    onTarget,
+    maxEpisodeSteps: intIn('maxEpisodeSteps', config.maxEpisodeSteps ?? 64, 1, 2 ** 31 - 1),
+    obsDtype: oneOf('obsDtype', config.obsDtype ?? 'float32', ['float32', 'uint8'] as const),
+    pomapfExtras: Boolean(config.pomapfExtras ?? false),
+    mapPerEnv,
+    mapFor: fixed ? () => fixed : (seed: number) => generateMap(spec!, seed, 0),
+    startCells,
+    goalSeq,
+    goalSeqLen,
+  };
+}
