@@ -1,0 +1,72 @@
+/**
+ * Finds and loads `manyworlds_cpu.node`, remembering why it could not be loaded.
+ * @module
+ * @internal
+ */
+
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import type { MapfParams } from '../../envs/mapf/layout.js';
+
+/** A native MAPF batch, as the addon exports it. @internal */
+export interface NativeMapfBatch {
+  reset(mask: Uint8Array | null): void;
+  step(): void;
+  stepAsync(): Promise<void>;
+  close(): void;
+  noop(): void;
+  threads(): number;
+}
+
+/** The addon's exports. @internal */
+export interface NativeAddon {
+  MapfBatch: new (params: MapfParams, arena: ArrayBuffer, offsets: Float64Array, threads: number) => NativeMapfBatch;
+  hardwareConcurrency: number;
+  abiVersion: number;
+}
+
+/** Outcome of loading the addon. @internal */
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+let cached: AddonLoad | undefined;
+
+function packageRoot(): string {
+  // dist/src/backends/native/load.js or src/backends/native/load.ts: walk up to package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6 && !existsSync(resolve(dir, 'package.json')); i++) dir = dirname(dir);
+  return dir;
+}
+
+/** Loads the CPU addon once; `MANYWORLDS_ADDON_DIR` overrides where it is looked for. @internal */
+export function loadNativeAddon(): AddonLoad {
+  if (cached) return cached;
+  if (process.env.MANYWORLDS_DISABLE_NATIVE === '1') {
+    cached = { ok: false, reason: 'disabled by MANYWORLDS_DISABLE_NATIVE=1' };
+    return cached;
+  }
+  const root = packageRoot();
+  const dirs = [process.env.MANYWORLDS_ADDON_DIR, 'build/Release', 'build'].filter((d): d is string => !!d);
+  const require = createRequire(import.meta.url);
+  const tried: string[] = [];
+  for (const d of dirs) {
+    const file = resolve(root, d, 'manyworlds_cpu.node');
+    if (!existsSync(file)) {
+      tried.push(`${file}: not found`);
+      continue;
+    }
+    try {
+      const addon = require(file) as NativeAddon;
+      cached = { ok: true, addon, path: file };
+      return cached;
+    } catch (err) {
+      tried.push(`${file}: ${(err as Error).message}`);
+    }
+  }
+  cached = {
+    ok: false,
+    reason: `manyworlds_cpu.node is not built (run \`npm run build:native\`; needs cmake and a C++17 compiler). Tried: ${tried.join('; ')}`,
+  };
+  return cached;
+}

@@ -1,0 +1,131 @@
+/**
+ * PettingZoo's ParallelEnv over one env of a batch: dict-keyed observations, rewards, flags and
+ * infos, with agents leaving `agents` once terminated or truncated.
+ * @module
+ */
+
+import { InvalidActionError, InvalidArgumentError } from '../errors.js';
+import type { Space } from '../spaces/index.js';
+import type { VectorEnv } from './vector-env.js';
+import type { BatchInfos } from './types.js';
+
+/** Env-specific parts of the view: per-agent infos and episode metrics. @internal */
+export interface ParallelViewHooks {
+  /** Infos of agent `a` of env `env` (position, goal, ...). */
+  agentInfo(infos: BatchInfos, env: number, agent: number): Record<string, unknown>;
+  /** The metrics of env `env`'s episode that just ended. */
+  episodeMetrics(infos: BatchInfos, env: number): Record<string, number>;
+}
+
+/** Per-agent dictionaries, keyed by agent name. */
+export type AgentDict<T> = Record<string, T>;
+
+/**
+ * PettingZoo ParallelEnv view of env `envIndex` of a {@link VectorEnv}.
+ *
+ * Stepping the view steps the whole batch (the other envs take the actions staged in
+ * `vectorEnv.actions`). Observations are copies, safe to keep. When an episode ends, `agents`
+ * becomes empty and the view must be reset; the observations returned on that step are the final
+ * ones when the batch keeps them (`keepFinalObs`) or does not autoreset, else the next episode's.
+ */
+export class ParallelEnv {
+  /** Agents still acting in the current episode. */
+  agents: string[] = [];
+  /** All agent names. */
+  readonly possibleAgents: readonly string[];
+  private readonly obsSize: number;
+
+  /** @internal */
+  constructor(readonly vectorEnv: VectorEnv, readonly envIndex: number, private readonly hooks: ParallelViewHooks) {
+    this.possibleAgents = vectorEnv.possibleAgents;
+    this.obsSize = vectorEnv.obsSize;
+  }
+
+  /** Number of agents (PettingZoo's `max_num_agents`). */
+  get maxNumAgents(): number {
+    return this.possibleAgents.length;
+  }
+
+  /** Number of agents still acting. */
+  get numAgents(): number {
+    return this.agents.length;
+  }
+
+  /** Observation space of `agent`. */
+  observationSpace(agent: string): Space<unknown> {
+    return this.vectorEnv.observationSpaceOf(agent);
+  }
+
+  /** Action space of `agent`. */
+  actionSpace(agent: string): Space<unknown> {
+    return this.vectorEnv.actionSpaceOf(agent);
+  }
+
+  /** Resets this env (only): returns `[observations, infos]`. */
+  reset(opts: { seed?: number } = {}): [AgentDict<Float32Array | Uint8Array>, AgentDict<Record<string, unknown>>] {
+    const e = this.envIndex, n = this.vectorEnv.numEnvs;
+    const mask = new Uint8Array(n);
+    mask[e] = 1;
+    let seed: Uint32Array | undefined;
+    if (opts.seed !== undefined) {
+      if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > 0xffffffff) {
+        throw new InvalidArgumentError(`${this.vectorEnv.id}: seed must be an integer in [0, 2^32), got ${opts.seed}`);
+      }
+      seed = new Uint32Array(n);
+      seed[e] = opts.seed;
+    }
+    const { obs, infos } = this.vectorEnv.reset({ mask, ...(seed ? { seed } : {}) });
+    this.agents = [...this.possibleAgents];
+    const infoDict: AgentDict<Record<string, unknown>> = {};
+    for (let a = 0; a < this.possibleAgents.length; a++) infoDict[this.possibleAgents[a]] = this.hooks.agentInfo(infos, e, a);
+    return [this.collectObs(obs, this.agents), infoDict];
+  }
+
+  /**
+   * Steps with one action per live agent (missing live agents stay: action 0). Returns
+   * `[observations, rewards, terminations, truncations, infos]` for the agents live before the step.
+   */
+  step(actions: AgentDict<number>): [
+    AgentDict<Float32Array | Uint8Array>, AgentDict<number>, AgentDict<boolean>, AgentDict<boolean>, AgentDict<Record<string, unknown>>,
+  ] {
+    const e = this.envIndex, numAgents = this.possibleAgents.length;
+    if (this.agents.length === 0) {
+      throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: step() on a ParallelEnv with no live agents; call reset()`);
+    }
+    const staged = this.vectorEnv.actions;
+    for (let a = 0; a < numAgents; a++) staged[e * numAgents + a] = 0;
+    for (const [agent, value] of Object.entries(actions ?? {})) {
+      const a = this.possibleAgents.indexOf(agent);
+      if (a < 0) throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}: unknown agent '${agent}'`, { env: e, agent });
+      staged[e * numAgents + a] = value;
+    }
+    const live = this.agents;
+    const { obs, rewards, terminations, truncations, infos } = this.vectorEnv.step();
+    const ended = (infos.episode.done[e] ?? 0) === 1;
+    const source = ended && infos.finalObs ? infos.finalObs : obs;
+    const rew: AgentDict<number> = {}, term: AgentDict<boolean> = {}, trunc: AgentDict<boolean> = {};
+    const info: AgentDict<Record<string, unknown>> = {};
+    const metrics = ended ? this.hooks.episodeMetrics(infos, e) : null;
+    for (const agent of live) {
+      const i = e * numAgents + this.possibleAgents.indexOf(agent);
+      rew[agent] = rewards[i];
+      term[agent] = terminations[i] === 1;
+      trunc[agent] = truncations[i] === 1;
+      info[agent] = this.hooks.agentInfo(infos, e, i - e * numAgents);
+      if (metrics) info[agent].episode = { return: infos.episode.return[i], length: infos.episode.length[e], metrics };
+    }
+    const observations = this.collectObs(source, live);
+    this.agents = ended ? [] : live.filter((agent) => !term[agent] && !trunc[agent]);
+    return [observations, rew, term, trunc, info];
+  }
+
+  private collectObs(obs: Float32Array | Uint8Array, agents: readonly string[]): AgentDict<Float32Array | Uint8Array> {
+    const out: AgentDict<Float32Array | Uint8Array> = {};
+    const numAgents = this.possibleAgents.length;
+    for (const agent of agents) {
+      const i = this.envIndex * numAgents + this.possibleAgents.indexOf(agent);
+      out[agent] = obs.slice(i * this.obsSize, (i + 1) * this.obsSize);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Types shared by every environment and backend: options of `make()`, results of `reset()` and
+ * `step()`, and the infos that come with them.
+ * @module
+ */
+
+/** Where the stepping runs. `'auto'` picks cuda, then native, then gpujs. */
+export type BackendName = 'native' | 'cuda' | 'gpujs';
+
+/**
+ * When a finished env is reset (Gymnasium's `AutoresetMode`):
+ * - `'same-step'`: inside the step that ends the episode; the step returns the new episode's
+ *   first observation with the ending step's rewards and flags (the last observation is in
+ *   `infos.finalObs` when `keepFinalObs` is set).
+ * - `'next-step'`: on the following `step()`, which ignores its actions for that env and returns
+ *   the first observation with zero rewards and flags.
+ * - `'disabled'`: never; `step()` throws `ResetNeededError` until `reset()` resets the env.
+ */
+export type AutoresetMode = 'same-step' | 'next-step' | 'disabled';
+
+/** Options of `make()`. `C` is the env's own configuration type. */
+export interface MakeOptions<C = Record<string, unknown>> {
+  /** Environments stepped together. Default 1. */
+  numEnvs?: number;
+  /** Base seed, an integer in [0, 2^32): env i uses seed + i (mod 2^32). Default: a random seed. */
+  seed?: number;
+  /** Default `'auto'` (or the `MANYWORLDS_BACKEND` environment variable). */
+  backend?: BackendName | 'auto';
+  /** CPU threads of the native backend. Default: min(cores, numEnvs). */
+  numThreads?: number;
+  /** Default `'same-step'`. */
+  autoresetMode?: AutoresetMode;
+  /** Keep the last observation of finished episodes in `infos.finalObs` (same-step mode). */
+  keepFinalObs?: boolean;
+  /** Refuse batches whose buffers would exceed this many bytes. Default: 3/4 of system memory. */
+  maxBufferBytes?: number;
+  /** Env-specific configuration. */
+  config?: C;
+}
+
+/**
+ * Statistics of the episodes that ended on the last step, as views `[E]` / `[E, A]`; entries of
+ * envs whose `done` flag is 0 are stale.
+ */
+export interface EpisodeInfo {
+  /** `[E]` 1 where an episode ended on this step. */
+  done: Uint8Array;
+  /** `[E, A]` undiscounted return of each agent over the episode. */
+  return: Float32Array;
+  /** `[E]` episode length in steps. */
+  length: Int32Array;
+  /** `[E, M]` the env's episode metrics; names in `metricNames`, NaN where a metric does not apply. */
+  metrics: Float32Array;
+  /** Names of the M metric slots. */
+  metricNames: readonly string[];
+}
+
+/** Infos of a batch: typed-array views, rewritten in place by every `reset()`/`step()`. */
+export interface BatchInfos {
+  /** `[E, A]` 1 for agents that act and are visible (MAPF `finish` hides agents on their goal). */
+  agentMask: Uint8Array;
+  /** Episodes that ended on this step. */
+  episode: EpisodeInfo;
+  /** `[E, A, ...obs]` last observation of the ended episodes (same-step with `keepFinalObs`). */
+  finalObs?: Float32Array | Uint8Array;
+  /** Env-specific typed arrays (MAPF: `positions`, `goals`, ...). */
+  [key: string]: unknown;
+}
+
+/** Result of `reset()`: views valid until the next call. */
+export interface ResetResult<O = Float32Array | Uint8Array, I = BatchInfos> {
+  /** `[E, A, ...obs]` observations. */
+  obs: O;
+  /** Infos. */
+  infos: I;
+}
+
+/** Result of `step()`: views into the batch buffers, valid until the next `step()`/`reset()`. */
+export interface StepResult<O = Float32Array | Uint8Array, I = BatchInfos> {
+  /** `[E, A, ...obs]` observations. */
+  obs: O;
+  /** `[E, A]` rewards. */
+  rewards: Float32Array;
+  /** `[E, A]` 1 where an agent's episode terminated. */
+  terminations: Uint8Array;
+  /** `[E, A]` 1 where an agent's episode was truncated (time limit). */
+  truncations: Uint8Array;
+  /** Infos. */
+  infos: I;
+}
+
+/** Options of `reset()`. */
+export interface ResetOptions {
+  /** New seed: one base seed (env i gets seed + i) or one seed per env. */
+  seed?: number | ArrayLike<number>;
+  /** Reset only the envs with a non-zero entry (`[E]`); the others keep their state. */
+  mask?: ArrayLike<number>;
+}
+
+/** What a backend reports about itself. */
+export interface BackendReport {
+  /** Backend name. */
+  name: BackendName;
+  /** Whether it can run here. */
+  available: boolean;
+  /** Why not, when it cannot (or details when it can). */
+  reason?: string;
+  /** Env ids it implements. */
+  envs: readonly string[];
+}

@@ -1,0 +1,265 @@
+/**
+ * The batched environment users hold: Gymnasium's `VectorEnv` over `[numEnvs, numAgents]`, with
+ * PettingZoo-style agent names and a per-env ParallelEnv view.
+ * @module
+ */
+
+import { EnvBusyError, EnvClosedError, InvalidActionError, InvalidArgumentError } from '../errors.js';
+import type { Space } from '../spaces/index.js';
+import type { EnvEngine } from './engine.js';
+import type { AutoresetMode, BackendName, BatchInfos, ResetOptions, ResetResult, StepResult } from './types.js';
+import { ParallelEnv, type ParallelViewHooks } from './parallel-env.js';
+
+/** Static description of an env the VectorEnv needs (spaces, agent names, metadata). @internal */
+export interface VectorEnvSpec {
+  id: string;
+  possibleAgents: readonly string[];
+  singleObservationSpace: Space<unknown>;
+  singleActionSpace: Space<unknown>;
+  observationSpace: Space<unknown>;
+  actionSpace: Space<unknown>;
+  /** Number of actions of the Discrete action space (validation of plain arrays). */
+  numActions: number;
+  /** Per-agent infos and final metrics for the ParallelEnv view. */
+  view: ParallelViewHooks;
+  /** Extra metadata (env config, seed, ...). */
+  metadata: Record<string, unknown>;
+}
+
+/** Metadata of a batch (Gymnasium's `env.metadata`). */
+export interface VectorEnvMetadata {
+  /** When finished envs reset. */
+  autoresetMode: AutoresetMode;
+  /** Backend running this batch. */
+  backend: BackendName;
+  /** Threads the backend uses. */
+  numThreads: number;
+  /** Base seed: env i was seeded with seed + i. */
+  seed: number;
+  /** Why other backends were not chosen (backend `'auto'`). */
+  backendNotes: readonly string[];
+  /** Render modes the CLI supports. */
+  renderModes: readonly string[];
+  /** Env-specific entries (the resolved config). */
+  [key: string]: unknown;
+}
+
+/**
+ * A batch of `numEnvs` multi-agent environments stepped together. Arrays are flat and row-major
+ * `[numEnvs, numAgents, ...]`; they are views on buffers allocated once, rewritten by each
+ * `reset()`/`step()` (copy with `.slice()` to keep them).
+ *
+ * @example
+ * ```ts
+ * import { make } from 'manyworlds';
+ * using env = make('MAPF-v0', { numEnvs: 1024, seed: 1, config: { numAgents: 64, size: 64 } });
+ * let { obs } = env.reset();
+ * for (let t = 0; t < 100; t++) {
+ *   env.actions.fill(0);                       // write actions in place: [E, A]
+ *   const { obs, rewards, terminations, truncations, infos } = env.step();
+ * }
+ * ```
+ */
+export class VectorEnv {
+  /** Env id, e.g. `'MAPF-v0'`. */
+  readonly id: string;
+  /** Environments in the batch (E). */
+  readonly numEnvs: number;
+  /** Agents per environment (A). */
+  readonly numAgents: number;
+  /** Agent names, `agent_0` … `agent_{A-1}`. */
+  readonly possibleAgents: readonly string[];
+  /** Observation space of one agent. */
+  readonly singleObservationSpace: Space<unknown>;
+  /** Action space of one agent. */
+  readonly singleActionSpace: Space<unknown>;
+  /** Observation space of the whole batch, `[E, A, ...]`. */
+  readonly observationSpace: Space<unknown>;
+  /** Action space of the whole batch, `[E * A]`. */
+  readonly actionSpace: Space<unknown>;
+  /** Autoreset mode, backend, seed and env configuration. */
+  readonly metadata: Readonly<VectorEnvMetadata>;
+  private readonly engine: EnvEngine;
+  private readonly spec: VectorEnvSpec;
+  private readonly stepResult: StepResult<Float32Array | Uint8Array, BatchInfos>;
+  private readonly resetResult: ResetResult<Float32Array | Uint8Array, BatchInfos>;
+  private closed = false;
+  private busy = false;
+
+  /** @internal */
+  constructor(spec: VectorEnvSpec, engine: EnvEngine, seed: number, backendNotes: readonly string[]) {
+    this.spec = spec;
+    this.engine = engine;
+    this.id = spec.id;
+    this.numEnvs = engine.numEnvs;
+    this.numAgents = engine.numAgents;
+    this.possibleAgents = spec.possibleAgents;
+    this.singleObservationSpace = spec.singleObservationSpace;
+    this.singleActionSpace = spec.singleActionSpace;
+    this.observationSpace = spec.observationSpace;
+    this.actionSpace = spec.actionSpace;
+    this.metadata = Object.freeze({
+      ...spec.metadata, autoresetMode: engine.autoresetMode, backend: engine.backend, numThreads: engine.numThreads,
+      seed, backendNotes, renderModes: ['ansi', 'svg'],
+    });
+    this.stepResult = {
+      obs: engine.obs, rewards: engine.rewards, terminations: engine.terminations, truncations: engine.truncations, infos: engine.infos,
+    };
+    this.resetResult = { obs: engine.obs, infos: engine.infos };
+  }
+
+  /** Staging buffer of actions `[E, A]`: write in place, then call `step()` with no argument. */
+  get actions(): Int32Array | Float32Array {
+    return this.engine.actions;
+  }
+
+  /** Whether `close()` was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Elements of one agent's observation. */
+  get obsSize(): number {
+    return this.engine.obsSize;
+  }
+
+  /** Observation space of one agent (PettingZoo accessor; the same for every agent). */
+  observationSpaceOf(agent: string): Space<unknown> {
+    this.agentIndex(agent);
+    return this.singleObservationSpace;
+  }
+
+  /** Action space of one agent (PettingZoo accessor). */
+  actionSpaceOf(agent: string): Space<unknown> {
+    this.agentIndex(agent);
+    return this.singleActionSpace;
+  }
+
+  /**
+   * Starts new episodes. With `seed`, envs are reseeded (env i gets seed + i, or `seed[i]`) and
+   * results repeat exactly for the same seed and actions. With `mask`, only those envs reset.
+   */
+  reset(opts: ResetOptions = {}): ResetResult<Float32Array | Uint8Array, BatchInfos> {
+    this.guard('reset');
+    const mask = opts.mask === undefined ? null : this.maskOf(opts.mask);
+    if (opts.seed !== undefined) this.engine.reseed(this.seedsOf(opts.seed), mask);
+    this.engine.reset(mask);
+    return this.resetResult;
+  }
+
+  /** Steps every env once with `actions` (copied into {@link actions}) or the staged actions. */
+  step(actions?: ArrayLike<number>): StepResult<Float32Array | Uint8Array, BatchInfos> {
+    this.guard('step');
+    if (actions !== undefined) this.stage(actions);
+    this.engine.step();
+    return this.stepResult;
+  }
+
+  /**
+   * Steps off the JS thread; the buffers must not be read or written until the promise settles.
+   * One operation may be in flight: any call meanwhile throws {@link EnvBusyError}.
+   */
+  async stepAsync(actions?: ArrayLike<number>): Promise<StepResult<Float32Array | Uint8Array, BatchInfos>> {
+    this.guard('stepAsync');
+    if (actions !== undefined) this.stage(actions);
+    this.busy = true;
+    try {
+      await this.engine.stepAsync();
+    } finally {
+      this.busy = false;
+    }
+    return this.stepResult;
+  }
+
+  /** A PettingZoo ParallelEnv over env `envIndex` of this batch (see {@link ParallelEnv}). */
+  parallelView(envIndex: number): ParallelEnv {
+    this.guard('parallelView');
+    if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= this.numEnvs) {
+      throw new InvalidArgumentError(`${this.id}: parallelView(${envIndex}): env index must be in [0, ${this.numEnvs})`, { env: envIndex });
+    }
+    return new ParallelEnv(this, envIndex, this.spec.view);
+  }
+
+  /** Calls the backend without work: measures the cost of crossing into it. @internal */
+  noop(): void {
+    this.engine.noop();
+  }
+
+  /** Frees threads and buffers now. Later calls throw {@link EnvClosedError}. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    if (this.busy) throw new EnvBusyError(this.id, 'close');
+    this.engine.close();
+    this.closed = true;
+  }
+
+  /** Same as {@link close}, for `using env = make(...)`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  private guard(method: string): void {
+    if (this.closed) throw new EnvClosedError(this.id, method);
+    if (this.busy) throw new EnvBusyError(this.id, method);
+  }
+
+  private agentIndex(agent: string): number {
+    const i = this.possibleAgents.indexOf(agent);
+    if (i < 0) throw new InvalidArgumentError(`${this.id}: unknown agent '${agent}'`, { agent });
+    return i;
+  }
+
+  private stage(actions: ArrayLike<number>): void {
+    const dst = this.engine.actions;
+    const n = dst.length;
+    if (actions === null || typeof actions !== 'object' || typeof actions.length !== 'number') {
+      throw new InvalidActionError(`${this.id}: actions must be an Int32Array or an array of ${n} numbers, got ${typeof actions}`);
+    }
+    if (actions.length !== n) {
+      throw new InvalidActionError(`${this.id}: expected ${n} actions (${this.numEnvs} envs × ${this.numAgents} agents), got ${actions.length}`, { length: actions.length });
+    }
+    if (ArrayBuffer.isView(actions)) {
+      if (!(actions instanceof dst.constructor)) {
+        throw new InvalidActionError(`${this.id}: actions must be a ${dst.constructor.name}, got a ${actions.constructor.name}`, { dtype: actions.constructor.name });
+      }
+      if (actions !== dst) dst.set(actions as Int32Array);
+      return;
+    }
+    const k = this.spec.numActions;
+    for (let i = 0; i < n; i++) {
+      const v = actions[i];
+      if (!Number.isInteger(v) || v < 0 || v >= k) {
+        const env = Math.floor(i / this.numAgents), agent = i % this.numAgents;
+        throw new InvalidActionError(`${this.id}: env ${env}, agent ${agent}: action ${String(v)} is not an integer in [0, ${k})`, { env, agent, value: v });
+      }
+    }
+    for (let i = 0; i < n; i++) dst[i] = actions[i];
+  }
+
+  private maskOf(mask: ArrayLike<number>): Uint8Array {
+    if (mask === null || typeof mask !== 'object' || mask.length !== this.numEnvs) {
+      throw new InvalidArgumentError(`${this.id}: reset mask must have ${this.numEnvs} entries`, { length: (mask as { length?: number })?.length });
+    }
+    return mask instanceof Uint8Array ? mask : Uint8Array.from(mask, (v) => (v ? 1 : 0));
+  }
+
+  private seedsOf(seed: number | ArrayLike<number>): Uint32Array {
+    const out = new Uint32Array(this.numEnvs);
+    const check = (v: unknown, where: string): number => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+        throw new InvalidArgumentError(`${this.id}: ${where} must be an integer in [0, 2^32), got ${String(v)}`, { value: v });
+      }
+      return v;
+    };
+    if (typeof seed === 'number') {
+      const base = check(seed, 'seed');
+      for (let e = 0; e < this.numEnvs; e++) out[e] = (base + e) >>> 0;
+    } else {
+      if (seed === null || typeof seed !== 'object' || seed.length !== this.numEnvs) {
+        throw new InvalidArgumentError(`${this.id}: a seed array must have ${this.numEnvs} entries`);
+      }
+      for (let e = 0; e < this.numEnvs; e++) out[e] = check(seed[e], `seed[${e}]`);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Registers every built-in environment.
+ * @module
+ * @internal
+ */
+import './mapf/spec.js';

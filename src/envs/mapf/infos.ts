@@ -1,0 +1,65 @@
+/**
+ * MAPF-v0 infos: typed-array views over the arena that follow the agents every step.
+ * @module
+ */
+
+import type { BatchInfos, EpisodeInfo } from '../../core/types.js';
+import type { MapfArena } from './layout.js';
+import type { ResolvedMapfConfig } from './config.js';
+
+/** Names of the metric slots of `infos.episode.metrics`, in order (POGEMA's metric keys). */
+export const MAPF_METRIC_NAMES = ['ISR', 'CSR', 'ep_length', 'SoC', 'makespan', 'avg_throughput'] as const;
+
+/** Metrics POGEMA reports in each `onTarget` mode. */
+export const MAPF_METRICS_BY_MODE = {
+  finish: ['ISR', 'CSR', 'ep_length'],
+  nothing: ['ISR', 'CSR', 'ep_length', 'SoC', 'makespan'],
+  restart: ['avg_throughput'],
+} as const;
+
+/** Infos of a MAPF-v0 batch. All arrays are views rewritten by every step/reset. */
+export interface MapfInfos extends BatchInfos {
+  /** `[E, A]` 1 while the agent is active (in `finish` mode an agent on its goal becomes inactive). */
+  agentMask: Uint8Array;
+  /** `[E, A, 2]` (row, col) of each agent in map coordinates. */
+  positions: Int32Array;
+  /** `[E, A, 2]` (row, col) of each agent's current goal. */
+  goals: Int32Array;
+  /** `[E, A, 2]` POMAPF `xy`: position minus the episode's start cell (with `pomapfExtras`). */
+  xyRelative?: Int32Array;
+  /** `[E, A, 2]` POMAPF `target_xy`: goal minus the start cell (with `pomapfExtras`). */
+  targetXYRelative?: Int32Array;
+  /** Episodes that ended on this step, with POGEMA's metrics for the `onTarget` mode. */
+  episode: EpisodeInfo;
+}
+
+/** Builds the infos object of a batch once; its arrays are live views. @internal */
+export function mapfInfos(arena: MapfArena, cfg: ResolvedMapfConfig, keepFinalObs: boolean): MapfInfos {
+  const infos: MapfInfos = {
+    agentMask: arena.active,
+    positions: arena.outPos,
+    goals: arena.outGoal,
+    episode: {
+      done: arena.episodeDone,
+      return: arena.finalReturn,
+      length: arena.finalLength,
+      metrics: arena.finalMetrics,
+      metricNames: MAPF_METRIC_NAMES,
+    },
+  };
+  if (cfg.pomapfExtras) {
+    infos.xyRelative = arena.outXYRel;
+    infos.targetXYRelative = arena.outTargetRel;
+  }
+  if (keepFinalObs) infos.finalObs = arena.finalObs;
+  return infos;
+}
+
+/** The metrics of env `env`'s last finished episode, keyed by POGEMA's names, for its mode. */
+export function mapfEpisodeMetrics(infos: MapfInfos, env: number, onTarget: ResolvedMapfConfig['onTarget']): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of MAPF_METRICS_BY_MODE[onTarget]) {
+    out[name] = infos.episode.metrics[env * MAPF_METRIC_NAMES.length + MAPF_METRIC_NAMES.indexOf(name)];
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * MAPF-v0 registration: spaces, agent names, metadata and engine factories, from one config.
+ * @module
+ * @internal
+ */
+
+import { BackendUnavailableError } from '../../errors.js';
+import { Box, Discrete, batchSpace } from '../../spaces/index.js';
+import { register } from '../../registry.js';
+import type { BatchInfos } from '../../core/types.js';
+import { loadNativeAddon } from '../../backends/native/load.js';
+import { type MapfConfig, resolveMapfConfig } from './config.js';
+import { MapfNativeEngine } from './native-engine.js';
+import { type MapfInfos, mapfEpisodeMetrics } from './infos.js';
+
+register<MapfConfig>({
+  id: 'MAPF-v0',
+  description: 'Grid multi-agent pathfinding after POGEMA 2.0.0a: one-shot, classical and lifelong; Discrete(5) per agent',
+  backends: ['native'],
+  prepare(config, options) {
+    const cfg = resolveMapfConfig(config ?? {});
+    const d = 2 * cfg.obsRadius + 1;
+    const single = new Box(0, 1, [3, d, d], cfg.obsDtype);
+    const action = new Discrete(5);
+    const possibleAgents = Object.freeze(Array.from({ length: cfg.numAgents }, (_, i) => `agent_${i}`));
+    const spec = {
+      id: 'MAPF-v0',
+      possibleAgents,
+      singleObservationSpace: single,
+      singleActionSpace: action,
+      observationSpace: batchSpace(batchSpace(single, cfg.numAgents), options.numEnvs),
+      actionSpace: batchSpace(action, options.numEnvs * cfg.numAgents),
+      numActions: 5,
+      metadata: {
+        config: {
+          numAgents: cfg.numAgents, height: cfg.height, width: cfg.width, obsRadius: cfg.obsRadius,
+          collisionSystem: cfg.collisionSystem, onTarget: cfg.onTarget, maxEpisodeSteps: cfg.maxEpisodeSteps,
+          obsDtype: cfg.obsDtype, mapPerEnv: cfg.mapPerEnv, pomapfExtras: cfg.pomapfExtras,
+        },
+      },
+      view: {
+        agentInfo(infos: BatchInfos, env: number, agent: number) {
+          const m = infos as MapfInfos;
+          const i = env * cfg.numAgents + agent;
+          const info: Record<string, unknown> = {
+            isActive: m.agentMask[i] === 1,
+            position: [m.positions[2 * i], m.positions[2 * i + 1]],
+            goal: [m.goals[2 * i], m.goals[2 * i + 1]],
+          };
+          if (m.xyRelative && m.targetXYRelative) {
+            info.xy = [m.xyRelative[2 * i], m.xyRelative[2 * i + 1]];
+            info.targetXY = [m.targetXYRelative[2 * i], m.targetXYRelative[2 * i + 1]];
+          }
+          return info;
+        },
+        episodeMetrics: (infos: BatchInfos, env: number) => mapfEpisodeMetrics(infos as MapfInfos, env, cfg.onTarget),
+      },
+    };
+    return {
+      spec,
+      createEngine(backend) {
+        const load = loadNativeAddon();
+        if (backend !== 'native' || !load.ok) {
+          throw new BackendUnavailableError(`MAPF-v0: backend '${backend}' is not available: ${load.ok ? 'not implemented' : load.reason}`);
+        }
+        const seeds = new Uint32Array(options.numEnvs);
+        for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
+        return new MapfNativeEngine(load.addon, cfg, options, seeds);
+      },
+    };
+  },
+});

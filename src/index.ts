@@ -1,0 +1,21 @@
+/**
+ * manyworlds: thousands of multi-agent environments stepped at once, behind a
+ * Gymnasium/PettingZoo-style API.
+ * @packageDocumentation
+ */
+
+export { make, type EnvConfigs } from './make.js';
+export { listEnvs, type EnvListing } from './registry.js';
+export { availableBackends } from './backends/select.js';
+export { VectorEnv, type VectorEnvMetadata } from './core/vector-env.js';
+export { ParallelEnv, type AgentDict } from './core/parallel-env.js';
+export type {
+  AutoresetMode, BackendName, BackendReport, BatchInfos, EpisodeInfo, MakeOptions, ResetOptions, ResetResult, StepResult,
+} from './core/types.js';
+export * from './errors.js';
+export * as spaces from './spaces/index.js';
+export { CounterRng, RngStream, mulhi32, philox4x32_10, rngBelow, rngDraw } from './rng.js';
+export type { MapfConfig, CollisionSystem, OnTarget, Cell } from './envs/mapf/config.js';
+export { type MapfInfos, MAPF_METRIC_NAMES, MAPF_METRICS_BY_MODE, mapfEpisodeMetrics } from './envs/mapf/infos.js';
+export * as maps from './envs/mapf/maps.js';
+export { renderAscii, renderSvg, type MapfFrame, type SvgRenderOptions } from './render/mapf-render.js';

@@ -1,0 +1,72 @@
+/**
+ * `make()`: validates options, picks a backend and builds a {@link VectorEnv}.
+ * @module
+ */
+
+import { availableParallelism, totalmem } from 'node:os';
+import { webcrypto } from 'node:crypto';
+import { InvalidConfigError } from './errors.js';
+import { VectorEnv } from './core/vector-env.js';
+import type { AutoresetMode, MakeOptions } from './core/types.js';
+import { lookup, type ResolvedMakeOptions } from './registry.js';
+import { chooseBackend } from './backends/select.js';
+import './envs/index.js';
+import type { MapfConfig } from './envs/mapf/config.js';
+
+/** Env ids with a typed configuration. */
+export interface EnvConfigs {
+  /** Grid multi-agent pathfinding after POGEMA. */
+  'MAPF-v0': MapfConfig;
+}
+
+const AUTORESET: readonly AutoresetMode[] = ['same-step', 'next-step', 'disabled'];
+
+function intOption(name: string, value: unknown, lo: number, hi: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
+    throw new InvalidConfigError(`make(): ${name} must be an integer in [${lo}, ${hi}], got ${String(value)}`, { field: name, value });
+  }
+  return value;
+}
+
+/** Validates the env-independent options of `make()`. @internal */
+export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions {
+  if (typeof o !== 'object' || o === null) throw new InvalidConfigError('make(): options must be an object');
+  const numEnvs = intOption('numEnvs', o.numEnvs ?? 1, 1, 2 ** 24);
+  const seed = o.seed === undefined ? webcrypto.getRandomValues(new Uint32Array(1))[0] : intOption('seed', o.seed, 0, 0xffffffff);
+  const numThreads = intOption('numThreads', o.numThreads ?? Math.min(availableParallelism(), numEnvs), 1, 1024);
+  const autoresetMode = o.autoresetMode ?? 'same-step';
+  if (!AUTORESET.includes(autoresetMode)) {
+    throw new InvalidConfigError(`make(): autoresetMode must be one of ${AUTORESET.join(', ')}, got ${JSON.stringify(autoresetMode)}`, { field: 'autoresetMode' });
+  }
+  const maxBufferBytes = o.maxBufferBytes ?? Math.floor(totalmem() * 0.75);
+  if (typeof maxBufferBytes !== 'number' || !(maxBufferBytes > 0)) {
+    throw new InvalidConfigError(`make(): maxBufferBytes must be a positive number, got ${String(maxBufferBytes)}`, { field: 'maxBufferBytes' });
+  }
+  return { numEnvs, seed, numThreads, autoresetMode, keepFinalObs: Boolean(o.keepFinalObs), maxBufferBytes };
+}
+
+/**
+ * Creates a batch of `numEnvs` environments of `id` on a backend.
+ *
+ * @example
+ * ```ts
+ * import { make } from 'manyworlds';
+ * const env = make('MAPF-v0', { numEnvs: 4096, seed: 1, config: { numAgents: 64, size: 64, obsRadius: 5 } });
+ * const { obs, infos } = env.reset();
+ * env.actions.fill(1);
+ * const { rewards, terminations, truncations } = env.step();
+ * env.close();
+ * ```
+ * @throws {@link UnknownEnvError} for an unknown id, {@link InvalidConfigError} / {@link InvalidMapError}
+ * for bad options, {@link AllocationError} when the buffers would not fit, {@link BackendUnavailableError}.
+ */
+export function make<Id extends keyof EnvConfigs>(id: Id, options?: MakeOptions<EnvConfigs[Id]>): VectorEnv;
+export function make(id: string, options?: MakeOptions<unknown>): VectorEnv;
+export function make(id: string, options: MakeOptions<unknown> = {}): VectorEnv {
+  const reg = lookup(id);
+  const resolved = resolveMakeOptions(options);
+  const { spec, createEngine } = reg.prepare(options.config, resolved);
+  const { backend, notes } = chooseBackend(id, options.backend, reg.backends);
+  const engine = createEngine(backend);
+  return new VectorEnv(spec, engine, resolved.seed, notes);
+}
