@@ -5,3 +5,6 @@
 #else
 #define MW_HD inline
 #endif
+
+// No-alias promise for hot loops (uint8_t stores otherwise alias everything).
+#define MW_RESTRICT __restrict__

@@ -6,6 +6,10 @@
 // on every side (row-major, width W+2r); the one-cell ring around the map is an obstacle.
 #pragma once
 #include <cstdint>
+#include <cstring>
+#if !defined(__CUDA_ARCH__) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "../../common/hd.h"
 #include "../../common/rng.h"
@@ -49,6 +53,9 @@ struct Scratch {
   int32_t* remaining; // [H*W] placement: unreserved cells left per component
   int32_t* pending;   // [H*W] placement: most recent start still waiting for a goal, -1 none
   int32_t* pend_next; // [A] placement: the start pending before this one in its component
+  int32_t* hot;       // [A] index of each agent's goal one-hot inside its composed observation
+  uint8_t* compose;   // [A * obs bytes] 64-byte aligned block an env's observations are built in
+                      // before they are streamed out (host only; nullptr writes in place)
 };
 
 MW_HD Scratch scratch_of(const Params& p, const View& v, int32_t slot) {
@@ -68,10 +75,12 @@ MW_HD Scratch scratch_of(const Params& p, const View& v, int32_t slot) {
   s.target = agent_base + 2 * p.num_agents;
   s.orig = agent_base + 3 * p.num_agents;
   s.pend_next = agent_base + 4 * p.num_agents;
-  int32_t* map_base = agent_base + 5 * p.num_agents;
+  s.hot = agent_base + 5 * p.num_agents;
+  int32_t* map_base = agent_base + 6 * p.num_agents;
   s.perm = map_base;
   s.remaining = map_base + map_cells;
   s.pending = map_base + 2 * map_cells;
+  s.compose = v.compose == nullptr ? nullptr : v.compose + slot * compose_bytes_per_slot(p);
   return s;
 }
 
@@ -162,60 +171,174 @@ MW_HD bool place_random(const Params& p, const View& v, const Scratch& s, int32_
 
 // ---- observations -----------------------------------------------------------------------------
 
-// Writes the [3, D, D] observation of every agent of `env` into `out`; `occ` marks active agents.
-template <typename T>
-MW_HD void write_obs(const Params& p, const View& v, int32_t env, const uint8_t* occ, T* out) {
-  const int32_t r = p.radius, d = 2 * r + 1, dd = d * d, pw = p.padded_w;
-  const uint8_t* obst = v.obstacles + map_slot(p, env) * static_cast<int64_t>(p.padded_h) * pw;
-  const int32_t* pos = v.pos + static_cast<int64_t>(env) * p.num_agents;
-  const int32_t* goal = v.goal + static_cast<int64_t>(env) * p.num_agents;
-  for (int32_t a = 0; a < p.num_agents; ++a) {
-    T* o = out + (static_cast<int64_t>(env) * p.num_agents + a) * 3 * dd;
-    const int32_t base = pos[a] - r * pw - r;
-    for (int32_t y = 0; y < d; ++y) {
-      const uint8_t* src_ob = obst + base + y * pw;
-      const uint8_t* src_ag = occ + base + y * pw;
-      T* dst_ob = o + y * d;
-      T* dst_ag = o + dd + y * d;
-      for (int32_t x = 0; x < d; ++x) {
-        dst_ob[x] = static_cast<T>(src_ob[x]);
-        dst_ag[x] = static_cast<T>(src_ag[x]);
-      }
+// Writes one agent's [3, D, D] observation: windows of the obstacle and occupancy grids around
+// its cell, and the goal one-hot clipped to the window edge per axis. `kD` > 0 fixes D at compile
+// time (unrolled rows for the common radii); kD = 0 reads it from the params.
+#if !defined(__CUDA_ARCH__)
+// Host fast path: eight 0/1 bytes become eight floats through a 256-entry table indexed by the
+// bytes packed into one bitmask (a multiply gathers bit 0 of each byte; the bytes are 0 or 1).
+struct ByteMaskFloats {
+  float v[256][8];
+  constexpr ByteMaskFloats() : v{} {
+    for (int m = 0; m < 256; ++m)
+      for (int i = 0; i < 8; ++i) v[m][i] = (m >> i) & 1 ? 1.0f : 0.0f;
+  }
+};
+inline constexpr ByteMaskFloats kByteMaskFloats{};
+inline const ByteMaskFloats& byte_mask_floats() { return kByteMaskFloats; }
+inline void expand8(const uint8_t* MW_RESTRICT src, float* MW_RESTRICT dst, const ByteMaskFloats& t) {
+  uint64_t bytes;
+  std::memcpy(&bytes, src, 8);
+  const uint32_t mask = static_cast<uint32_t>((bytes * 0x0102040810204080ull) >> 56);
+  std::memcpy(dst, t.v[mask], 32);
+}
+#endif
+
+// Copies one window row of d cells (values 0/1) into an observation row of dtype T.
+template <int kD, typename T>
+MW_HD void copy_row(const uint8_t* MW_RESTRICT src, T* MW_RESTRICT dst, int32_t d) {
+  if (kD > 0) d = kD;
+#if !defined(__CUDA_ARCH__)
+  if constexpr (sizeof(T) == 1) {
+    std::memcpy(dst, src, static_cast<size_t>(d));
+    return;
+  } else {
+    if (d >= 8) {
+      const ByteMaskFloats& t = byte_mask_floats();
+      int32_t x = 0;
+      for (; x + 8 <= d; x += 8) expand8(src + x, dst + x, t);
+      if (x < d) expand8(src + d - 8, dst + d - 8, t);  // overlapping tail
+      return;
     }
-    T* tg = o + 2 * dd;
+  }
+#endif
+  for (int32_t x = 0; x < d; ++x) dst[x] = static_cast<T>(src[x]);
+}
+
+// With goal_plane_zero the goal plane is known to be all zeros (a composed block whose one-hots
+// were cleared after the last use) and only the one-hot is written; returns its index in `o`.
+template <int kD, typename T>
+MW_HD int32_t write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obst,
+                              const uint8_t* MW_RESTRICT occ, int32_t cell, int32_t goal_row,
+                              int32_t goal_col, int32_t row, int32_t col, bool goal_plane_zero,
+                              T* MW_RESTRICT o) {
+  const int32_t d = kD > 0 ? kD : 2 * r + 1, dd = d * d;
+  const int32_t base = cell - r * pw - r;
+  for (int32_t y = 0; y < d; ++y) {
+    const uint8_t* MW_RESTRICT src_ob = obst + base + y * pw;
+    const uint8_t* MW_RESTRICT src_ag = occ + base + y * pw;
+    T* MW_RESTRICT dst_ob = o + y * d;
+    T* MW_RESTRICT dst_ag = o + dd + y * d;
+    copy_row<kD>(src_ob, dst_ob, d);
+    copy_row<kD>(src_ag, dst_ag, d);
+  }
+  T* MW_RESTRICT tg = o + 2 * dd;
+  if (!goal_plane_zero)
     for (int32_t i = 0; i < dd; ++i) tg[i] = static_cast<T>(0);
-    int32_t dr = goal[a] / pw - pos[a] / pw;
-    int32_t dc = goal[a] % pw - pos[a] % pw;
-    dr = dr < -r ? -r : (dr > r ? r : dr);
-    dc = dc < -r ? -r : (dc > r ? r : dc);
-    tg[(r + dr) * d + (r + dc)] = static_cast<T>(1);
+  int32_t dr = goal_row - row, dc = goal_col - col;
+  dr = dr < -r ? -r : (dr > r ? r : dr);
+  dc = dc < -r ? -r : (dc > r ? r : dc);
+  const int32_t hot = 2 * dd + (r + dr) * d + (r + dc);
+  o[hot] = static_cast<T>(1);
+  return hot;
+}
+
+// Writes the observations of every agent of `env` to `out` (the env's [A, 3, D, D] block); `occ`
+// marks the cells of active agents. Also writes the (row, col) outputs, which share the divisions.
+template <int kD, typename T>
+MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint8_t* MW_RESTRICT occ,
+                         int32_t* MW_RESTRICT hot, T* MW_RESTRICT out) {
+  const int32_t r = p.radius, pw = p.padded_w, num_agents = p.num_agents;
+  const uint8_t* MW_RESTRICT obst = v.obstacles + map_slot(p, env) * static_cast<int64_t>(p.padded_h) * pw;
+  const int64_t row0 = static_cast<int64_t>(env) * num_agents;
+  const int64_t per_agent = obs_per_agent(p);
+  const int32_t* MW_RESTRICT pos = v.pos + row0;
+  const int32_t* MW_RESTRICT goal = v.goal + row0;
+  int32_t* MW_RESTRICT out_pos = v.out_pos + row0 * 2;
+  int32_t* MW_RESTRICT out_goal = v.out_goal + row0 * 2;
+  T* MW_RESTRICT o = out;
+  for (int32_t a = 0; a < num_agents; ++a) {
+    const int32_t cell = pos[a], g = goal[a];
+    const int32_t row = cell / pw, col = cell - row * pw;
+    const int32_t grow = g / pw, gcol = g - grow * pw;
+    out_pos[2 * a] = row - r;
+    out_pos[2 * a + 1] = col - r;
+    out_goal[2 * a] = grow - r;
+    out_goal[2 * a + 1] = gcol - r;
+    const int32_t h = write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, hot != nullptr,
+                                          o + a * per_agent);
+    if (hot != nullptr) hot[a] = h;
   }
 }
+
+// `hot` (or nullptr): [A] receives each agent's one-hot index when the goal planes of `out` are
+// known to be zero on entry (see write_agent_obs).
+template <typename T>
+MW_HD void write_obs(const Params& p, const View& v, int32_t env, const uint8_t* occ, int32_t* hot, T* out) {
+  switch (p.radius) {  // the radii people use get unrolled rows
+    case 2: write_env_obs<5>(p, v, env, occ, hot, out); break;
+    case 3: write_env_obs<7>(p, v, env, occ, hot, out); break;
+    case 4: write_env_obs<9>(p, v, env, occ, hot, out); break;
+    case 5: write_env_obs<11>(p, v, env, occ, hot, out); break;
+    case 7: write_env_obs<15>(p, v, env, occ, hot, out); break;
+    default: write_env_obs<0>(p, v, env, occ, hot, out); break;
+  }
+}
+
+#if !defined(__CUDA_ARCH__) && defined(__SSE2__)
+// Copies a composed env block to the batch buffer with streaming stores: the block is written
+// once and read later by the consumer, so skipping the read-for-ownership halves the traffic.
+inline void stream_copy(const uint8_t* MW_RESTRICT src, uint8_t* MW_RESTRICT dst, int64_t bytes) {
+  for (int64_t i = 0; i < bytes; i += 64) {
+    const __m128i a = _mm_load_si128(reinterpret_cast<const __m128i*>(src + i));
+    const __m128i b = _mm_load_si128(reinterpret_cast<const __m128i*>(src + i + 16));
+    const __m128i c = _mm_load_si128(reinterpret_cast<const __m128i*>(src + i + 32));
+    const __m128i d = _mm_load_si128(reinterpret_cast<const __m128i*>(src + i + 48));
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i), a);
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 16), b);
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 32), c);
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 48), d);
+  }
+  _mm_sfence();
+}
+#endif
 
 MW_HD void write_outputs(const Params& p, const View& v, const Scratch& s, int32_t env) {
   const int64_t row = static_cast<int64_t>(env) * p.num_agents;
   for (int32_t a = 0; a < p.num_agents; ++a)
     if (v.active[row + a]) s.occ[v.pos[row + a]] = 1;
-  if (p.obs_u8) write_obs(p, v, env, s.occ, static_cast<uint8_t*>(v.obs));
-  else write_obs(p, v, env, s.occ, static_cast<float*>(v.obs));
+  const int64_t block = static_cast<int64_t>(p.num_agents) * obs_per_agent(p) * (p.obs_u8 ? 1 : 4);
+  uint8_t* out = static_cast<uint8_t*>(v.obs) + env * block;
+#if !defined(__CUDA_ARCH__) && defined(__SSE2__)
+  // Host: compose the env's block in cache-resident scratch, then stream it out when aligned.
+  if (s.compose != nullptr && block % 64 == 0 && reinterpret_cast<uintptr_t>(out) % 64 == 0) {
+    // The composed block's goal planes are zero between uses: write one-hots, clear them after.
+    const int64_t per_agent = obs_per_agent(p);
+    if (p.obs_u8) {
+      write_obs(p, v, env, s.occ, s.hot, s.compose);
+      stream_copy(s.compose, out, block);
+      for (int32_t a = 0; a < p.num_agents; ++a) s.compose[a * per_agent + s.hot[a]] = 0;
+    } else {
+      float* composed = reinterpret_cast<float*>(s.compose);
+      write_obs(p, v, env, s.occ, s.hot, composed);
+      stream_copy(s.compose, out, block);
+      for (int32_t a = 0; a < p.num_agents; ++a) composed[a * per_agent + s.hot[a]] = 0.0f;
+    }
+  } else
+#endif
+  if (p.obs_u8) write_obs(p, v, env, s.occ, static_cast<int32_t*>(nullptr), out);
+  else write_obs(p, v, env, s.occ, static_cast<int32_t*>(nullptr), reinterpret_cast<float*>(out));
   for (int32_t a = 0; a < p.num_agents; ++a) s.occ[v.pos[row + a]] = 0;
-  const int32_t pw = p.padded_w, r = p.radius;
+  if (!p.extras) return;
+  const int32_t pw = p.padded_w;
   for (int32_t a = 0; a < p.num_agents; ++a) {
     const int32_t c = v.pos[row + a], g = v.goal[row + a], st = v.start[row + a];
-    int32_t* xy = v.out_pos + (row + a) * 2;
-    int32_t* gxy = v.out_goal + (row + a) * 2;
-    xy[0] = c / pw - r;
-    xy[1] = c % pw - r;
-    gxy[0] = g / pw - r;
-    gxy[1] = g % pw - r;
-    if (p.extras) {
-      int32_t* rel = v.out_xy_rel + (row + a) * 2;
-      int32_t* trel = v.out_target_rel + (row + a) * 2;
-      rel[0] = c / pw - st / pw;
-      rel[1] = c % pw - st % pw;
-      trel[0] = g / pw - st / pw;
-      trel[1] = g % pw - st % pw;
-    }
+    int32_t* rel = v.out_xy_rel + (row + a) * 2;
+    int32_t* trel = v.out_target_rel + (row + a) * 2;
+    rel[0] = c / pw - st / pw;
+    rel[1] = c % pw - st % pw;
+    trel[0] = g / pw - st / pw;
+    trel[1] = g % pw - st % pw;
   }
 }
 

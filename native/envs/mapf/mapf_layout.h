@@ -153,6 +153,11 @@ inline const char* check_maps(const Params& p, const View& v, char* msg, int msg
           return msg;
         }
       }
+    for (int64_t i = 0; i < static_cast<int64_t>(ph) * pw; ++i)
+      if (ob[i] > 1) {
+        std::snprintf(msg, msg_len, "map %lld: obstacle grid holds a value other than 0 or 1", static_cast<long long>(m));
+        return msg;
+      }
     const int32_t comps = v.num_comps[m], free_cells = v.num_free[m];
     const int32_t* start = v.comp_start + m * (hw + 1);
     if (comps < 0 || comps > hw || free_cells < 0 || free_cells > hw || start[0] != 0 || start[comps] != free_cells) {
