@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { MapfParams } from '../../envs/mapf/layout.js';
 
 /** A native MAPF batch, as the addon exports it. @internal */
@@ -64,9 +64,13 @@ export function loadNativeAddon(): AddonLoad {
       tried.push(`${file}: ${(err as Error).message}`);
     }
   }
-  cached = {
-    ok: false,
-    reason: `manyworlds_cpu.node is not built (run \`npm run build:native\`; needs cmake and a C++17 compiler). Tried: ${tried.join('; ')}`,
-  };
+  let why = 'it was not built (run `npm run build:native`; needs cmake and a C++17 compiler)';
+  try {
+    const status = JSON.parse(readFileSync(resolve(root, 'build', 'native-status.json'), 'utf8')) as { built: boolean; reason?: string };
+    if (!status.built && status.reason) why = `npm install could not build it: ${status.reason}`;
+  } catch {
+    // no status file: install did not run the build
+  }
+  cached = { ok: false, reason: `manyworlds_cpu.node is unavailable: ${why}. Tried: ${tried.join('; ')}` };
   return cached;
 }

@@ -1,0 +1,234 @@
+// Native test of the MAPF-v0 core without Node, built with AddressSanitizer and
+// UndefinedBehaviorSanitizer in CI: steps every collision system, onTarget mode, autoreset mode,
+// dtype and several radii with random and adversarial actions, and checks invariants that hold
+// whatever the actions: agents on free cells inside the map, no two active agents on one cell,
+// observations 0/1 with each active agent at the centre of its own agents plane, one goal
+// one-hot per agent, rewards/flags as the mode allows, identical results for 1 and 3 threads.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../common/rng.h"
+#include "../cpu/mapf_cpu.h"
+#include "arena.h"
+
+namespace {
+
+int failures = 0;
+#define CHECK(cond, ...)                                  \
+  do {                                                    \
+    if (!(cond)) {                                        \
+      ++failures;                                         \
+      if (failures < 20) {                                \
+        std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+        std::fprintf(stderr, __VA_ARGS__);                \
+        std::fprintf(stderr, "\n");                       \
+      }                                                   \
+    }                                                     \
+  } while (0)
+
+using mw::mapf::Params;
+using mw::mapf::View;
+
+void check_rng() {
+  const mw::U32x4 a = mw::philox4x32_10(0, 0, 0, 0, 0, 0);
+  CHECK(a.v[0] == 0x6627e8d5u && a.v[1] == 0xe169c58du && a.v[2] == 0xbc57ac4cu && a.v[3] == 0x9b00dbd8u, "philox KAT zero");
+  const mw::U32x4 b = mw::philox4x32_10(~0u, ~0u, ~0u, ~0u, ~0u, ~0u);
+  CHECK(b.v[0] == 0x408f276du && b.v[3] == 0x6d5451fdu, "philox KAT ones");
+  const mw::U32x4 c = mw::philox4x32_10(0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u, 0xa4093822u, 0x299f31d0u);
+  CHECK(c.v[0] == 0xd16cfe09u && c.v[3] == 0x24126ea1u, "philox KAT pi");
+  CHECK(mw::rng_below(0xffffffffu, 5) == 4 && mw::rng_below(0, 5) == 0, "rng_below range");
+}
+
+struct Case {
+  int32_t collision, on_target, autoreset, obs_u8, radius, agents, size;
+  double density;
+  bool adversarial;
+};
+
+template <typename T>
+void check_obs(const Params& p, const View& v, int32_t e, const char* what) {
+  const T* obs = static_cast<const T*>(v.obs);
+  const int64_t per = mw::mapf::obs_per_agent(p);
+  const int32_t d = 2 * p.radius + 1, dd = d * d;
+  for (int32_t a = 0; a < p.num_agents; ++a) {
+    const T* o = obs + (static_cast<int64_t>(e) * p.num_agents + a) * per;
+    int ones = 0;
+    for (int64_t i = 0; i < per; ++i) {
+      CHECK(o[i] == T(0) || o[i] == T(1), "%s: obs value not 0/1", what);
+      if (i >= 2 * dd && o[i] == T(1)) ++ones;
+    }
+    CHECK(ones == 1, "%s: env %d agent %d has %d goal one-hots", what, e, a, ones);
+    const bool active = v.active[static_cast<int64_t>(e) * p.num_agents + a] != 0;
+    // An active agent sees itself; a finished agent's cell may hold another, active agent.
+    if (active) CHECK(o[dd + p.radius * d + p.radius] == T(1), "%s: active agent missing from its own agents plane", what);
+    CHECK(o[p.radius * d + p.radius] == T(0), "%s: agent stands on an obstacle", what);
+  }
+}
+
+void check_state(const Params& p, const View& v, const char* what) {
+  const int32_t pw = p.padded_w;
+  for (int32_t e = 0; e < p.num_envs; ++e) {
+    const uint8_t* ob = v.obstacles + (p.map_per_env ? e : 0) * static_cast<int64_t>(p.padded_h) * pw;
+    std::vector<int> seen(static_cast<size_t>(p.padded_h) * pw, -1);
+    for (int32_t a = 0; a < p.num_agents; ++a) {
+      const int64_t i = static_cast<int64_t>(e) * p.num_agents + a;
+      const int32_t cell = v.pos[i], row = cell / pw - p.radius, col = cell % pw - p.radius;
+      CHECK(row >= 0 && row < p.height && col >= 0 && col < p.width, "%s: agent outside the map", what);
+      CHECK(ob[cell] == 0, "%s: agent on an obstacle", what);
+      CHECK(v.out_pos[2 * i] == row && v.out_pos[2 * i + 1] == col, "%s: positions output", what);
+      if (v.active[i]) {
+        CHECK(seen[static_cast<size_t>(cell)] < 0, "%s: env %d agents %d and %d share a cell", what, e, seen[static_cast<size_t>(cell)], a);
+        seen[static_cast<size_t>(cell)] = a;
+      }
+      CHECK(v.rewards[i] == 0.0f || v.rewards[i] == 1.0f, "%s: reward not 0/1", what);
+      if (p.on_target == mw::mapf::kRestart) CHECK(v.terminations[i] == 0, "%s: restart mode terminated", what);
+    }
+    if (p.obs_u8) check_obs<uint8_t>(p, v, e, what);
+    else check_obs<float>(p, v, e, what);
+  }
+}
+
+// Runs one case with `threads` threads; returns the bytes of every output after `steps` steps.
+std::vector<uint8_t> run_case(const Case& c, int32_t threads, int steps, bool check) {
+  Params p = mw::test::make_params(5, c.agents, c.size, c.radius);
+  p.collision = c.collision;
+  p.on_target = c.on_target;
+  p.autoreset = c.autoreset;
+  p.obs_u8 = c.obs_u8;
+  p.max_steps = 24;
+  p.extras = 1;
+  p.keep_final_obs = c.autoreset == mw::mapf::kSameStep ? 1 : 0;
+  mw::test::Arena arena;
+  if (!mw::test::make_arena(arena, p)) {
+    CHECK(false, "arena");
+    return {};
+  }
+  View& v = arena.v;
+  for (int32_t e = 0; e < p.num_envs; ++e) {
+    v.seeds[e] = 100u + static_cast<uint32_t>(e);
+    mw::test::install_map(arena, e, mw::test::random_cells(c.size, c.size, c.density, 7u + static_cast<uint32_t>(e)));
+  }
+  char msg[256];
+  CHECK(mw::mapf::check_maps(p, v, msg, sizeof msg) == nullptr, "maps rejected: %s", msg);
+  mw::mapf::MapfCpu cpu(p, v, threads);
+  if (cpu.Reset(nullptr) >= 0) {
+    CHECK(false, "placement failed");
+    return {};
+  }
+  std::string what = "collision " + std::to_string(c.collision) + " onTarget " + std::to_string(c.on_target) +
+                     " autoreset " + std::to_string(c.autoreset) + " u8 " + std::to_string(c.obs_u8) + " r " + std::to_string(c.radius);
+  if (check) check_state(p, v, what.c_str());
+  int32_t* actions = const_cast<int32_t*>(v.actions);
+  const int64_t n = static_cast<int64_t>(p.num_envs) * p.num_agents;
+  for (int t = 0; t < steps; ++t) {
+    for (int64_t i = 0; i < n; ++i) {
+      const uint32_t u = mw::rng_draw(3, mw::kStreamActions, 0, 0, static_cast<uint32_t>(t), static_cast<uint32_t>(i)).v[0];
+      // Adversarial: a tenth of the actions are outside [0, 5), including INT_MIN and -1.
+      if (c.adversarial && u % 10 == 0) actions[i] = (u & 64) ? static_cast<int32_t>(0x80000000u) : (u & 32 ? -1 : 5 + static_cast<int32_t>(u % 1000));
+      else actions[i] = static_cast<int32_t>(mw::rng_below(u, 5));
+    }
+    if (c.autoreset == mw::mapf::kDisabled)  // reset finished envs the way the binding requires
+      for (int32_t e = 0; e < p.num_envs; ++e)
+        if (v.needs_reset[e]) {
+          std::vector<uint8_t> mask(static_cast<size_t>(p.num_envs), 0);
+          mask[static_cast<size_t>(e)] = 1;
+          v.episode[e] += 1;
+          cpu.Reset(mask.data());
+        }
+    const int64_t bad = cpu.Step();
+    if (!c.adversarial) CHECK(bad < 0, "%s: status set at step %d", what.c_str(), t);
+    if (check) check_state(p, v, what.c_str());
+  }
+  return arena.bytes;
+}
+
+void check_bad_maps() {
+  Params p = mw::test::make_params(1, 2, 6, 2);
+  mw::test::Arena arena;
+  mw::test::make_arena(arena, p);
+  mw::test::install_map(arena, 0, std::vector<uint8_t>(36, 0));
+  char msg[256];
+  CHECK(mw::mapf::check_maps(p, arena.v, msg, sizeof msg) == nullptr, "good map rejected");
+  const_cast<uint8_t*>(arena.v.obstacles)[1 * p.padded_w + 3] = 0;  // hole in the border ring
+  CHECK(mw::mapf::check_maps(p, arena.v, msg, sizeof msg) != nullptr, "hole in the ring accepted");
+  mw::test::install_map(arena, 0, std::vector<uint8_t>(36, 0));
+  const_cast<int32_t*>(arena.v.comp_cells)[3] = 1000;  // out-of-range cell index
+  CHECK(mw::mapf::check_maps(p, arena.v, msg, sizeof msg) != nullptr, "bad component cell accepted");
+  mw::test::install_map(arena, 0, std::vector<uint8_t>(36, 0));
+  p.placement = mw::mapf::kPlaceExplicit;
+  const_cast<int32_t*>(arena.v.start_cells)[0] = -4;
+  CHECK(mw::mapf::check_maps(p, arena.v, msg, sizeof msg) != nullptr, "negative start accepted");
+  Params q = p;
+  q.radius = 0;
+  CHECK(mw::mapf::check_params(q) != nullptr, "radius 0 accepted");
+  q = p;
+  q.num_agents = 37;
+  CHECK(mw::mapf::check_params(q) != nullptr, "more agents than cells accepted");
+}
+
+// Explicit starts and lifelong goal sequences on an open 6×6 map: agents reach goals, which
+// cycle through each agent's sequence.
+void check_explicit_sequences() {
+  Params p = mw::test::make_params(2, 3, 6, 2);
+  p.placement = mw::mapf::kPlaceExplicit;
+  p.goal_mode = mw::mapf::kGoalsSequence;
+  p.goal_seq_len = 3;
+  p.on_target = mw::mapf::kRestart;
+  p.collision = mw::mapf::kSoft;
+  mw::test::Arena arena;
+  mw::test::make_arena(arena, p);
+  View& v = arena.v;
+  for (int32_t e = 0; e < 2; ++e) mw::test::install_map(arena, e, std::vector<uint8_t>(36, 0));
+  const int32_t starts[3] = {0, 5, 30};
+  const int32_t goals[9] = {1, 2, 3, 11, 17, 23, 31, 32, 33};
+  std::memcpy(const_cast<int32_t*>(v.start_cells), starts, sizeof starts);
+  std::memcpy(const_cast<int32_t*>(v.goal_seq), goals, sizeof goals);
+  char msg[256];
+  CHECK(mw::mapf::check_maps(p, v, msg, sizeof msg) == nullptr, "explicit task rejected");
+  mw::mapf::MapfCpu cpu(p, v, 2);
+  cpu.Reset(nullptr);
+  int32_t* actions = const_cast<int32_t*>(v.actions);
+  // Agent 0 walks right along row 0, agent 1 down column 5, agent 2 right along row 5.
+  const int32_t plan[3] = {mw::mapf::kRight, mw::mapf::kDown, mw::mapf::kRight};
+  float total[3] = {0, 0, 0};
+  for (int t = 0; t < 3; ++t) {
+    for (int32_t e = 0; e < 2; ++e)
+      for (int32_t a = 0; a < 3; ++a) actions[e * 3 + a] = plan[a];
+    cpu.Step();
+    for (int32_t a = 0; a < 3; ++a) total[a] += v.rewards[a];
+  }
+  for (int32_t a = 0; a < 3; ++a) CHECK(total[a] == 3.0f, "agent %d collected %f rewards, expected 3", a, static_cast<double>(total[a]));
+  CHECK(v.out_goal[0] == 0 && v.out_goal[1] == 1, "agent 0 goal did not cycle back to its first goal");
+}
+
+}  // namespace
+
+int main() {
+  check_explicit_sequences();
+  check_rng();
+  check_bad_maps();
+  int cases = 0;
+  for (int32_t collision = 0; collision < 3; ++collision)
+    for (int32_t on_target = 0; on_target < 3; ++on_target)
+      for (int32_t autoreset = 0; autoreset < 3; ++autoreset)
+        for (int32_t u8 = 0; u8 < 2; ++u8) {
+          const int32_t radius = 1 + (collision + on_target + autoreset + u8) % 6;  // 1..6: generic and unrolled paths
+          for (bool adversarial : {false, true}) {
+            const Case c{collision, on_target, autoreset, u8, radius, 12, 9, 0.25, adversarial};
+            const std::vector<uint8_t> one = run_case(c, 1, 60, true);
+            const std::vector<uint8_t> three = run_case(c, 3, 60, false);
+            CHECK(one == three, "results differ between 1 and 3 threads (collision %d onTarget %d autoreset %d)", collision, on_target, autoreset);
+            ++cases;
+          }
+        }
+  // Crowded maps: nearly every free cell holds an agent, so conflicts happen every step.
+  for (int32_t collision = 0; collision < 3; ++collision) {
+    const Case c{collision, 1, 0, 1, 2, 30, 8, 0.0, false};
+    run_case(c, 2, 80, true);
+    ++cases;
+  }
+  std::printf("%d cases, %d failures\n", cases, failures);
+  return failures == 0 ? 0 : 1;
+}
