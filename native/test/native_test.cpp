@@ -185,6 +185,7 @@ void check_explicit_sequences() {
   const int32_t goals[9] = {1, 2, 3, 11, 17, 23, 31, 32, 33};
   std::memcpy(const_cast<int32_t*>(v.start_cells), starts, sizeof starts);
   std::memcpy(const_cast<int32_t*>(v.goal_seq), goals, sizeof goals);
+  for (int32_t a = 0; a < 3; ++a) const_cast<int32_t*>(v.goal_lens)[a] = 3;
   char msg[256];
   CHECK(mw::mapf::check_maps(p, v, msg, sizeof msg) == nullptr, "explicit task rejected");
   mw::mapf::MapfCpu cpu(p, v, 2);

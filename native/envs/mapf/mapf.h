@@ -92,7 +92,7 @@ MW_HD int32_t next_goal(const Params& p, const View& v, int32_t env, int32_t age
   const int64_t ea = static_cast<int64_t>(env) * p.num_agents + agent;
   if (p.goal_mode == kGoalsSequence || k == 0) {
     if (p.placement == kPlaceExplicit || p.goal_mode == kGoalsSequence) {
-      const int32_t g = v.goal_seq[static_cast<int64_t>(agent) * p.goal_seq_len + k % p.goal_seq_len];
+      const int32_t g = v.goal_seq[static_cast<int64_t>(agent) * p.goal_seq_len + k % v.goal_lens[agent]];
       return padded_of_map(p, g);
     }
     return v.goal[ea];  // random placement already drew goal 0

@@ -17,7 +17,7 @@ struct FieldSpec {
   int64_t count;      // elements
 };
 
-constexpr int kNumFields = 40;
+constexpr int kNumFields = 41;
 
 // Fills `out` with the batch's fields; returns how many there are.
 inline int list_fields(const Params& p, FieldSpec* out) {
@@ -38,6 +38,7 @@ inline int list_fields(const Params& p, FieldSpec* out) {
   add("numFree", 4, m);
   add("startCells", 4, a);
   add("goalSeq", 4, a * p.goal_seq_len);
+  add("goalLens", 4, a);
   add("actions", 4, ea);
   add("seeds", 4, e);
   add("episode", 4, e);
@@ -107,6 +108,7 @@ inline const char* bind_view(const Params& p, uint8_t* arena, uint64_t bytes, co
   v.num_free = static_cast<const int32_t*>(ptr[i++]);
   v.start_cells = static_cast<const int32_t*>(ptr[i++]);
   v.goal_seq = static_cast<const int32_t*>(ptr[i++]);
+  v.goal_lens = static_cast<const int32_t*>(ptr[i++]);
   v.actions = static_cast<const int32_t*>(ptr[i++]);
   v.seeds = static_cast<uint32_t*>(ptr[i++]);
   v.episode = static_cast<uint32_t*>(ptr[i++]);
@@ -196,6 +198,11 @@ inline const char* check_maps(const Params& p, const View& v, char* msg, int msg
       }
     }
     if (p.placement == kPlaceExplicit || p.goal_mode == kGoalsSequence) {
+      for (int32_t a = 0; a < p.num_agents; ++a)
+        if (v.goal_lens[a] < 1 || v.goal_lens[a] > p.goal_seq_len) {
+          std::snprintf(msg, msg_len, "agent %d: goal sequence length %d is not in [1, %d]", a, v.goal_lens[a], p.goal_seq_len);
+          return msg;
+        }
       for (int64_t i = 0; i < static_cast<int64_t>(p.num_agents) * p.goal_seq_len; ++i) {
         const int32_t g = v.goal_seq[i];
         if (g < 0 || g >= hw || v.comp_label[m * hw + g] < 0) {

@@ -64,7 +64,8 @@ struct View {
   const int32_t* num_free;    // [M] number of free cells
   // Explicit tasks, shared by all envs.
   const int32_t* start_cells; // [A] start map cell (placement explicit)
-  const int32_t* goal_seq;    // [A, G] goal map cells; agent a's k-th goal is goal_seq[a, k % G]
+  const int32_t* goal_seq;    // [A, G] goal map cells; agent a's k-th goal is goal_seq[a, k % len_a]
+  const int32_t* goal_lens;   // [A] len_a in 1..G: goals in agent a's sequence
   // Input.
   const int32_t* actions;     // [E, A] in [0, 5)
   // State.

@@ -82,8 +82,10 @@ export interface ResolvedMapfConfig {
   startCells: Int32Array | null;
   /** Goals `[A, G]` (map cell indices) or null; with random placement and 'restart', null too. */
   goalSeq: Int32Array | null;
-  /** Goals per agent in `goalSeq` (1 unless restart sequences were given). */
+  /** Row length G of `goalSeq` (the longest sequence; 1 unless restart sequences were given). */
   goalSeqLen: number;
+  /** `[A]` goals in each agent's own sequence (its goals cycle with this period), or null. */
+  goalLens: Int32Array | null;
 }
 
 const COLLISIONS: readonly CollisionSystem[] = ['priority', 'blockBoth', 'soft'];
@@ -173,6 +175,7 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
   let startCells: Int32Array | null = null;
   let goalSeq: Int32Array | null = null;
   let goalSeqLen = 1;
+  let goalLens: Int32Array | null = null;
   if (agentsXY && targetsXY) {
     if (agentsXY.length !== numAgents || targetsXY.length !== numAgents) {
       throw new InvalidConfigError(`MAPF-v0: agentsXY has ${agentsXY.length} entries and targetsXY ${targetsXY.length}, numAgents is ${numAgents}`, { field: 'agentsXY' });
@@ -185,6 +188,7 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
     if (sequences.some((s) => s.length === 0)) throw new InvalidConfigError('MAPF-v0: empty goal sequence in targetsXY', { field: 'targetsXY' });
     startCells = new Int32Array(numAgents);
     goalSeq = new Int32Array(numAgents * goalSeqLen);
+    goalLens = Int32Array.from(sequences, (s) => s.length);
     const seen = new Map<number, number>();
     for (let a = 0; a < numAgents; a++) {
       startCells[a] = cellOf('agentsXY', a, agentsXY[a], probe);
@@ -213,5 +217,6 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
     startCells,
     goalSeq,
     goalSeqLen,
+    goalLens,
   };
 }

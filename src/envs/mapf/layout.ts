@@ -44,7 +44,7 @@ function fieldList(p: MapfParams): Array<[string, Kind, number]> {
   return [
     ['obstacles', 'u8', m * padded], ['compLabel', 'i32', m * hw], ['compCells', 'i32', m * hw],
     ['compStart', 'i32', m * (hw + 1)], ['numComps', 'i32', m], ['numFree', 'i32', m],
-    ['startCells', 'i32', a], ['goalSeq', 'i32', a * p.goalSeqLen], ['actions', 'i32', ea],
+    ['startCells', 'i32', a], ['goalSeq', 'i32', a * p.goalSeqLen], ['goalLens', 'i32', a], ['actions', 'i32', ea],
     ['seeds', 'u32', e], ['episode', 'u32', e], ['steps', 'i32', e], ['needsReset', 'u8', e],
     ['pos', 'i32', ea], ['goal', 'i32', ea], ['start', 'i32', ea], ['arrivals', 'i32', ea],
     ['active', 'u8', ea], ['epReturn', 'f32', ea], ['solveStep', 'i32', ea], ['onGoalTotal', 'i32', e],
@@ -61,7 +61,7 @@ export interface MapfArena {
   buffer: ArrayBuffer;
   offsets: Float64Array;
   obstacles: Uint8Array; compLabel: Int32Array; compCells: Int32Array; compStart: Int32Array;
-  numComps: Int32Array; numFree: Int32Array; startCells: Int32Array; goalSeq: Int32Array;
+  numComps: Int32Array; numFree: Int32Array; startCells: Int32Array; goalSeq: Int32Array; goalLens: Int32Array;
   actions: Int32Array; seeds: Uint32Array; episode: Uint32Array; steps: Int32Array;
   needsReset: Uint8Array; pos: Int32Array; goal: Int32Array; start: Int32Array; arrivals: Int32Array;
   active: Uint8Array; epReturn: Float32Array; solveStep: Int32Array; onGoalTotal: Int32Array;
@@ -88,11 +88,8 @@ function elemSize(kind: Kind, p: MapfParams): number {
   return 4;
 }
 
-/**
- * Allocates the arena of a batch, refusing before allocation when it would exceed `maxBytes`.
- * @internal
- */
-export function allocateArena(p: MapfParams, maxBytes: number, what: string): MapfArena {
+/** Throws {@link AllocationError} when the arena of a batch would exceed `maxBytes`. @internal */
+export function checkArenaSize(p: MapfParams, maxBytes: number, what: string): number {
   const bytes = arenaBytes(p);
   if (!Number.isSafeInteger(bytes) || bytes > maxBytes) {
     throw new AllocationError(
@@ -101,6 +98,15 @@ export function allocateArena(p: MapfParams, maxBytes: number, what: string): Ma
       { bytes, maxBytes, numEnvs: p.numEnvs },
     );
   }
+  return bytes;
+}
+
+/**
+ * Allocates the arena of a batch, refusing before allocation when it would exceed `maxBytes`.
+ * @internal
+ */
+export function allocateArena(p: MapfParams, maxBytes: number, what: string): MapfArena {
+  const bytes = checkArenaSize(p, maxBytes, what);
   let buffer: ArrayBuffer;
   try {
     buffer = new ArrayBuffer(bytes);

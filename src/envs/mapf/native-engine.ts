@@ -75,6 +75,7 @@ export class MapfNativeEngine implements EnvEngine {
     this.arena.seeds.set(seeds);
     if (cfg.startCells) this.arena.startCells.set(cfg.startCells);
     if (cfg.goalSeq) this.arena.goalSeq.set(cfg.goalSeq);
+    if (cfg.goalLens) this.arena.goalLens.set(cfg.goalLens);
     installMaps(this.arena, cfg, o.numEnvs, null);
     try {
       this.batch = new addon.MapfBatch(params, this.arena.buffer, this.arena.offsets, o.numThreads);

@@ -1,0 +1,96 @@
+/**
+ * Options shared by `rollout` and `render`: which map, how many agents, collision system, ...,
+ * and how they become `make()` options.
+ * @module
+ */
+
+import { existsSync } from 'node:fs';
+import type { MakeOptions } from '../core/types.js';
+import { UnknownEnvError } from '../errors.js';
+import { listEnvs } from '../registry.js';
+import '../envs/index.js';
+import type { MapfConfig } from '../envs/mapf/config.js';
+import { type GridMap, NAMED_MAPS, loadMovingAIFile, namedMap } from '../envs/mapf/maps.js';
+import { type OptionSpec, UsageError } from './args.js';
+
+/** The map the CLI uses when `--map` is not given. */
+export const DEFAULT_MAP = 'mapf-default-16';
+/** Agents per env when `--agents` is not given. */
+export const DEFAULT_AGENTS = 8;
+/** Seed when `--seed` is not given (the CLI is reproducible by default). */
+export const DEFAULT_SEED = 0;
+
+/** The options every env-building command accepts. */
+export const ENV_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  agents: { kind: { type: 'int', min: 1 }, meta: 'N', help: `agents per env (default ${DEFAULT_AGENTS})` },
+  map: { kind: { type: 'string' }, meta: 'NAME|FILE.map', help: `named map (${Object.keys(NAMED_MAPS).join(', ')}) or MovingAI file (default ${DEFAULT_MAP})` },
+  seed: { kind: { type: 'int', min: 0, max: 0xffffffff }, meta: 'N', help: `base seed; env i uses seed + i (default ${DEFAULT_SEED})` },
+  threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'CPU threads (default: min(cores, envs))' },
+  policy: { kind: { type: 'choice', choices: ['random', 'greedy'] }, help: 'action policy (default random)' },
+  collision: { kind: { type: 'choice', choices: ['priority', 'blockBoth', 'soft'] }, help: 'collision system (default priority)' },
+  'on-target': { kind: { type: 'choice', choices: ['finish', 'nothing', 'restart'] }, help: 'what reaching a goal does (default finish)' },
+};
+
+/** A map chosen on the command line: its grid (for rendering) and how to pass it to `make()`. */
+export interface CliMap {
+  /** Label for output: the name or the file path. */
+  label: string;
+  /** The obstacle grid. */
+  grid: GridMap;
+  /** The `map`/`mapName` part of the config. */
+  config: Pick<MapfConfig, 'map' | 'mapName'>;
+}
+
+/**
+ * Resolves `--map`: a named map, else a MovingAI `.map` file.
+ * @throws InvalidMapError for an unknown name or a malformed file; an `ENOENT` error for a missing file.
+ */
+export function resolveMap(arg: string | undefined): CliMap {
+  const name = arg ?? DEFAULT_MAP;
+  if (Object.prototype.hasOwnProperty.call(NAMED_MAPS, name)) {
+    return { label: name, grid: namedMap(name), config: { mapName: name } };
+  }
+  if (existsSync(name)) {
+    const grid = loadMovingAIFile(name);
+    return { label: name, grid, config: { map: grid } };
+  }
+  if (name.endsWith('.map') || name.includes('/')) {
+    throw Object.assign(new Error(`--map: file '${name}' not found`), { code: 'ENOENT' });
+  }
+  return { label: name, grid: namedMap(name), config: { mapName: name } }; // throws InvalidMapError listing names
+}
+
+/** Values of {@link ENV_OPTIONS} plus the env-specific extras a command adds. */
+export interface EnvArgs {
+  numEnvs: number;
+  agents?: number;
+  map?: string;
+  seed?: number;
+  threads?: number;
+  collision?: string;
+  onTarget?: string;
+  obsDtype?: string;
+  autoresetMode?: MakeOptions['autoresetMode'];
+}
+
+/** Builds `make()` options for MAPF-v0 from command-line values. */
+export function mapfMakeOptions(a: EnvArgs, map: CliMap): MakeOptions<MapfConfig> {
+  const config: MapfConfig = { ...map.config, numAgents: a.agents ?? DEFAULT_AGENTS };
+  if (a.collision !== undefined) config.collisionSystem = a.collision as MapfConfig['collisionSystem'];
+  if (a.onTarget !== undefined) config.onTarget = a.onTarget as MapfConfig['onTarget'];
+  if (a.obsDtype !== undefined) config.obsDtype = a.obsDtype as MapfConfig['obsDtype'];
+  const opts: MakeOptions<MapfConfig> = { numEnvs: a.numEnvs, seed: a.seed ?? DEFAULT_SEED, config };
+  if (a.threads !== undefined) opts.numThreads = a.threads;
+  if (a.autoresetMode !== undefined) opts.autoresetMode = a.autoresetMode;
+  return opts;
+}
+
+/**
+ * Checks that a command supports env `id` (only MAPF-v0 has CLI support so far).
+ * @throws UnknownEnvError for an unregistered id; UsageError for a registered env the CLI cannot drive.
+ */
+export function requireMapf(command: string, id: string): void {
+  const known = listEnvs().map((e) => e.id);
+  if (!known.includes(id)) throw new UnknownEnvError(id, known);
+  if (id !== 'MAPF-v0') throw new UsageError(`${command}: only MAPF-v0 is supported by the CLI, got '${id}'`);
+}

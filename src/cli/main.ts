@@ -1,0 +1,67 @@
+/**
+ * The `manyworlds` command line: `list`, `rollout`, `bench`, `render`.
+ * @module
+ */
+
+import { ManyWorldsError } from '../errors.js';
+import { UsageError } from './args.js';
+import { benchCommand } from './bench.js';
+import { listCommand } from './list.js';
+import { renderCommand } from './render.js';
+import { rolloutCommand } from './rollout.js';
+
+/** Exit codes of the CLI. */
+export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
+
+const COMMANDS: Readonly<Record<string, { run: (args: readonly string[]) => Promise<number>; summary: string }>> = {
+  list: { run: listCommand, summary: 'registered environments and backends' },
+  rollout: { run: rolloutCommand, summary: 'step a batch with a scripted policy; throughput and episode stats' },
+  bench: { run: benchCommand, summary: 'benchmark sweep (bench/mapf.js), one fresh process per trial' },
+  render: { run: renderCommand, summary: 'draw one episode as ASCII frames or an animated SVG' },
+};
+
+/** Top-level help text. */
+export const MAIN_HELP = `usage: manyworlds <command> [options]
+
+commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`).join('\n')}
+
+Run 'manyworlds <command> --help' for the options of a command.
+exit codes: 0 ok, 1 runtime error, 2 usage error`;
+
+/**
+ * Runs the CLI.
+ * @param argv - `process.argv`: the first two entries (node and the script) are skipped.
+ * @returns the exit code: 0 ok, 1 runtime error (`error: <message> (<code>)` on stderr),
+ *   2 usage error (one line on stderr).
+ * @example
+ * ```ts
+ * process.exitCode = await main(['node', 'manyworlds', 'rollout', '--envs', '64']);
+ * ```
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = argv.slice(2);
+  const [command, ...rest] = args;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(`${MAIN_HELP}\n`);
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    const entry = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!entry) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    return await entry.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`manyworlds: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof ManyWorldsError) {
+      process.stderr.write(`error: ${err.message} (${err.code})\n`);
+      return EXIT.error;
+    }
+    const e = err as { message?: string; code?: unknown };
+    const code = typeof e?.code === 'string' ? ` (${e.code})` : '';
+    process.stderr.write(`error: ${e?.message ?? String(err)}${code}\n`);
+    return EXIT.error;
+  }
+}

@@ -1,0 +1,348 @@
+/**
+ * Bad input: every mistake gets a typed error (class and stable `code`) whose message names the
+ * env / agent / field / value, and an env that refused an input is still usable: stepping it again
+ * gives exactly what a twin that never saw the bad input gives.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  AllocationError, BackendUnavailableError, CounterRng, EnvBusyError, EnvClosedError, InvalidActionError,
+  InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError, UnknownEnvError, availableBackends, make,
+  type BackendName, type MakeOptions, type MapfConfig, type VectorEnv,
+} from '../../src/index.js';
+import { mapfBackends, snapshot } from '../helpers/mapf.js';
+
+const backends = mapfBackends();
+type ErrorClass = new (...args: never[]) => ManyWorldsError;
+
+/** Runs `fn`, expecting a typed error; returns it for further checks. */
+function caught(fn: () => unknown, cls: ErrorClass, code: string, ...mentions: Array<string | RegExp>): ManyWorldsError {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, 'expected a throw').toBeDefined();
+  expect(err).toBeInstanceOf(cls);
+  expect(err).toBeInstanceOf(ManyWorldsError);
+  const e = err as ManyWorldsError;
+  expect(e.code).toBe(code);
+  for (const m of mentions) {
+    if (typeof m === 'string') expect(e.message, `message should mention ${m}`).toContain(m);
+    else expect(e.message).toMatch(m);
+  }
+  return e;
+}
+
+async function caughtAsync(p: () => Promise<unknown>, cls: ErrorClass, code: string, ...mentions: string[]): Promise<ManyWorldsError> {
+  let err: unknown;
+  try {
+    await p();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, 'expected a rejection').toBeInstanceOf(cls);
+  const e = err as ManyWorldsError;
+  expect(e.code).toBe(code);
+  for (const m of mentions) expect(e.message).toContain(m);
+  return e;
+}
+
+const CFG: MapfConfig = { numAgents: 4, size: 7, density: 0.2, obsRadius: 2, maxEpisodeSteps: 50 };
+const E = 3, A = 4, N = E * A;
+
+function mk(backend: BackendName, config: MapfConfig = CFG, opts: Omit<MakeOptions<MapfConfig>, 'config' | 'backend'> = {}): VectorEnv {
+  return make('MAPF-v0', { numEnvs: E, seed: 17, numThreads: 1, autoresetMode: 'same-step', ...opts, backend, config });
+}
+
+/** An env and its twin, reset and stepped identically twice. */
+function twins(backend: BackendName): { env: VectorEnv; twin: VectorEnv; rng: CounterRng } {
+  const env = mk(backend), twin = mk(backend);
+  env.reset();
+  twin.reset();
+  const rng = new CounterRng(99);
+  for (let t = 0; t < 2; t++) {
+    const act = randomActions(rng);
+    env.step(act);
+    twin.step(act);
+  }
+  return { env, twin, rng };
+}
+
+function randomActions(rng: CounterRng): Int32Array {
+  const a = new Int32Array(N);
+  for (let i = 0; i < N; i++) a[i] = rng.below(5);
+  return a;
+}
+
+/** Steps both with the same valid actions and checks they agree, then closes them. */
+function expectStillTwins(env: VectorEnv, twin: VectorEnv, rng: CounterRng, steps = 4): void {
+  for (let t = 0; t < steps; t++) {
+    const act = randomActions(rng);
+    expect(snapshot(env.step(act)), `step ${t} after the bad input`).toEqual(snapshot(twin.step(act)));
+  }
+  env.close();
+  twin.close();
+}
+
+for (const backend of backends) {
+  describe(`${backend}: bad actions leave the env usable`, () => {
+    it('wrong action length (typed array and plain array)', () => {
+      const { env, twin, rng } = twins(backend);
+      caught(() => env.step(new Int32Array(N - 1)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'MAPF-v0', String(N - 1), String(N));
+      caught(() => env.step(new Array<number>(N + 1).fill(0)), InvalidActionError, 'ERR_MW_INVALID_ACTION', String(N + 1));
+      caught(() => env.step([]), InvalidActionError, 'ERR_MW_INVALID_ACTION', '0');
+      expectStillTwins(env, twin, rng);
+    });
+
+    it('wrong dtype: Float32Array, Uint8Array, Float64Array', () => {
+      const { env, twin, rng } = twins(backend);
+      caught(() => env.step(new Float32Array(N)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Float32Array');
+      caught(() => env.step(new Uint8Array(N)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Uint8Array');
+      caught(() => env.step(new Float64Array(N)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Float64Array');
+      expectStillTwins(env, twin, rng);
+    });
+
+    it('out-of-range discrete action in a plain array names env, agent and value', () => {
+      const { env, twin, rng } = twins(backend);
+      const bad = new Array<number>(N).fill(0);
+      bad[1 * A + 2] = 5;
+      const e = caught(() => env.step(bad), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 1', 'agent 2', '5');
+      expect(e.details).toMatchObject({ env: 1, agent: 2, value: 5 });
+      bad[1 * A + 2] = 0;
+      bad[2 * A + 3] = -1;
+      caught(() => env.step(bad), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 2', 'agent 3', '-1');
+      expectStillTwins(env, twin, rng);
+    });
+
+    it('NaN, 2.5, Infinity and a string in a plain array', () => {
+      const { env, twin, rng } = twins(backend);
+      for (const [v, shown] of [[NaN, 'NaN'], [2.5, '2.5'], [Infinity, 'Infinity'], ['1', '1']] as Array<[unknown, string]>) {
+        const bad: unknown[] = new Array<number>(N).fill(1);
+        bad[A + 1] = v;
+        caught(() => env.step(bad as number[]), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 1', 'agent 1', shown);
+      }
+      expectStillTwins(env, twin, rng);
+    });
+
+    it('out-of-range action written directly into the Int32Array staging buffer (step and stepAsync)', async () => {
+      const { env, twin, rng } = twins(backend);
+      expect(env.actions).toBeInstanceOf(Int32Array);
+      env.actions.fill(0);
+      env.actions[2 * A + 1] = 7;
+      const e = caught(() => env.step(), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 2', 'agent 1', '7');
+      expect(e.details).toMatchObject({ env: 2, agent: 1, value: 7 });
+      env.actions[2 * A + 1] = -3;
+      await caughtAsync(() => env.stepAsync(), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 2', 'agent 1', '-3');
+      // A bad Int32Array passed to step() is caught too.
+      const bad = new Int32Array(N);
+      bad[0] = 2 ** 31 - 1;
+      caught(() => env.step(bad), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 0', 'agent 0', String(2 ** 31 - 1));
+      expectStillTwins(env, twin, rng);
+    });
+
+    it('non-array actions', () => {
+      const { env, twin, rng } = twins(backend);
+      caught(() => env.step(42 as unknown as number[]), InvalidActionError, 'ERR_MW_INVALID_ACTION');
+      caught(() => env.step(null as unknown as number[]), InvalidActionError, 'ERR_MW_INVALID_ACTION');
+      expectStillTwins(env, twin, rng);
+    });
+
+    it('parallelView: unknown agent name and out-of-range action', () => {
+      const { env, twin, rng } = twins(backend);
+      const view = env.parallelView(0);
+      view.agents = [...view.possibleAgents]; // live without a reset, so the batch state is unchanged
+      caught(() => view.step({ player_0: 1 }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'player_0');
+      caught(() => view.step({ agent_1: 9 }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 0', 'agent 1', '9');
+      expectStillTwins(env, twin, rng);
+    });
+  });
+
+  describe(`${backend}: bad reset / seed / index arguments leave the env usable`, () => {
+    it('bad seeds in reset(), a seed array of the wrong length, a bad mask', () => {
+      const { env, twin, rng } = twins(backend);
+      for (const s of [-1, 2 ** 32, 1.5, NaN, '3']) {
+        caught(() => env.reset({ seed: s as number }), InvalidArgumentError, 'ERR_MW_INVALID_ARGUMENT', 'seed', String(s));
+      }
+      caught(() => env.reset({ seed: [1, 2] }), InvalidArgumentError, 'ERR_MW_INVALID_ARGUMENT', 'seed', String(E));
+      caught(() => env.reset({ seed: [1, -2, 3] }), InvalidArgumentError, 'ERR_MW_INVALID_ARGUMENT', 'seed[1]', '-2');
+      caught(() => env.reset({ mask: [1, 0] }), InvalidArgumentError, 'ERR_MW_INVALID_ARGUMENT', 'mask', String(E));
+      caught(() => env.reset({ seed: 5, mask: [1] }), InvalidArgumentError, 'ERR_MW_INVALID_ARGUMENT', 'mask');
+      expectStillTwins(env, twin, rng);
+    });
+
+    it('parallelView with a bad env index or a bad seed', () => {
+      const { env, twin, rng } = twins(backend);
+      for (const i of [-1, E, 1.5, NaN]) caught(() => env.parallelView(i), InvalidArgumentError, 'ERR_MW_INVALID_ARGUMENT', String(i));
+      const view = env.parallelView(1);
+      caught(() => view.reset({ seed: -5 }), InvalidArgumentError, 'ERR_MW_INVALID_ARGUMENT', '-5');
+      expectStillTwins(env, twin, rng);
+    });
+  });
+
+  describe(`${backend}: closed and busy envs`, () => {
+    it('every call after close() throws EnvClosedError naming the method; close() is idempotent', async () => {
+      const env = mk(backend);
+      env.reset();
+      const view = env.parallelView(0);
+      env.close();
+      expect(env.isClosed).toBe(true);
+      expect(() => env.close()).not.toThrow();
+      caught(() => env.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'MAPF-v0', 'reset');
+      caught(() => env.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'MAPF-v0', 'step');
+      caught(() => env.step(new Int32Array(N)), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'step');
+      caught(() => env.parallelView(0), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'parallelView');
+      await caughtAsync(() => env.stepAsync(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'stepAsync');
+      caught(() => view.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED');
+      view.agents = [...view.possibleAgents];
+      caught(() => view.step({}), EnvClosedError, 'ERR_MW_ENV_CLOSED');
+      const disposable = mk(backend);
+      disposable[Symbol.dispose]();
+      caught(() => disposable.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED');
+    });
+
+    it('step / reset / parallelView / stepAsync / close while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
+      const { env, twin, rng } = twins(backend);
+      const act = randomActions(rng);
+      const pending = env.stepAsync(act);
+      const other = new Int32Array(N).fill(4);
+      caught(() => env.step(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'MAPF-v0', 'step');
+      caught(() => env.step(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'step');
+      caught(() => env.reset(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'reset');
+      caught(() => env.reset({ seed: 1 }), EnvBusyError, 'ERR_MW_ENV_BUSY', 'reset');
+      caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
+      caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
+      await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'stepAsync');
+      // The refused calls did not touch the staged actions.
+      expect(Array.from(env.actions)).toEqual(Array.from(act));
+      const r = await pending;
+      expect(snapshot(r)).toEqual(snapshot(twin.step(act)));
+      expect(env.isClosed).toBe(false);
+      expectStillTwins(env, twin, rng);
+    });
+  });
+
+  describe(`${backend}: bad configurations`, () => {
+    const mkc = (config: MapfConfig, opts: Omit<MakeOptions<MapfConfig>, 'config' | 'backend'> = {}): (() => unknown) => () => {
+      const env = mk(backend, config, { numEnvs: 1, ...opts });
+      try {
+        env.reset(); // some problems can only show at placement time; either is fine
+      } finally {
+        env.close();
+      }
+    };
+    const INVALID_MAP = 'ERR_MW_INVALID_MAP';
+    const INVALID_CONFIG = 'ERR_MW_INVALID_CONFIG';
+
+    it('map with an unknown character', () => {
+      caught(mkc({ map: '..a\n.?.\nA..' }), InvalidMapError, INVALID_MAP, "'?'", 'row 1', 'col 1');
+    });
+
+    it('ragged rows', () => {
+      caught(mkc({ map: '....\n...\n....', numAgents: 1 }), InvalidMapError, INVALID_MAP, 'row 1', '3', '4');
+      caught(mkc({ map: [[0, 0, 0], [0, 0]], numAgents: 1 }), InvalidMapError, INVALID_MAP);
+    });
+
+    it('starts or goals on obstacles', () => {
+      const map = '...\n.#.\n...';
+      caught(mkc({ map, agentsXY: [[0, 0], [1, 1]], targetsXY: [[2, 2], [0, 2]] }), InvalidMapError, INVALID_MAP, 'agent 1', '(1, 1)', 'obstacle');
+      caught(mkc({ map, agentsXY: [[0, 0], [2, 0]], targetsXY: [[2, 2], [1, 1]] }), InvalidMapError, INVALID_MAP, 'agent 1', '(1, 1)', 'obstacle');
+      caught(mkc({ map, agentsXY: [[0, 0]], targetsXY: [[[2, 2], [1, 1]]], onTarget: 'restart' }), InvalidMapError, INVALID_MAP, 'agent 0', '(1, 1)');
+    });
+
+    it('starts or goals outside the map', () => {
+      const map = '...\n...';
+      caught(mkc({ map, agentsXY: [[2, 0]], targetsXY: [[0, 0]] }), InvalidMapError, INVALID_MAP, 'agent 0', '(2, 0)');
+      caught(mkc({ map, agentsXY: [[0, 3]], targetsXY: [[0, 0]] }), InvalidMapError, INVALID_MAP, 'agent 0', '(0, 3)');
+      caught(mkc({ map, agentsXY: [[0, 0], [1, 1]], targetsXY: [[0, 1], [-1, 0]] }), InvalidMapError, INVALID_MAP, 'agent 1', '(-1, 0)');
+      caught(mkc({ map, agentsXY: [[0, 0]], targetsXY: [[0, 1.5]] as unknown as [number, number][] }), InvalidConfigError, INVALID_CONFIG, 'targetsXY');
+    });
+
+    it('two agents on the same start', () => {
+      caught(mkc({ map: '....', agentsXY: [[0, 0], [0, 0]], targetsXY: [[0, 2], [0, 3]] }), InvalidMapError, INVALID_MAP, 'agents 0 and 1');
+    });
+
+    it('more agents than random placement can fit (distinct starts and goals)', () => {
+      // 4x4 free map: 16 cells, room for 8 agents.
+      caught(mkc({ size: 4, density: 0, numAgents: 9 }), InvalidMapError, INVALID_MAP, '9');
+      // Map string with 5 free cells in two components (3 + 2): room for 2 agents.
+      caught(mkc({ map: '...#..', numAgents: 3 }), InvalidMapError, INVALID_MAP, '3');
+      // More agents than cells at all.
+      caught(mkc({ size: 4, density: 0, numAgents: 17 }), InvalidConfigError, INVALID_CONFIG, 'numAgents', '17');
+    });
+
+    it('goals unreachable from starts', () => {
+      caught(mkc({ map: '..#..', agentsXY: [[0, 0]], targetsXY: [[0, 4]] }), InvalidMapError, INVALID_MAP, 'agent 0', 'unreachable');
+      caught(mkc({ map: 'a.#.A\nb.#B.' }), InvalidMapError, INVALID_MAP, 'agent 0', 'unreachable');
+      caught(mkc({ map: '..#..', agentsXY: [[0, 0]], targetsXY: [[[0, 1], [0, 3]]], onTarget: 'restart' }), InvalidMapError, INVALID_MAP, 'agent 0', '(0, 3)');
+    });
+
+    it('obsRadius 0, 129, 2.5', () => {
+      for (const r of [0, 129, 2.5, -1, NaN]) caught(mkc({ ...CFG, obsRadius: r }), InvalidConfigError, INVALID_CONFIG, 'obsRadius', String(r));
+    });
+
+    it('size 0 and other out-of-range numbers', () => {
+      caught(mkc({ size: 0, numAgents: 1 }), InvalidConfigError, INVALID_CONFIG, 'size', '0');
+      caught(mkc({ ...CFG, density: 1.5 }), InvalidConfigError, INVALID_CONFIG, 'density', '1.5');
+      caught(mkc({ ...CFG, maxEpisodeSteps: 0 }), InvalidConfigError, INVALID_CONFIG, 'maxEpisodeSteps', '0');
+      caught(mkc({ ...CFG, numAgents: 0 }), InvalidConfigError, INVALID_CONFIG, 'numAgents', '0');
+    });
+
+    it('unknown enum values (POGEMA spellings included) and unknown config fields', () => {
+      caught(mkc({ ...CFG, collisionSystem: 'block_both' as 'blockBoth' }), InvalidConfigError, INVALID_CONFIG, 'collisionSystem', 'block_both');
+      caught(mkc({ ...CFG, onTarget: 'stay' as 'finish' }), InvalidConfigError, INVALID_CONFIG, 'onTarget', 'stay');
+      caught(mkc({ ...CFG, obsDtype: 'float64' as 'float32' }), InvalidConfigError, INVALID_CONFIG, 'obsDtype', 'float64');
+      caught(mkc({ ...CFG, numAgent: 3 } as MapfConfig), InvalidConfigError, INVALID_CONFIG, 'numAgent');
+      caught(mkc({ ...CFG, obs_radius: 3 } as MapfConfig), InvalidConfigError, INVALID_CONFIG, 'obs_radius');
+    });
+
+    it('bad make() options: seed, numEnvs, numThreads, autoresetMode', () => {
+      for (const seed of [-1, 2 ** 32, 1.5, NaN, '5']) {
+        caught(mkc(CFG, { seed: seed as number }), InvalidConfigError, INVALID_CONFIG, 'seed', String(seed));
+      }
+      for (const numEnvs of [0, -3, 2.5, 2 ** 24 + 1]) caught(mkc(CFG, { numEnvs }), InvalidConfigError, INVALID_CONFIG, 'numEnvs', String(numEnvs));
+      caught(mkc(CFG, { numThreads: 0 }), InvalidConfigError, INVALID_CONFIG, 'numThreads', '0');
+      caught(mkc(CFG, { autoresetMode: 'always' as 'disabled' }), InvalidConfigError, INVALID_CONFIG, 'autoresetMode', 'always');
+    });
+
+    it('numEnvs so large the buffers cannot be allocated: AllocationError before allocating', () => {
+      const e = caught(
+        () => make('MAPF-v0', { numEnvs: 2 ** 24, seed: 1, numThreads: 1, backend, config: { numAgents: 256, size: 32, density: 0, obsRadius: 5 } }),
+        AllocationError, 'ERR_MW_ALLOCATION', 'numEnvs', String(2 ** 24),
+      );
+      expect(e.details).toMatchObject({ numEnvs: 2 ** 24 });
+    });
+
+    it('a batch over an explicit maxBufferBytes budget: AllocationError', () => {
+      caught(
+        () => make('MAPF-v0', { numEnvs: 64, seed: 1, numThreads: 1, backend, maxBufferBytes: 1024, config: CFG }),
+        AllocationError, 'ERR_MW_ALLOCATION', '64',
+      );
+    });
+  });
+}
+
+describe('backend and env selection', () => {
+  it('unknown env id', () => {
+    caught(() => make('MAPF-v1' as 'MAPF-v0'), UnknownEnvError, 'ERR_MW_UNKNOWN_ENV', "'MAPF-v1'", 'MAPF-v0');
+    caught(() => make(''), UnknownEnvError, 'ERR_MW_UNKNOWN_ENV');
+  });
+
+  it('bad backend name', () => {
+    caught(() => make('MAPF-v0', { backend: 'tpu' as 'native', config: CFG }), InvalidConfigError, 'ERR_MW_INVALID_CONFIG', 'tpu');
+  });
+
+  it('every unavailable backend requested explicitly gives BackendUnavailableError with its reason', () => {
+    const reports = availableBackends();
+    expect(reports.map((r) => r.name).sort()).toEqual(['cuda', 'gpujs', 'native']);
+    const unavailable = reports.filter((r) => !r.available || !r.envs.includes('MAPF-v0'));
+    for (const r of unavailable) {
+      if (!r.available) expect(r.reason, `${r.name} must say why it is unavailable`).toBeTruthy();
+      const e = caught(() => make('MAPF-v0', { backend: r.name, seed: 1, config: CFG }), BackendUnavailableError, 'ERR_MW_BACKEND_UNAVAILABLE', r.name);
+      if (!r.available && r.envs.includes('MAPF-v0')) expect(e.message).toContain(r.reason!);
+    }
+    if (!reports.find((r) => r.name === 'cuda')!.available) {
+      caught(() => make('MAPF-v0', { backend: 'cuda', seed: 1, config: CFG }), BackendUnavailableError, 'ERR_MW_BACKEND_UNAVAILABLE', 'cuda');
+    }
+  });
+});

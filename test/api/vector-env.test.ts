@@ -1,0 +1,557 @@
+/**
+ * API conformance of VectorEnv / ParallelEnv, written after Gymnasium's vector-env checks
+ * (spaces contain what reset/step return, autoreset modes, seeding, determinism) and PettingZoo's
+ * `parallel_api_test` (agent sets, dict keys, agents leaving), run on every available backend.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  CounterRng, ResetNeededError, make, spaces, type AutoresetMode, type BackendName, type CollisionSystem,
+  type MakeOptions, type MapfConfig, type MapfInfos, type OnTarget, type VectorEnv,
+} from '../../src/index.js';
+import { mapfBackends, pairs, snapshot, type Snapshot } from '../helpers/mapf.js';
+
+const backends = mapfBackends();
+const SYSTEMS: CollisionSystem[] = ['priority', 'blockBoth', 'soft'];
+const MODES: OnTarget[] = ['finish', 'nothing', 'restart'];
+
+function mk(backend: BackendName, config: MapfConfig, opts: Omit<MakeOptions<MapfConfig>, 'config' | 'backend'> = {}): VectorEnv {
+  return make('MAPF-v0', { numEnvs: 3, seed: 11, numThreads: 1, ...opts, backend, config });
+}
+
+/** A random config on 8x8 random maps (random placement, per-env maps). */
+const RANDOM: MapfConfig = { numAgents: 5, size: 8, density: 0.2, obsRadius: 2, maxEpisodeSteps: 9 };
+
+function randomActions(rng: CounterRng, n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.below(5);
+  return a;
+}
+
+/** FNV-1a over the bytes of every output buffer: one number per step for cross-run comparisons. */
+function digest(env: VectorEnv, r: { obs: ArrayBufferView; rewards?: ArrayBufferView; terminations?: ArrayBufferView; truncations?: ArrayBufferView; infos: Record<string, unknown> }): number {
+  let h = 0x811c9dc5;
+  const feed = (v: ArrayBufferView | undefined): void => {
+    if (!v) return;
+    const b = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  };
+  const i = r.infos as MapfInfos;
+  [r.obs, r.rewards, r.terminations, r.truncations, i.agentMask, i.positions, i.goals, i.episode.done].forEach(feed);
+  // Episode stats are only meaningful where done = 1.
+  for (let e = 0; e < env.numEnvs; e++) {
+    if (!i.episode.done[e]) continue;
+    feed(i.episode.length.subarray(e, e + 1));
+    feed(i.episode.return.subarray(e * env.numAgents, (e + 1) * env.numAgents));
+    feed(i.episode.metrics.subarray(e * i.episode.metricNames.length, (e + 1) * i.episode.metricNames.length));
+  }
+  return h >>> 0;
+}
+
+function trajectory(env: VectorEnv, steps: number, actionSeed: number, resetOpts: Parameters<VectorEnv['reset']>[0] = {}): number[] {
+  const rng = new CounterRng(actionSeed);
+  const out = [digest(env, env.reset(resetOpts))];
+  for (let t = 0; t < steps; t++) out.push(digest(env, env.step(randomActions(rng, env.numEnvs * env.numAgents))));
+  return out;
+}
+
+for (const backend of backends) {
+  describe(`${backend}: spaces (Gymnasium vector-env checks)`, () => {
+    for (const obsDtype of ['float32', 'uint8'] as const) {
+      it(`${obsDtype}: spaces describe and contain what reset/step return`, () => {
+        const env = mk(backend, { ...RANDOM, obsDtype }, { autoresetMode: 'same-step' });
+        const d = 2 * RANDOM.obsRadius! + 1;
+        const single = env.singleObservationSpace as spaces.Box;
+        expect(single).toBeInstanceOf(spaces.Box);
+        expect([...single.shape]).toEqual([3, d, d]);
+        expect(single.dtype).toBe(obsDtype);
+        expect(env.obsSize).toBe(3 * d * d);
+        const obsSpace = env.observationSpace as spaces.Box;
+        expect([...obsSpace.shape]).toEqual([3, 5, 3, d, d]);
+        expect(env.singleActionSpace).toBeInstanceOf(spaces.Discrete);
+        expect((env.singleActionSpace as spaces.Discrete).n).toBe(5);
+        expect(env.actionSpace.contains(new Int32Array(15).fill(4))).toBe(true);
+        expect(env.actionSpace.contains(new Int32Array(15).fill(5))).toBe(false);
+        for (const agent of env.possibleAgents) {
+          expect(env.observationSpaceOf(agent)).toBe(env.singleObservationSpace);
+          expect(env.actionSpaceOf(agent)).toBe(env.singleActionSpace);
+        }
+        const rng = new CounterRng(3);
+        const check = (obs: Float32Array | Uint8Array): void => {
+          expect(obs).toBeInstanceOf(obsDtype === 'uint8' ? Uint8Array : Float32Array);
+          expect(obs.length).toBe(env.numEnvs * env.numAgents * env.obsSize);
+          expect(env.observationSpace.contains(obs)).toBe(true);
+          for (let i = 0; i < env.numEnvs * env.numAgents; i++) expect(single.containsFlat(obs, i * env.obsSize)).toBe(true);
+        };
+        check(env.reset().obs);
+        for (let t = 0; t < 25; t++) {
+          const actions = env.actionSpace.sample(rng) as Int32Array;
+          expect(env.actionSpace.contains(actions)).toBe(true);
+          const r = env.step(actions);
+          check(r.obs);
+          expect(r.rewards).toBeInstanceOf(Float32Array);
+          expect(r.terminations).toBeInstanceOf(Uint8Array);
+          expect(r.truncations).toBeInstanceOf(Uint8Array);
+          for (const arr of [r.rewards, r.terminations, r.truncations]) {
+            expect(arr.length).toBe(15);
+            for (const v of arr) expect(v === 0 || v === 1).toBe(true);
+          }
+          if (obsDtype === 'float32') {
+            // The last observation of an ended episode is in the space too.
+            const fin = r.infos.finalObs;
+            expect(fin).toBeUndefined();
+          }
+        }
+        env.close();
+      });
+    }
+
+    it('finalObs (keepFinalObs) lies in the observation space', () => {
+      const env = mk(backend, RANDOM, { autoresetMode: 'same-step', keepFinalObs: true });
+      env.reset();
+      const rng = new CounterRng(4);
+      let ended = 0;
+      for (let t = 0; t < 20; t++) {
+        const r = env.step(randomActions(rng, 15));
+        const fin = r.infos.finalObs as Float32Array;
+        expect(fin).toBeInstanceOf(Float32Array);
+        for (let e = 0; e < 3; e++) {
+          if (!r.infos.episode.done[e]) continue;
+          ended++;
+          for (let a = 0; a < 5; a++) expect(env.singleObservationSpace instanceof spaces.Box && (env.singleObservationSpace as spaces.Box).containsFlat(fin, (e * 5 + a) * env.obsSize)).toBe(true);
+        }
+      }
+      expect(ended).toBeGreaterThan(0);
+      env.close();
+    });
+
+    it('agent names and metadata', () => {
+      const env = mk(backend, RANDOM, { autoresetMode: 'next-step', seed: 77 });
+      expect(env.possibleAgents).toEqual(['agent_0', 'agent_1', 'agent_2', 'agent_3', 'agent_4']);
+      expect(env.numAgents).toBe(5);
+      expect(env.numEnvs).toBe(3);
+      expect(env.id).toBe('MAPF-v0');
+      expect(env.metadata.autoresetMode).toBe('next-step');
+      expect(env.metadata.backend).toBe(backend);
+      expect(env.metadata.seed).toBe(77);
+      expect(() => env.observationSpaceOf('agent_5')).toThrow();
+      expect(() => env.actionSpaceOf('player_0')).toThrow();
+      env.close();
+    });
+  });
+
+  describe(`${backend}: agent sets (PettingZoo parallel_api_test)`, () => {
+    it('parallelView: keys follow live agents; agents leave as they finish and never come back', () => {
+      // a0 (0,1) reaches (0,2) at t1; a1 (0,4) walks left to (0,0) in 4 steps; a2 stays away from its goal.
+      const env = make('MAPF-v0', {
+        numEnvs: 2, seed: 0, numThreads: 1, autoresetMode: 'disabled', backend,
+        config: { map: '.....\n.....', agentsXY: [[0, 1], [0, 4], [1, 4]], targetsXY: [[0, 2], [0, 0], [1, 0]], obsRadius: 1, maxEpisodeSteps: 6 },
+      });
+      env.reset();
+      const view = env.parallelView(1);
+      expect(view.possibleAgents).toEqual(['agent_0', 'agent_1', 'agent_2']);
+      expect(view.maxNumAgents).toBe(3);
+      const [obs0, infos0] = view.reset();
+      expect(Object.keys(obs0)).toEqual(view.possibleAgents);
+      expect(Object.keys(infos0)).toEqual(view.possibleAgents);
+      expect(view.agents).toEqual(['agent_0', 'agent_1', 'agent_2']);
+      expect(view.numAgents).toBe(3);
+      for (const a of view.agents) expect(view.observationSpace(a).contains(obs0[a])).toBe(true);
+
+      const plan: Array<Record<string, number>> = [
+        { agent_0: 4, agent_1: 3, agent_2: 0 },
+        { agent_1: 3 }, // agent_2 missing: it stays (action 0)
+        { agent_1: 3, agent_2: 0 },
+        { agent_1: 3, agent_2: 0 },
+        { agent_2: 0 },
+        { agent_2: 0 },
+      ];
+      const expectLive = [['agent_1', 'agent_2'], ['agent_1', 'agent_2'], ['agent_1', 'agent_2'], ['agent_2'], ['agent_2'], []];
+      const left = new Set<string>();
+      for (let t = 0; t < plan.length; t++) {
+        const before = [...view.agents];
+        const [obs, rew, term, trunc, info] = view.step(plan[t]);
+        for (const d of [obs, rew, term, trunc, info]) expect(Object.keys(d).sort(), `t=${t + 1} keys`).toEqual([...before].sort());
+        for (const a of before) {
+          expect(view.observationSpace(a).contains(obs[a])).toBe(true);
+          expect(typeof rew[a]).toBe('number');
+          expect(typeof term[a]).toBe('boolean');
+          expect(typeof trunc[a]).toBe('boolean');
+        }
+        for (const a of left) expect(obs[a], `${a} left and must not reappear`).toBeUndefined();
+        expect(view.agents, `live after t=${t + 1}`).toEqual(expectLive[t]);
+        for (const a of before) if (!view.agents.includes(a)) left.add(a);
+        expect(view.numAgents).toBe(view.agents.length);
+        if (t === 0) {
+          expect(rew).toEqual({ agent_0: 1, agent_1: 0, agent_2: 0 });
+          expect(term).toEqual({ agent_0: true, agent_1: false, agent_2: false });
+        }
+        if (t === 3) expect(rew).toEqual({ agent_1: 1, agent_2: 0 });
+        if (t === plan.length - 1) {
+          expect(trunc).toEqual({ agent_2: true });
+          expect(info.agent_2.episode).toMatchObject({ length: 6, return: 0 });
+        }
+      }
+      expect(() => view.step({})).toThrow();
+      // reset brings every agent back.
+      view.reset();
+      expect(view.agents).toEqual(['agent_0', 'agent_1', 'agent_2']);
+      env.close();
+    });
+
+    it('parallelView over random episodes: dict keys always equal the live agents, agents ⊆ possibleAgents', () => {
+      for (const autoresetMode of ['same-step', 'next-step', 'disabled'] as AutoresetMode[]) {
+        // With autoreset disabled, stepping the view steps the whole batch, so it must be alone in it.
+        const numEnvs = autoresetMode === 'disabled' ? 1 : 3;
+        const env = mk(backend, { ...RANDOM, size: 6, density: 0.1 }, { autoresetMode, numEnvs, keepFinalObs: autoresetMode === 'same-step' });
+        env.reset();
+        const view = env.parallelView(numEnvs - 1);
+        view.reset({ seed: 5 });
+        const rng = new CounterRng(9);
+        let episodes = 0;
+        for (let t = 0; t < 60; t++) {
+          if (view.agents.length === 0) {
+            episodes++;
+            view.reset();
+          }
+          const live = [...view.agents];
+          for (const a of live) expect(view.possibleAgents).toContain(a);
+          const acts: Record<string, number> = {};
+          for (const a of live) acts[a] = rng.below(5);
+          const [obs, rew, term, trunc, info] = view.step(acts);
+          for (const d of [obs, rew, term, trunc, info]) expect(Object.keys(d).sort()).toEqual([...live].sort());
+          for (const a of view.agents) expect(live).toContain(a);
+          for (const a of live) {
+            expect(view.agents.includes(a)).toBe(!(term[a] || trunc[a]) && view.agents.length > 0);
+          }
+        }
+        expect(episodes).toBeGreaterThan(0);
+        env.close();
+      }
+    });
+
+    it('parallelView round trip: dicts equal the slices of the batch buffers; reset touches only its env', () => {
+      const env = mk(backend, RANDOM, { autoresetMode: 'same-step' });
+      const n = 5, size = env.obsSize;
+      let r = env.reset();
+      const otherBefore = Array.from(r.obs.subarray(0, size * n));
+      const view = env.parallelView(1);
+      const [obs, infos] = view.reset({ seed: 123 });
+      // Env 0 was not reset.
+      expect(Array.from(r.obs.subarray(0, size * n))).toEqual(otherBefore);
+      const mi = r.infos as MapfInfos;
+      for (let a = 0; a < n; a++) {
+        expect(Array.from(obs[`agent_${a}`])).toEqual(Array.from(r.obs.subarray((n + a) * size, (n + a + 1) * size)));
+        expect(infos[`agent_${a}`].position).toEqual(pairs(mi.positions, 1, n)[a]);
+        expect(infos[`agent_${a}`].goal).toEqual(pairs(mi.goals, 1, n)[a]);
+      }
+      // Copies, not views.
+      const kept = Array.from(obs.agent_0);
+      env.actions.fill(0);
+      const [obs2, rew2] = view.step({ agent_0: 1, agent_1: 2, agent_2: 3, agent_3: 4, agent_4: 0 });
+      expect(Array.from(obs.agent_0)).toEqual(kept);
+      expect(Array.from(env.actions.subarray(n, 2 * n))).toEqual([1, 2, 3, 4, 0]);
+      // r.obs is the batch buffer itself (rewritten in place by the view's step).
+      for (let a = 0; a < n; a++) {
+        expect(Array.from(obs2[`agent_${a}`])).toEqual(Array.from(r.obs.subarray((n + a) * size, (n + a + 1) * size)));
+      }
+      // A twin batch stepped with the same actions gives the same rewards for env 1.
+      const twin = mk(backend, RANDOM, { autoresetMode: 'same-step' });
+      twin.reset();
+      twin.reset({ seed: Uint32Array.from([11, 123, 13]), mask: [0, 1, 0] });
+      const tr = twin.step(env.actions.slice());
+      for (let a = 0; a < n; a++) expect(rew2[`agent_${a}`]).toBe(tr.rewards[n + a]);
+      expect(Array.from(tr.obs)).toEqual(Array.from(r.obs));
+      twin.close();
+      env.close();
+    });
+  });
+
+  describe(`${backend}: autoreset modes`, () => {
+    it("'same-step': the ending step returns ending rewards/flags, done=1 and the new episode's first observation; finalObs equals a disabled twin", () => {
+      // finish mode: envs end at different steps (termination or truncation).
+      const cfg: MapfConfig = { numAgents: 3, size: 5, density: 0.1, obsRadius: 2, maxEpisodeSteps: 7 };
+      const env = mk(backend, cfg, { autoresetMode: 'same-step', keepFinalObs: true, numEnvs: 4 });
+      const twin = mk(backend, cfg, { autoresetMode: 'disabled', numEnvs: 4 });
+      expect(snapshot(env.reset())).toEqual(snapshot(twin.reset()));
+      const rng = new CounterRng(21);
+      let ends = 0;
+      for (let t = 0; t < 60; t++) {
+        const act = randomActions(rng, 12);
+        const r = env.step(act);
+        const tr = twin.step(act);
+        const done = Array.from(r.infos.episode.done);
+        // Rewards and flags are the ending step's.
+        expect(Array.from(r.rewards)).toEqual(Array.from(tr.rewards));
+        expect(Array.from(r.terminations)).toEqual(Array.from(tr.terminations));
+        expect(Array.from(r.truncations)).toEqual(Array.from(tr.truncations));
+        expect(done).toEqual(Array.from(tr.infos.episode.done));
+        // The last observation is kept in finalObs for the envs that ended.
+        const size = env.obsSize * 3;
+        for (let e = 0; e < 4; e++) {
+          if (!done[e]) continue;
+          ends++;
+          expect(Array.from((r.infos.finalObs as Float32Array).subarray(e * size, (e + 1) * size))).toEqual(Array.from(tr.obs.subarray(e * size, (e + 1) * size)));
+          expect(r.infos.episode.length[e]).toBe(tr.infos.episode.length[e]);
+          expect(Array.from(r.infos.episode.return.subarray(e * 3, e * 3 + 3))).toEqual(Array.from(tr.infos.episode.return.subarray(e * 3, e * 3 + 3)));
+        }
+        // The twin resets the ended envs by hand: then the two batches agree everywhere.
+        if (done.some(Boolean)) twin.reset({ mask: done });
+        const a = snapshot(r), b = snapshot(tr);
+        expect(a.obs).toEqual(b.obs);
+        expect(a.positions).toEqual(b.positions);
+        expect(a.goals).toEqual(b.goals);
+        expect(a.agentMask).toEqual(b.agentMask);
+      }
+      expect(ends).toBeGreaterThan(3);
+      env.close();
+      twin.close();
+    });
+
+    it("'next-step': the ending step returns the last observation; the next step ignores actions and returns zeros and a first observation", () => {
+      // restart mode: every env ends by truncation at step 5, all together.
+      const cfg: MapfConfig = { numAgents: 3, size: 6, density: 0.1, obsRadius: 2, maxEpisodeSteps: 5, onTarget: 'restart' };
+      const env = mk(backend, cfg, { autoresetMode: 'next-step' });
+      const env2 = mk(backend, cfg, { autoresetMode: 'next-step' });
+      const twin = mk(backend, cfg, { autoresetMode: 'disabled' });
+      env.reset();
+      env2.reset();
+      twin.reset();
+      const rng = new CounterRng(5);
+      for (let ep = 0; ep < 3; ep++) {
+        for (let t = 1; t <= 5; t++) {
+          const act = randomActions(rng, 9);
+          const r = env.step(act);
+          env2.step(act);
+          const tr = twin.step(act);
+          expect(snapshot(r)).toEqual(snapshot(tr));
+          expect(Array.from(r.infos.episode.done)).toEqual(t === 5 ? [1, 1, 1] : [0, 0, 0]);
+          if (t === 5) expect(Array.from(r.truncations)).toEqual(new Array(9).fill(1));
+        }
+        // The reset step: actions are ignored (env and env2 get different ones).
+        const r = env.step(randomActions(rng, 9));
+        const r2 = env2.step(new Int32Array(9).fill(0));
+        const tr = twin.reset();
+        expect(Array.from(r.rewards)).toEqual(new Array(9).fill(0));
+        expect(Array.from(r.terminations)).toEqual(new Array(9).fill(0));
+        expect(Array.from(r.truncations)).toEqual(new Array(9).fill(0));
+        expect(Array.from(r.infos.episode.done)).toEqual([0, 0, 0]);
+        expect(Array.from(r.obs)).toEqual(Array.from(tr.obs));
+        expect(snapshot(r).positions).toEqual(snapshot(tr).positions);
+        expect(snapshot(r2)).toEqual(snapshot(r));
+      }
+      env.close();
+      env2.close();
+      twin.close();
+    });
+
+    it("'disabled': stepping after the end throws ResetNeededError naming the env; reset with a mask fixes it", () => {
+      const cfg: MapfConfig = { numAgents: 2, size: 6, density: 0.1, obsRadius: 1, maxEpisodeSteps: 3, onTarget: 'restart' };
+      const env = mk(backend, cfg, { autoresetMode: 'disabled' });
+      env.reset();
+      for (let t = 0; t < 3; t++) env.step(new Int32Array(6));
+      let err: unknown;
+      try { env.step(new Int32Array(6)); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(ResetNeededError);
+      expect((err as ResetNeededError).code).toBe('ERR_MW_RESET_NEEDED');
+      expect((err as Error).message).toMatch(/env 0/);
+      env.reset({ mask: [1, 0, 0] });
+      try { env.step(new Int32Array(6)); err = undefined; } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(ResetNeededError);
+      expect((err as Error).message).toMatch(/env 1/);
+      env.reset({ mask: [0, 1, 1] });
+      const r = env.step(new Int32Array(6));
+      expect(Array.from(r.truncations)).toEqual(new Array(6).fill(0));
+      env.close();
+    });
+  });
+
+  describe(`${backend}: seeding`, () => {
+    it('same seed gives identical trajectories; different seeds differ', () => {
+      const a = mk(backend, RANDOM, { seed: 42, autoresetMode: 'same-step' });
+      const b = mk(backend, RANDOM, { seed: 42, autoresetMode: 'same-step' });
+      const c = mk(backend, RANDOM, { seed: 43, autoresetMode: 'same-step' });
+      const ta = trajectory(a, 40, 1), tb = trajectory(b, 40, 1), tc = trajectory(c, 40, 1);
+      expect(ta).toEqual(tb);
+      expect(tc[0]).not.toBe(ta[0]);
+      expect(tc).not.toEqual(ta);
+      [a, b, c].forEach((e) => e.close());
+    });
+
+    it('reset({ seed }) twice gives identical trajectories, whatever happened in between', () => {
+      const env = mk(backend, RANDOM, { seed: 1, autoresetMode: 'same-step' });
+      const first = trajectory(env, 30, 7, { seed: 999 });
+      trajectory(env, 13, 8); // something else in between
+      const second = trajectory(env, 30, 7, { seed: 999 });
+      expect(second).toEqual(first);
+      // ... and equals a batch made with seed 999.
+      const fresh = mk(backend, RANDOM, { seed: 999, autoresetMode: 'same-step' });
+      expect(trajectory(fresh, 30, 7)).toEqual(first);
+      env.close();
+      fresh.close();
+    });
+
+    it('env i of a batch seeded s equals env 0 of a batch seeded s + i (and per-env seed arrays)', () => {
+      const s = 500, E = 4, A = 5;
+      const batch = mk(backend, RANDOM, { seed: s, numEnvs: E, autoresetMode: 'same-step' });
+      const singles = Array.from({ length: E }, (_, i) => mk(backend, RANDOM, { seed: s + i, numEnvs: 1, autoresetMode: 'same-step' }));
+      const rng = new CounterRng(31);
+      const slice = (r: ReturnType<VectorEnv['reset']>, e: number, size: number): number[] => Array.from(r.obs.subarray(e * A * size, (e + 1) * A * size));
+      let rb = batch.reset();
+      singles.forEach((one, i) => expect(slice(rb, i, batch.obsSize), `reset env ${i}`).toEqual(slice(one.reset(), 0, batch.obsSize)));
+      for (let t = 0; t < 30; t++) {
+        const act = randomActions(rng, E * A);
+        const r = batch.step(act);
+        singles.forEach((one, i) => {
+          const o = one.step(act.slice(i * A, (i + 1) * A));
+          expect(slice(r, i, batch.obsSize), `t=${t + 1} env ${i} obs`).toEqual(slice(o, 0, batch.obsSize));
+          expect(Array.from(r.rewards.subarray(i * A, (i + 1) * A))).toEqual(Array.from(o.rewards));
+          expect(r.infos.episode.done[i]).toBe(o.infos.episode.done[0]);
+        });
+      }
+      // Per-env seeds: reset({ seed: [a, b, c, d] }) makes env i equal to a batch seeded seed[i].
+      const seeds = [7, 70000, 2 ** 32 - 1, 0];
+      rb = batch.reset({ seed: seeds });
+      for (let i = 0; i < E; i++) {
+        const one = mk(backend, RANDOM, { seed: seeds[i], numEnvs: 1 });
+        expect(slice(rb, i, batch.obsSize), `seed array env ${i}`).toEqual(slice(one.reset(), 0, batch.obsSize));
+        one.close();
+      }
+      batch.close();
+      singles.forEach((e) => e.close());
+    });
+  });
+
+  describe(`${backend}: determinism across numThreads`, () => {
+    for (const system of SYSTEMS) {
+      for (const mode of MODES) {
+        it(`${system} / ${mode}: numThreads 1, 2, 3 give identical results over 200 steps with autoresets`, () => {
+          const cfg: MapfConfig = { numAgents: 8, size: 9, density: 0.25, obsRadius: 2, maxEpisodeSteps: 23, collisionSystem: system, onTarget: mode };
+          const runs = [1, 2, 3].map((numThreads) => {
+            const env = mk(backend, cfg, { numEnvs: 7, seed: 2024, numThreads, autoresetMode: 'same-step', keepFinalObs: true });
+            if (backend === 'native') expect(env.metadata.numThreads).toBe(numThreads);
+            const rng = new CounterRng(77);
+            const out = [digest(env, env.reset())];
+            let ends = 0;
+            for (let t = 0; t < 200; t++) {
+              const r = env.step(randomActions(rng, 56));
+              ends += r.infos.episode.done.reduce((x, y) => x + y, 0);
+              const fin = r.infos.finalObs as Float32Array;
+              out.push(digest(env, r), digest(env, { obs: fin, infos: r.infos }));
+            }
+            expect(ends).toBeGreaterThanOrEqual(7 * 8);
+            env.close();
+            return out;
+          });
+          expect(runs[1]).toEqual(runs[0]);
+          expect(runs[2]).toEqual(runs[0]);
+        });
+      }
+    }
+  });
+
+  describe(`${backend}: buffers and episode statistics`, () => {
+    it('reset/step return the same objects and typed arrays every time (no new buffers)', () => {
+      const env = mk(backend, { ...RANDOM, pomapfExtras: true }, { autoresetMode: 'same-step', keepFinalObs: true });
+      const r0 = env.reset();
+      const infos0 = r0.infos as MapfInfos;
+      const arrays = (i: MapfInfos): unknown[] => [
+        i.agentMask, i.positions, i.goals, i.xyRelative, i.targetXYRelative, i.finalObs,
+        i.episode, i.episode.done, i.episode.return, i.episode.length, i.episode.metrics,
+      ];
+      const ref = arrays(infos0);
+      for (const x of ref) expect(x).toBeDefined();
+      const staged = env.actions;
+      const rng = new CounterRng(1);
+      const first = env.step(randomActions(rng, 15));
+      expect(first.obs).toBe(r0.obs);
+      expect(first.infos).toBe(r0.infos);
+      for (let t = 0; t < 30; t++) {
+        const r = t % 2 ? env.step(randomActions(rng, 15)) : (env.actions.set(randomActions(rng, 15)), env.step());
+        expect(r).toBe(first);
+        expect(r.obs).toBe(first.obs);
+        expect(r.rewards).toBe(first.rewards);
+        expect(r.terminations).toBe(first.terminations);
+        expect(r.truncations).toBe(first.truncations);
+        expect(r.infos).toBe(infos0);
+        arrays(r.infos as MapfInfos).forEach((x, k) => expect(x, `infos field ${k}`).toBe(ref[k]));
+        expect(env.actions).toBe(staged);
+      }
+      const r1 = env.reset({ seed: 3 });
+      expect(r1).toBe(r0);
+      expect(r1.obs).toBe(first.obs);
+      env.close();
+    });
+
+    it('step(actions) copies into the staging buffer; step() uses the staged actions', () => {
+      const a = mk(backend, RANDOM, { autoresetMode: 'same-step' });
+      const b = mk(backend, RANDOM, { autoresetMode: 'same-step' });
+      a.reset();
+      b.reset();
+      const rng = new CounterRng(8);
+      for (let t = 0; t < 15; t++) {
+        const act = randomActions(rng, 15);
+        const ra = a.step(Array.from(act)); // plain array
+        expect(Array.from(a.actions)).toEqual(Array.from(act));
+        b.actions.set(act);
+        const rb = b.step();
+        expect(snapshot(ra)).toEqual(snapshot(rb));
+      }
+      a.close();
+      b.close();
+    });
+
+    for (const mode of MODES) {
+      it(`${mode}: episode.return is the sum of the episode's rewards and episode.length its number of steps`, () => {
+        const E = 4, A = 4;
+        const env = mk(backend, { numAgents: A, size: 5, density: 0.1, obsRadius: 1, maxEpisodeSteps: 11, onTarget: mode }, { numEnvs: E, autoresetMode: 'same-step' });
+        env.reset();
+        const ret = new Float64Array(E * A);
+        const len = new Int32Array(E);
+        const rng = new CounterRng(12);
+        let ends = 0;
+        for (let t = 0; t < 120; t++) {
+          const r = env.step(randomActions(rng, E * A));
+          const ep = r.infos.episode;
+          for (let e = 0; e < E; e++) {
+            len[e]++;
+            for (let a = 0; a < A; a++) ret[e * A + a] += r.rewards[e * A + a];
+            const term = Array.from(r.terminations.subarray(e * A, (e + 1) * A));
+            const trunc = Array.from(r.truncations.subarray(e * A, (e + 1) * A));
+            // An episode ends exactly when all agents terminated or all were truncated.
+            expect(ep.done[e], `t=${t + 1} env ${e}`).toBe(term.every(Boolean) || trunc.every(Boolean) ? 1 : 0);
+            if (!ep.done[e]) continue;
+            ends++;
+            expect(ep.length[e]).toBe(len[e]);
+            expect(len[e]).toBeLessThanOrEqual(11);
+            for (let a = 0; a < A; a++) expect(ep.return[e * A + a], `return env ${e} agent ${a}`).toBe(ret[e * A + a]);
+            if (mode === 'finish') for (let a = 0; a < A; a++) expect(ep.return[e * A + a]).toBeLessThanOrEqual(1);
+            len[e] = 0;
+            for (let a = 0; a < A; a++) ret[e * A + a] = 0;
+          }
+        }
+        expect(ends).toBeGreaterThan(E);
+        env.close();
+      });
+    }
+
+    it('stepAsync gives the same results (and the same objects) as step', async () => {
+      const a = mk(backend, RANDOM, { autoresetMode: 'same-step', keepFinalObs: true });
+      const b = mk(backend, RANDOM, { autoresetMode: 'same-step', keepFinalObs: true });
+      a.reset();
+      const rb0 = b.reset();
+      const rng = new CounterRng(6);
+      for (let t = 0; t < 25; t++) {
+        const act = randomActions(rng, 15);
+        const ra = a.step(act);
+        const rb = await b.stepAsync(act);
+        expect(rb.obs).toBe(rb0.obs);
+        expect(rb.infos).toBe(rb0.infos);
+        expect(snapshot(rb)).toEqual(snapshot(ra));
+        expect(digest(b, rb)).toBe(digest(a, ra));
+        expect(Array.from(rb.infos.finalObs as Float32Array)).toEqual(Array.from(ra.infos.finalObs as Float32Array));
+      }
+      a.close();
+      b.close();
+    });
+  });
+}
