@@ -15,7 +15,9 @@ export type {
 export * from './errors.js';
 export * as spaces from './spaces/index.js';
 export { CounterRng, RngStream, mulhi32, philox4x32_10, rngBelow, rngDraw } from './rng.js';
-export type { MapfConfig, CollisionSystem, OnTarget, Cell } from './envs/mapf/config.js';
+export type { MapfConfig, CollisionSystem, OnTarget, Cell, NamedMapRef } from './envs/mapf/config.js';
 export { type MapfInfos, MAPF_METRIC_NAMES, MAPF_METRICS_BY_MODE, mapfEpisodeMetrics } from './envs/mapf/infos.js';
 export * as maps from './envs/mapf/maps.js';
-export { renderAscii, renderSvg, type MapfFrame, type SvgRenderOptions } from './render/mapf-render.js';
+export {
+  renderAscii, renderSvg, type MapfFrame, type SvgRenderOptions, SVG_STEP_COUNTER_MAX_FRAMES, AGENT_SYMBOLS,
+} from './render/mapf-render.js';

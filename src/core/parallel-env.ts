@@ -35,8 +35,15 @@ export class ParallelEnv {
   readonly possibleAgents: readonly string[];
   private readonly obsSize: number;
 
+  /** The batch this view steps. */
+  readonly vectorEnv: VectorEnv;
+  /** Index of the viewed env in the batch. */
+  readonly envIndex: number;
+
   /** @internal */
-  constructor(readonly vectorEnv: VectorEnv, readonly envIndex: number, private readonly hooks: ParallelViewHooks) {
+  constructor(vectorEnv: VectorEnv, envIndex: number, private readonly hooks: ParallelViewHooks) {
+    this.vectorEnv = vectorEnv;
+    this.envIndex = envIndex;
     this.possibleAgents = vectorEnv.possibleAgents;
     this.obsSize = vectorEnv.obsSize;
   }

@@ -147,7 +147,7 @@ export class VectorEnv {
     return this.resetResult;
   }
 
-  /** Steps every env once with `actions` (copied into {@link actions}) or the staged actions. */
+  /** Steps every env once with `actions` (copied into the `actions` staging buffer) or the staged actions. */
   step(actions?: ArrayLike<number>): StepResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('step');
     if (actions !== undefined) this.stage(actions);

@@ -13,6 +13,12 @@ import {
 export type CollisionSystem = 'priority' | 'blockBoth' | 'soft';
 /** What happens when an agent reaches its goal (POGEMA's `on_target`). */
 export type OnTarget = 'finish' | 'nothing' | 'restart';
+/** A shipped map by name (see `maps.NAMED_MAPS`). */
+export interface NamedMapRef {
+  /** Map name, e.g. `'mapf-default-16'`. */
+  name: string;
+}
+
 /** A cell as `[row, col]`, row 0 being the first map line. */
 export type Cell = readonly [number, number];
 
@@ -29,7 +35,7 @@ export interface MapfConfig {
    * `{ type: 'random' | 'maze' | 'warehouse', height, width, ... }`. Default: a random map of
    * `height × width` with obstacle probability `density`, one per env (POGEMA's `map=None`).
    */
-  map?: string | ReadonlyArray<ReadonlyArray<number | boolean>> | GridMap | { name: string } | MapGeneratorSpec;
+  map?: string | ReadonlyArray<ReadonlyArray<number | boolean>> | GridMap | NamedMapRef | MapGeneratorSpec;
   /** Name of a shipped map (see `NAMED_MAPS`); same as `map: { name }`. */
   mapName?: string;
   /** Side of the square random map when `width`/`height` are not given. Default 8. */

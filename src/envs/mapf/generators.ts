@@ -160,10 +160,35 @@ export function warehouseMap(
 }
 
 /** What {@link generateMap} builds. Sizes are 1..1024 each. */
-export type MapGeneratorSpec =
-  | { type: 'random'; height: number; width: number; density: number }
-  | ({ type: 'maze'; height: number; width: number } & MazeOptions)
-  | ({ type: 'warehouse'; height: number; width: number } & WarehouseOptions);
+export type MapGeneratorSpec = RandomMapSpec | MazeMapSpec | WarehouseMapSpec;
+
+/** Size of a generated map. */
+export interface MapSize {
+  /** Rows, 1..1024. */
+  height: number;
+  /** Columns, 1..1024. */
+  width: number;
+}
+
+/** An i.i.d. random map (POGEMA's `map=None`), see {@link randomMap}. */
+export interface RandomMapSpec extends MapSize {
+  /** Generator name. */
+  type: 'random';
+  /** Obstacle probability of each cell, in [0, 1]. */
+  density: number;
+}
+
+/** A maze, see {@link mazeMap}. */
+export interface MazeMapSpec extends MapSize, MazeOptions {
+  /** Generator name. */
+  type: 'maze';
+}
+
+/** A warehouse of shelf blocks and aisles, see {@link warehouseMap}. */
+export interface WarehouseMapSpec extends MapSize, WarehouseOptions {
+  /** Generator name. */
+  type: 'warehouse';
+}
 
 /** Largest allowed map side. */
 export const MAX_MAP_SIDE = 1024;

@@ -11,11 +11,11 @@ import type { ResolvedMapfConfig } from './config.js';
 export const MAPF_METRIC_NAMES = ['ISR', 'CSR', 'ep_length', 'SoC', 'makespan', 'avg_throughput'] as const;
 
 /** Metrics POGEMA reports in each `onTarget` mode. */
-export const MAPF_METRICS_BY_MODE = {
+export const MAPF_METRICS_BY_MODE: Readonly<Record<'finish' | 'nothing' | 'restart', readonly string[]>> = {
   finish: ['ISR', 'CSR', 'ep_length'],
   nothing: ['ISR', 'CSR', 'ep_length', 'SoC', 'makespan'],
   restart: ['avg_throughput'],
-} as const;
+};
 
 /** Infos of a MAPF-v0 batch. All arrays are views rewritten by every step/reset. */
 export interface MapfInfos extends BatchInfos {
@@ -59,7 +59,7 @@ export function mapfInfos(arena: MapfArena, cfg: ResolvedMapfConfig, keepFinalOb
 export function mapfEpisodeMetrics(infos: MapfInfos, env: number, onTarget: ResolvedMapfConfig['onTarget']): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of MAPF_METRICS_BY_MODE[onTarget]) {
-    out[name] = infos.episode.metrics[env * MAPF_METRIC_NAMES.length + MAPF_METRIC_NAMES.indexOf(name)];
+    out[name] = infos.episode.metrics[env * MAPF_METRIC_NAMES.length + (MAPF_METRIC_NAMES as readonly string[]).indexOf(name)];
   }
   return out;
 }

@@ -13,6 +13,14 @@ import { InvalidMapError } from '../../errors.js';
 export * from './generators.js';
 export * from './named-maps.js';
 
+/** The 4-connected components of a map's free cells. */
+export interface MapComponents {
+  /** `[H*W]` component of each cell (numbered in row-major order of first cell), -1 for obstacles. */
+  label: Int32Array;
+  /** Cells in each component. */
+  sizes: number[];
+}
+
 /** A rectangular grid of free (0) and obstacle (1) cells, stored row-major. */
 export interface GridMap {
   /** Number of rows. */
@@ -235,7 +243,7 @@ export function loadMovingAIFile(path: string): GridMap {
  * @returns `label[i]` = component of cell i (-1 for obstacles), components numbered in
  *   row-major order of their first cell; `sizes[k]` = number of cells of component k.
  */
-export function components(map: GridMap): { label: Int32Array; sizes: number[] } {
+export function components(map: GridMap): MapComponents {
   const { height, width, cells } = map;
   const label = new Int32Array(height * width).fill(-1);
   const sizes: number[] = [];
