@@ -79,6 +79,7 @@ MapfBatch::MapfBatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MapfBatc
     return;
   }
   arena_ = Napi::Persistent(arena);
+  initialized_.assign(static_cast<size_t>(p.num_envs), 0);
 }
 
 bool MapfBatch::Usable(Napi::Env env, const char* method) {
@@ -100,6 +101,12 @@ bool MapfBatch::Usable(Napi::Env env, const char* method) {
 bool MapfBatch::CheckBeforeStep(Napi::Env env) {
   const mapf::Params& p = cpu_->params();
   const mapf::View& v = cpu_->view();
+  if (num_initialized_ < p.num_envs) {
+    int64_t e = 0;
+    while (initialized_[static_cast<size_t>(e)]) ++e;
+    ThrowCoded(env, "ERR_MW_RESET_NEEDED", "MAPF-v0: env " + std::to_string(e) + " was never reset; call reset() before step()");
+    return false;
+  }
   if (p.autoreset == mapf::kDisabled) {
     for (int64_t e = 0; e < p.num_envs; ++e)
       if (v.needs_reset[e]) {
@@ -131,6 +138,11 @@ Napi::Value MapfBatch::Reset(const Napi::CallbackInfo& info) {
     mask = info[0].As<Napi::Uint8Array>().Data();
   }
   const int64_t bad = cpu_->Reset(mask);
+  for (size_t e = 0; e < initialized_.size(); ++e)
+    if ((mask == nullptr || mask[e]) && !initialized_[e]) {
+      initialized_[e] = 1;
+      ++num_initialized_;
+    }
   if (bad >= 0) ThrowCoded(env, "ERR_MW_INVALID_CONFIG", "MAPF-v0: env " + std::to_string(bad) + ": could not place every agent with a reachable goal");
   return env.Undefined();
 }

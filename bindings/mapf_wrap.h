@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../native/cpu/mapf_cpu.h"
 #include "errors.h"
@@ -32,6 +33,8 @@ class MapfBatch : public Napi::ObjectWrap<MapfBatch> {
   Napi::Reference<Napi::ArrayBuffer> arena_;
   bool busy_ = false;
   bool closed_ = false;
+  std::vector<uint8_t> initialized_;  // [E] 1 once the env was reset: stepping before is refused
+  int64_t num_initialized_ = 0;
 };
 
 class MapfStepWorker : public Napi::AsyncWorker {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AllocationError, BackendUnavailableError, CounterRng, EnvBusyError, EnvClosedError, InvalidActionError,
-  InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError, UnknownEnvError, availableBackends, make,
+  InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError, ResetNeededError, UnknownEnvError, availableBackends, make,
   type BackendName, type MakeOptions, type MapfConfig, type VectorEnv,
 } from '../../src/index.js';
 import { mapfBackends, snapshot } from '../helpers/mapf.js';
@@ -155,6 +155,21 @@ for (const backend of backends) {
       caught(() => view.step({ player_0: 1 }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'player_0');
       caught(() => view.step({ agent_1: 9 }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 0', 'agent 1', '9');
       expectStillTwins(env, twin, rng);
+    });
+  });
+
+  describe(`${backend}: stepping before reset`, () => {
+    it('step() before any reset, and after a partial reset, throws ResetNeededError naming the env', () => {
+      const env = make('MAPF-v0', { numEnvs: 3, seed: 4, backend, config: { numAgents: 2, size: 6, density: 0 } });
+      try {
+        caught(() => env.step(), ResetNeededError, 'ERR_MW_RESET_NEEDED', 'env 0');
+        env.reset({ mask: [1, 1, 0] });
+        caught(() => env.step(), ResetNeededError, 'ERR_MW_RESET_NEEDED', 'env 2');
+        env.reset({ mask: [0, 0, 1] });
+        expect(() => env.step()).not.toThrow();
+      } finally {
+        env.close();
+      }
     });
   });
 

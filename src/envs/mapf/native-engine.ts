@@ -63,7 +63,9 @@ export class MapfNativeEngine implements EnvEngine {
   readonly arena: MapfArena;
   readonly infos: BatchInfos;
   private readonly batch: NativeMapfBatch;
+  /** [E] 1 until the env's first reset after a (re)seed: that reset starts episode 0. */
   private readonly fresh: Uint8Array;
+  private anyFresh = true;
 
   constructor(addon: NativeAddon, readonly cfg: ResolvedMapfConfig, o: MapfEngineOptions, seeds: Uint32Array) {
     const params = mapfParams(cfg, o);
@@ -107,6 +109,7 @@ export class MapfNativeEngine implements EnvEngine {
       if (mask && !mask[e]) continue;
       this.arena.episode[e] = 0;
       this.fresh[e] = 1;
+      this.anyFresh = true;
     }
   }
 
@@ -129,7 +132,14 @@ export class MapfNativeEngine implements EnvEngine {
     } catch (err) {
       throw translateNativeError(err);
     }
+    this.clearFresh();
+  }
+
+  /** A step consumed the seeded state: later resets start new episodes. */
+  private clearFresh(): void {
+    if (!this.anyFresh) return;
     this.fresh.fill(0);
+    this.anyFresh = false;
   }
 
   async stepAsync(): Promise<void> {
@@ -144,7 +154,7 @@ export class MapfNativeEngine implements EnvEngine {
     } catch (err) {
       throw translateNativeError(err);
     }
-    this.fresh.fill(0);
+    this.clearFresh();
   }
 
   noop(): void { this.batch.noop(); }
