@@ -62,14 +62,23 @@ export function resolveMap(arg: string | undefined): CliMap {
 
 /** Values of {@link ENV_OPTIONS} plus the env-specific extras a command adds. */
 export interface EnvArgs {
+  /** Environments in the batch. */
   numEnvs: number;
+  /** `--agents` (default {@link DEFAULT_AGENTS}). */
   agents?: number;
+  /** `--map` as given. */
   map?: string;
+  /** `--seed` (default {@link DEFAULT_SEED}). */
   seed?: number;
+  /** `--threads` (default: `make()`'s). */
   threads?: number;
+  /** `--collision`. */
   collision?: string;
+  /** `--on-target`. */
   onTarget?: string;
+  /** `--obs-dtype`. */
   obsDtype?: string;
+  /** Autoreset mode (default `make()`'s, same-step). */
   autoresetMode?: MakeOptions['autoresetMode'];
 }
 

@@ -32,14 +32,19 @@ ${formatOptions(OPTIONS)}`;
 
 /** What `rollout` measured (also its `--json` output). */
 export interface RolloutSummary {
+  /** Env id. */
   env: string;
+  /** Batch shape and length. */
   numEnvs: number;
   numAgents: number;
   steps: number;
+  /** Map name or file. */
   map: string;
   policy: PolicyName;
+  /** Backend and threads actually used. */
   backend: string;
   numThreads: number;
+  /** Resolved env config. */
   collisionSystem: string;
   onTarget: string;
   obsDtype: string;
@@ -48,13 +53,16 @@ export interface RolloutSummary {
   seconds: { step: number; loop: number };
   /** Throughput of the `step()` calls alone. */
   envStepsPerSec: number;
+  /** `envStepsPerSec` × agents. */
   agentStepsPerSec: number;
   /** Throughput of the whole loop, policy included. */
   loopEnvStepsPerSec: number;
   loopAgentStepsPerSec: number;
+  /** Episodes that ended during the loop. */
   episodes: number;
   /** Mean over finished episodes of the agents' mean undiscounted return. */
   meanReturn: number | null;
+  /** Mean episode length in steps over finished episodes. */
   meanLength: number | null;
   /** Mean of each metric of the mode over the finished episodes where it is defined. */
   metrics: Record<string, number | null>;
