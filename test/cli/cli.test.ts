@@ -1,0 +1,76 @@
+/**
+ * The command line, run as a user runs it (`node bin/manyworlds.js ...` over the built dist/):
+ * exit codes, the rollout's episode accounting, and the files render writes.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { availableBackends } from '../../src/index.js';
+
+const root = resolve(__dirname, '..', '..');
+const bin = join(root, 'bin', 'manyworlds.js');
+const native = availableBackends().some((b) => b.name === 'native' && b.available);
+
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('manyworlds CLI', () => {
+  it('list names every backend with its availability and reason', () => {
+    const r = cli('list');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('MAPF-v0');
+    for (const b of availableBackends()) expect(r.stdout).toMatch(new RegExp(`${b.name}\\s+${b.available ? 'yes' : 'no'}`));
+  });
+
+  it('usage errors exit with code 2 and name the problem', () => {
+    const r = cli('rollout', '--bogus', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--bogus');
+    expect(cli('rollout', '--envs', 'x').code).toBe(2);
+  });
+
+  it('runtime errors exit with code 1 and print the error code', () => {
+    const r = cli('rollout', 'Nope-v9');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ERR_MW_UNKNOWN_ENV');
+  });
+
+  describe.skipIf(!native)('with the native backend', () => {
+    it('rollout --json: in finish mode every env ends an episode at least every maxEpisodeSteps (64) steps', () => {
+      const out = execFileSync(process.execPath, [bin, 'rollout', 'MAPF-v0', '--envs', '8', '--steps', '130', '--agents', '4', '--json'], { cwd: root, encoding: 'utf8' });
+      const s = JSON.parse(out) as { numEnvs: number; steps: number; episodes: number; meanLength: number; metrics: Record<string, number> };
+      expect(s.numEnvs).toBe(8);
+      expect(s.steps).toBe(130);
+      // 130 steps and episodes of at most 64 steps: at least 2 finished episodes per env.
+      expect(s.episodes).toBeGreaterThanOrEqual(16);
+      expect(s.meanLength).toBeGreaterThan(0);
+      expect(s.meanLength).toBeLessThanOrEqual(64);
+      expect(s.metrics.ISR).toBeGreaterThanOrEqual(0);
+      expect(s.metrics.ISR).toBeLessThanOrEqual(1);
+    });
+
+    it('render --out writes an SVG with one frame per step plus the reset state', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mw-render-'));
+      const file = join(dir, 'run.svg');
+      const r = cli('render', 'MAPF-v0', '--steps', '5', '--agents', '3', '--out', file);
+      expect(r.code).toBe(0);
+      const svg = readFileSync(file, 'utf8');
+      expect(svg.startsWith('<svg') || svg.startsWith('<?xml')).toBe(true);
+      expect((svg.match(/<circle/g) ?? []).length).toBe(3);
+      // Each animated attribute lists one value per frame: 6 frames unless the episode ended earlier.
+      const values = /values="([^"]*)"/.exec(svg);
+      if (values) expect(values[1].split(';').length).toBeLessThanOrEqual(6);
+    });
+
+    it('render --ascii prints the reset frame and the steps', () => {
+      const r = cli('render', 'MAPF-v0', '--steps', '2', '--agents', '2', '--ascii');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('step 0');
+      expect(r.stdout).toContain('#');
+    });
+  });
+});
