@@ -15,12 +15,9 @@ class MapfCpu {
   MapfCpu(const Params& p, const View& v, int32_t threads)
       : p_(p), v_(v), pool_(threads),
         scratch_u8_(static_cast<size_t>(scratch_u8_per_slot(p) * pool_.size())),
-        scratch_i32_(static_cast<size_t>(scratch_i32_per_slot(p) * pool_.size())),
-        compose_(static_cast<size_t>(compose_bytes_per_slot(p) * pool_.size() + 64), 0) {
+        scratch_i32_(static_cast<size_t>(scratch_i32_per_slot(p) * pool_.size())) {
     v_.scratch_u8 = scratch_u8_.data();
     v_.scratch_i32 = scratch_i32_.data();
-    const uintptr_t raw = reinterpret_cast<uintptr_t>(compose_.data());
-    v_.compose = compose_bytes_per_slot(p) > 0 ? compose_.data() + ((64 - raw % 64) % 64) : nullptr;
     for (int32_t slot = 0; slot < pool_.size(); ++slot) scratch_init(p_, v_, slot);
   }
 
@@ -74,7 +71,6 @@ class MapfCpu {
   ThreadPool pool_;
   std::vector<uint8_t> scratch_u8_;
   std::vector<int32_t> scratch_i32_;
-  std::vector<uint8_t> compose_;
   const uint8_t* mask_ = nullptr;
 };
 

@@ -7,9 +7,6 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
-#if !defined(__CUDA_ARCH__) && defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "../../common/hd.h"
 #include "../../common/rng.h"
@@ -53,9 +50,6 @@ struct Scratch {
   int32_t* remaining; // [H*W] placement: unreserved cells left per component
   int32_t* pending;   // [H*W] placement: most recent start still waiting for a goal, -1 none
   int32_t* pend_next; // [A] placement: the start pending before this one in its component
-  int32_t* hot;       // [A] index of each agent's goal one-hot inside its composed observation
-  uint8_t* compose;   // [A * obs bytes] 64-byte aligned block an env's observations are built in
-                      // before they are streamed out (host only; nullptr writes in place)
 };
 
 MW_HD Scratch scratch_of(const Params& p, const View& v, int32_t slot) {
@@ -75,12 +69,10 @@ MW_HD Scratch scratch_of(const Params& p, const View& v, int32_t slot) {
   s.target = agent_base + 2 * p.num_agents;
   s.orig = agent_base + 3 * p.num_agents;
   s.pend_next = agent_base + 4 * p.num_agents;
-  s.hot = agent_base + 5 * p.num_agents;
-  int32_t* map_base = agent_base + 6 * p.num_agents;
+  int32_t* map_base = agent_base + 5 * p.num_agents;
   s.perm = map_base;
   s.remaining = map_base + map_cells;
   s.pending = map_base + 2 * map_cells;
-  s.compose = v.compose == nullptr ? nullptr : v.compose + slot * compose_bytes_per_slot(p);
   return s;
 }
 
@@ -215,13 +207,10 @@ MW_HD void copy_row(const uint8_t* MW_RESTRICT src, T* MW_RESTRICT dst, int32_t 
   for (int32_t x = 0; x < d; ++x) dst[x] = static_cast<T>(src[x]);
 }
 
-// With goal_plane_zero the goal plane is known to be all zeros (a composed block whose one-hots
-// were cleared after the last use) and only the one-hot is written; returns its index in `o`.
 template <int kD, typename T>
-MW_HD int32_t write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obst,
-                              const uint8_t* MW_RESTRICT occ, int32_t cell, int32_t goal_row,
-                              int32_t goal_col, int32_t row, int32_t col, bool goal_plane_zero,
-                              T* MW_RESTRICT o) {
+MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obst,
+                           const uint8_t* MW_RESTRICT occ, int32_t cell, int32_t goal_row,
+                           int32_t goal_col, int32_t row, int32_t col, T* MW_RESTRICT o) {
   const int32_t d = kD > 0 ? kD : 2 * r + 1, dd = d * d;
   const int32_t base = cell - r * pw - r;
   for (int32_t y = 0; y < d; ++y) {
@@ -231,23 +220,20 @@ MW_HD int32_t write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT 
     T* MW_RESTRICT dst_ag = o + dd + y * d;
     copy_row<kD>(src_ob, dst_ob, d);
     copy_row<kD>(src_ag, dst_ag, d);
+    T* MW_RESTRICT dst_tg = o + 2 * dd + y * d;  // goal plane zeroed row by row: short stores
+    for (int32_t x = 0; x < d; ++x) dst_tg[x] = static_cast<T>(0);
   }
-  T* MW_RESTRICT tg = o + 2 * dd;
-  if (!goal_plane_zero)
-    for (int32_t i = 0; i < dd; ++i) tg[i] = static_cast<T>(0);
   int32_t dr = goal_row - row, dc = goal_col - col;
   dr = dr < -r ? -r : (dr > r ? r : dr);
   dc = dc < -r ? -r : (dc > r ? r : dc);
-  const int32_t hot = 2 * dd + (r + dr) * d + (r + dc);
-  o[hot] = static_cast<T>(1);
-  return hot;
+  o[2 * dd + (r + dr) * d + (r + dc)] = static_cast<T>(1);
 }
 
 // Writes the observations of every agent of `env` to `out` (the env's [A, 3, D, D] block); `occ`
 // marks the cells of active agents. Also writes the (row, col) outputs, which share the divisions.
 template <int kD, typename T>
 MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint8_t* MW_RESTRICT occ,
-                         int32_t* MW_RESTRICT hot, T* MW_RESTRICT out) {
+                         T* MW_RESTRICT out) {
   const int32_t r = p.radius, pw = p.padded_w, num_agents = p.num_agents;
   const uint8_t* MW_RESTRICT obst = v.obstacles + map_slot(p, env) * static_cast<int64_t>(p.padded_h) * pw;
   const int64_t row0 = static_cast<int64_t>(env) * num_agents;
@@ -265,69 +251,31 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
     out_pos[2 * a + 1] = col - r;
     out_goal[2 * a] = grow - r;
     out_goal[2 * a + 1] = gcol - r;
-    const int32_t h = write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, hot != nullptr,
-                                          o + a * per_agent);
-    if (hot != nullptr) hot[a] = h;
+    write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, o + a * per_agent);
   }
 }
 
-// `hot` (or nullptr): [A] receives each agent's one-hot index when the goal planes of `out` are
-// known to be zero on entry (see write_agent_obs).
+// Writes the observations of env `env` into `out`, its [A, 3, D, D] block.
 template <typename T>
-MW_HD void write_obs(const Params& p, const View& v, int32_t env, const uint8_t* occ, int32_t* hot, T* out) {
+MW_HD void write_obs(const Params& p, const View& v, int32_t env, const uint8_t* occ, T* out) {
   switch (p.radius) {  // the radii people use get unrolled rows
-    case 2: write_env_obs<5>(p, v, env, occ, hot, out); break;
-    case 3: write_env_obs<7>(p, v, env, occ, hot, out); break;
-    case 4: write_env_obs<9>(p, v, env, occ, hot, out); break;
-    case 5: write_env_obs<11>(p, v, env, occ, hot, out); break;
-    case 7: write_env_obs<15>(p, v, env, occ, hot, out); break;
-    default: write_env_obs<0>(p, v, env, occ, hot, out); break;
+    case 2: write_env_obs<5>(p, v, env, occ, out); break;
+    case 3: write_env_obs<7>(p, v, env, occ, out); break;
+    case 4: write_env_obs<9>(p, v, env, occ, out); break;
+    case 5: write_env_obs<11>(p, v, env, occ, out); break;
+    case 7: write_env_obs<15>(p, v, env, occ, out); break;
+    default: write_env_obs<0>(p, v, env, occ, out); break;
   }
 }
 
-#if !defined(__CUDA_ARCH__) && defined(__SSE2__)
-// Copies a composed env block to the batch buffer with streaming stores: the block is written
-// once and read later by the consumer, so skipping the read-for-ownership halves the traffic.
-inline void stream_copy(const uint8_t* MW_RESTRICT src, uint8_t* MW_RESTRICT dst, int64_t bytes) {
-  for (int64_t i = 0; i < bytes; i += 64) {
-    const __m128i a = _mm_load_si128(reinterpret_cast<const __m128i*>(src + i));
-    const __m128i b = _mm_load_si128(reinterpret_cast<const __m128i*>(src + i + 16));
-    const __m128i c = _mm_load_si128(reinterpret_cast<const __m128i*>(src + i + 32));
-    const __m128i d = _mm_load_si128(reinterpret_cast<const __m128i*>(src + i + 48));
-    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i), a);
-    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 16), b);
-    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 32), c);
-    _mm_stream_si128(reinterpret_cast<__m128i*>(dst + i + 48), d);
-  }
-  _mm_sfence();
-}
-#endif
 
 MW_HD void write_outputs(const Params& p, const View& v, const Scratch& s, int32_t env) {
   const int64_t row = static_cast<int64_t>(env) * p.num_agents;
   for (int32_t a = 0; a < p.num_agents; ++a)
     if (v.active[row + a]) s.occ[v.pos[row + a]] = 1;
-  const int64_t block = static_cast<int64_t>(p.num_agents) * obs_per_agent(p) * (p.obs_u8 ? 1 : 4);
-  uint8_t* out = static_cast<uint8_t*>(v.obs) + env * block;
-#if !defined(__CUDA_ARCH__) && defined(__SSE2__)
-  // Host: compose the env's block in cache-resident scratch, then stream it out when aligned.
-  if (s.compose != nullptr && block % 64 == 0 && reinterpret_cast<uintptr_t>(out) % 64 == 0) {
-    // The composed block's goal planes are zero between uses: write one-hots, clear them after.
-    const int64_t per_agent = obs_per_agent(p);
-    if (p.obs_u8) {
-      write_obs(p, v, env, s.occ, s.hot, s.compose);
-      stream_copy(s.compose, out, block);
-      for (int32_t a = 0; a < p.num_agents; ++a) s.compose[a * per_agent + s.hot[a]] = 0;
-    } else {
-      float* composed = reinterpret_cast<float*>(s.compose);
-      write_obs(p, v, env, s.occ, s.hot, composed);
-      stream_copy(s.compose, out, block);
-      for (int32_t a = 0; a < p.num_agents; ++a) composed[a * per_agent + s.hot[a]] = 0.0f;
-    }
-  } else
-#endif
-  if (p.obs_u8) write_obs(p, v, env, s.occ, static_cast<int32_t*>(nullptr), out);
-  else write_obs(p, v, env, s.occ, static_cast<int32_t*>(nullptr), reinterpret_cast<float*>(out));
+  const int64_t block = static_cast<int64_t>(p.num_agents) * obs_per_agent(p);
+  if (p.obs_u8) write_obs(p, v, env, s.occ, static_cast<uint8_t*>(v.obs) + env * block);
+  else write_obs(p, v, env, s.occ, static_cast<float*>(v.obs) + env * block);
   for (int32_t a = 0; a < p.num_agents; ++a) s.occ[v.pos[row + a]] = 0;
   if (!p.extras) return;
   const int32_t pw = p.padded_w;

@@ -99,7 +99,6 @@ struct View {
   // Scratch, one slot per worker (see Scratch in mapf.h).
   uint8_t* scratch_u8;        // [S, scratch_u8_per_slot]
   int32_t* scratch_i32;       // [S, scratch_i32_per_slot]
-  uint8_t* compose;           // [S, compose_bytes_per_slot] 64-byte aligned, or nullptr
 };
 
 MW_HD int64_t obs_per_agent(const Params& p) {
@@ -110,15 +109,9 @@ MW_HD int64_t scratch_u8_per_slot(const Params& p) {
   return 2 * static_cast<int64_t>(p.padded_h) * p.padded_w;
 }
 MW_HD int64_t scratch_i32_per_slot(const Params& p) {
-  return 3 * static_cast<int64_t>(p.padded_h) * p.padded_w + 6 * static_cast<int64_t>(p.num_agents) +
+  return 3 * static_cast<int64_t>(p.padded_h) * p.padded_w + 5 * static_cast<int64_t>(p.num_agents) +
          3 * static_cast<int64_t>(p.height) * p.width;
 }
 
-// Bytes of the per-slot block observations are composed in (0: compose in place, no scratch);
-// capped so that the block stays cache-resident.
-MW_HD int64_t compose_bytes_per_slot(const Params& p) {
-  const int64_t block = static_cast<int64_t>(p.num_agents) * obs_per_agent(p) * (p.obs_u8 ? 1 : 4);
-  return block <= (int64_t{1} << 20) ? (block + 63) / 64 * 64 : 0;
-}
 
 }  // namespace mw::mapf
