@@ -186,6 +186,22 @@ inline void expand8(const uint8_t* MW_RESTRICT src, float* MW_RESTRICT dst, cons
 }
 #endif
 
+#if !defined(__CUDA_ARCH__)
+// Host fast path for byte observations: copies a kD×kD window (rows pw apart, pw >= 16) into a
+// contiguous plane. Rows 0..kD-2 move 16 bytes each (the 16 - kD extra bytes land where the next
+// row is written right after); the last row moves exactly kD bytes, so nothing past the plane is
+// written or read.
+template <int kD>
+inline void copy_plane_u8(const uint8_t* MW_RESTRICT src, int32_t pw, uint8_t* MW_RESTRICT dst) {
+  for (int32_t y = 0; y + 1 < kD; ++y) {
+    uint8_t row[16];
+    std::memcpy(row, src + y * pw, 16);
+    std::memcpy(dst + y * kD, row, 16);
+  }
+  std::memcpy(dst + (kD - 1) * kD, src + (kD - 1) * pw, kD);
+}
+#endif
+
 // Copies one window row of d cells (values 0/1) into an observation row of dtype T.
 template <int kD, typename T>
 MW_HD void copy_row(const uint8_t* MW_RESTRICT src, T* MW_RESTRICT dst, int32_t d) {
@@ -213,6 +229,20 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
                            int32_t goal_col, int32_t row, int32_t col, T* MW_RESTRICT o) {
   const int32_t d = kD > 0 ? kD : 2 * r + 1, dd = d * d;
   const int32_t base = cell - r * pw - r;
+#if !defined(__CUDA_ARCH__)
+  if constexpr (sizeof(T) == 1 && kD > 0 && kD <= 16) {
+    if (pw >= 16) {  // byte planes are rows laid end to end: copy them with overlapping 16-byte moves
+      copy_plane_u8<kD>(obst + base, pw, reinterpret_cast<uint8_t*>(o));
+      copy_plane_u8<kD>(occ + base, pw, reinterpret_cast<uint8_t*>(o) + dd);
+      std::memset(o + 2 * dd, 0, static_cast<size_t>(dd));
+      int32_t dr = goal_row - row, dc = goal_col - col;
+      dr = dr < -r ? -r : (dr > r ? r : dr);
+      dc = dc < -r ? -r : (dc > r ? r : dc);
+      o[2 * dd + (r + dr) * d + (r + dc)] = static_cast<T>(1);
+      return;
+    }
+  }
+#endif
   for (int32_t y = 0; y < d; ++y) {
     const uint8_t* MW_RESTRICT src_ob = obst + base + y * pw;
     const uint8_t* MW_RESTRICT src_ag = occ + base + y * pw;
