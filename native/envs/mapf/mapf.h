@@ -24,6 +24,13 @@ MW_HD int32_t move_delta(const Params& p, int32_t action) {
   }
 }
 
+// Row of a padded cell without an integer division: with cell = row * pw + col and 0 <= col < pw,
+// (cell + 0.5) / pw lies at least 0.5 / pw away from any integer, far beyond double rounding error
+// for cells below 2^40, so truncation gives the exact row. inv_pw = 1.0 / pw.
+MW_HD int32_t row_of(int32_t cell, double inv_pw) {
+  return static_cast<int32_t>((cell + 0.5) * inv_pw);
+}
+
 // Map (row, col) cell index -> padded cell index, and back.
 MW_HD int32_t padded_of_map(const Params& p, int32_t map_cell) {
   return (map_cell / p.width + p.radius) * p.padded_w + map_cell % p.width + p.radius;
@@ -200,6 +207,15 @@ inline void copy_plane_u8(const uint8_t* MW_RESTRICT src, int32_t pw, uint8_t* M
   }
   std::memcpy(dst + (kD - 1) * kD, src + (kD - 1) * pw, kD);
 }
+
+// Zeroes kN >= 16 bytes with 16-byte stores (the last one overlapping), not a string instruction.
+template <int kN>
+inline void zero_plane_u8(uint8_t* MW_RESTRICT dst) {
+  static_assert(kN >= 16, "zero_plane_u8 needs at least 16 bytes");
+  const uint8_t zeros[16] = {};
+  for (int32_t i = 0; i + 16 <= kN; i += 16) std::memcpy(dst + i, zeros, 16);
+  std::memcpy(dst + kN - 16, zeros, 16);
+}
 #endif
 
 // Copies one window row of d cells (values 0/1) into an observation row of dtype T.
@@ -230,11 +246,11 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
   const int32_t d = kD > 0 ? kD : 2 * r + 1, dd = d * d;
   const int32_t base = cell - r * pw - r;
 #if !defined(__CUDA_ARCH__)
-  if constexpr (sizeof(T) == 1 && kD > 0 && kD <= 16) {
+  if constexpr (sizeof(T) == 1 && kD >= 4 && kD <= 16) {
     if (pw >= 16) {  // byte planes are rows laid end to end: copy them with overlapping 16-byte moves
       copy_plane_u8<kD>(obst + base, pw, reinterpret_cast<uint8_t*>(o));
       copy_plane_u8<kD>(occ + base, pw, reinterpret_cast<uint8_t*>(o) + dd);
-      std::memset(o + 2 * dd, 0, static_cast<size_t>(dd));
+      zero_plane_u8<kD * kD>(reinterpret_cast<uint8_t*>(o) + 2 * dd);
       int32_t dr = goal_row - row, dc = goal_col - col;
       dr = dr < -r ? -r : (dr > r ? r : dr);
       dc = dc < -r ? -r : (dc > r ? r : dc);
@@ -273,10 +289,11 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
   int32_t* MW_RESTRICT out_pos = v.out_pos + row0 * 2;
   int32_t* MW_RESTRICT out_goal = v.out_goal + row0 * 2;
   T* MW_RESTRICT o = out;
+  const double inv_pw = 1.0 / pw;
   for (int32_t a = 0; a < num_agents; ++a) {
     const int32_t cell = pos[a], g = goal[a];
-    const int32_t row = cell / pw, col = cell - row * pw;
-    const int32_t grow = g / pw, gcol = g - grow * pw;
+    const int32_t row = row_of(cell, inv_pw), col = cell - row * pw;
+    const int32_t grow = row_of(g, inv_pw), gcol = g - grow * pw;
     out_pos[2 * a] = row - r;
     out_pos[2 * a + 1] = col - r;
     out_goal[2 * a] = grow - r;
