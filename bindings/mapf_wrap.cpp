@@ -1,11 +1,16 @@
 // Node-API glue for MAPF-v0 on the CPU (see mapf_wrap.h).
 #include "mapf_wrap.h"
 
+#include "typed.h"
+
 namespace mw::bind {
 
 void MapfBatch::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function cls = DefineClass(env, "MapfBatch",
-                                   {InstanceMethod<&MapfBatch::Reset>("reset"),
+                                   {InstanceMethod<&MapfBatch::SetTask>("setTask"),
+                                    InstanceMethod<&MapfBatch::SetMap>("setMap"),
+                                    InstanceMethod<&MapfBatch::SetSeeds>("setSeeds"),
+                                    InstanceMethod<&MapfBatch::Reset>("reset"),
                                     InstanceMethod<&MapfBatch::Step>("step"),
                                     InstanceMethod<&MapfBatch::StepAsync>("stepAsync"),
                                     InstanceMethod<&MapfBatch::Close>("close"),
@@ -14,12 +19,11 @@ void MapfBatch::Init(Napi::Env env, Napi::Object exports) {
   exports.Set("MapfBatch", cls);
 }
 
-// new MapfBatch(params, arena: ArrayBuffer, offsets: Float64Array, threads: number)
+// new MapfBatch(params, io: ArrayBuffer, ioOffsets: Float64Array, threads: number)
 MapfBatch::MapfBatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MapfBatch>(info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 4 || !info[0].IsObject() || !info[1].IsArrayBuffer() || !info[2].IsTypedArray() ||
-      !info[3].IsNumber()) {
-    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MapfBatch(params, arena: ArrayBuffer, offsets: Float64Array, threads)");
+  if (info.Length() != 4 || !info[0].IsObject() || !info[1].IsArrayBuffer() || !info[3].IsNumber()) {
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MapfBatch(params, io: ArrayBuffer, ioOffsets: Float64Array, threads)");
     return;
   }
   Napi::Object o = info[0].As<Napi::Object>();
@@ -39,47 +43,37 @@ MapfBatch::MapfBatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MapfBatc
     ThrowCoded(env, "ERR_MW_INVALID_CONFIG", std::string("MAPF-v0 native params: ") + bad);
     return;
   }
-  Napi::ArrayBuffer arena = info[1].As<Napi::ArrayBuffer>();
-  Napi::TypedArray offsets_arr = info[2].As<Napi::TypedArray>();
-  mapf::FieldSpec fields[mapf::kNumFields];
-  const int n = mapf::list_fields(p, fields);
-  if (offsets_arr.TypedArrayType() != napi_float64_array || static_cast<int>(offsets_arr.ElementLength()) != n) {
-    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MapfBatch: offsets must be a Float64Array of " + std::to_string(n) + " byte offsets");
-    return;
-  }
-  Napi::Float64Array offs = offsets_arr.As<Napi::Float64Array>();
-  uint64_t offsets[mapf::kNumFields];
+  mapf::FieldSpec fields[mapf::kMaxFields];
+  const int n = mapf::list_io_fields(p, fields);
+  const double* offs = TypedData<double>(info[2], napi_float64_array, n, "ioOffsets");
+  if (offs == nullptr) return;
+  uint64_t offsets[mapf::kMaxFields];
   for (int i = 0; i < n; ++i) {
-    const double d = offs[i];
-    if (!(d >= 0 && d <= 9.0e15)) {
+    if (!(offs[i] >= 0 && offs[i] <= 9.0e15)) {
       ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", std::string("MapfBatch: bad offset for ") + fields[i].name);
       return;
     }
-    offsets[i] = static_cast<uint64_t>(d);
-  }
-  mapf::View v{};
-  if (const char* field = mapf::bind_view(p, static_cast<uint8_t*>(arena.Data()), arena.ByteLength(), offsets, v)) {
-    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", std::string("MapfBatch: field '") + field + "' does not fit the arena");
-    return;
-  }
-  char msg[256];
-  if (const char* bad = mapf::check_maps(p, v, msg, sizeof msg)) {
-    ThrowCoded(env, "ERR_MW_INVALID_MAP", std::string("MAPF-v0: ") + bad);
-    return;
+    offsets[i] = static_cast<uint64_t>(offs[i]);
   }
   const double threads = info[3].As<Napi::Number>().DoubleValue();
   if (!(threads >= 1 && threads <= 1024)) {
     ThrowCoded(env, "ERR_MW_INVALID_CONFIG", "numThreads must be in 1..1024");
     return;
   }
+  Napi::ArrayBuffer io = info[1].As<Napi::ArrayBuffer>();
   try {
-    cpu_ = std::make_unique<mapf::MapfCpu>(p, v, static_cast<int32_t>(threads));
+    cpu_ = std::make_unique<mapf::MapfCpu>(p, static_cast<uint8_t*>(io.Data()), io.ByteLength(), offsets,
+                                           static_cast<int32_t>(threads));
   } catch (const std::exception& e) {
-    ThrowCoded(env, "ERR_MW_ALLOCATION", std::string("MAPF-v0: cannot allocate scratch or threads: ") + e.what());
+    ThrowCoded(env, "ERR_MW_ALLOCATION", std::string("MAPF-v0: cannot allocate the batch state or threads: ") + e.what());
     return;
   }
-  arena_ = Napi::Persistent(arena);
-  initialized_.assign(static_cast<size_t>(p.num_envs), 0);
+  if (const char* field = cpu_->bind_error()) {
+    cpu_.reset();
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", std::string("MapfBatch: io field '") + field + "' does not fit the io buffer");
+    return;
+  }
+  arena_ = Napi::Persistent(io);
 }
 
 bool MapfBatch::Usable(Napi::Env env, const char* method) {
@@ -92,19 +86,86 @@ bool MapfBatch::Usable(Napi::Env env, const char* method) {
     return false;
   }
   if (arena_.Value().IsDetached()) {
-    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MAPF-v0: the batch buffers were detached (transferred); close this env");
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MAPF-v0: the batch buffers were detached; close this env");
     return false;
   }
   return true;
 }
 
+// setTask(startCells: Int32Array[A], goalSeq: Int32Array[A*G], goalLens: Int32Array[A])
+Napi::Value MapfBatch::SetTask(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env, "setTask")) return env.Undefined();
+  const mapf::Params& p = cpu_->params();
+  const int32_t* starts = TypedData<int32_t>(info[0], napi_int32_array, p.num_agents, "startCells");
+  if (!starts) return env.Undefined();
+  const int32_t* seq = TypedData<int32_t>(info[1], napi_int32_array, static_cast<int64_t>(p.num_agents) * p.goal_seq_len, "goalSeq");
+  if (!seq) return env.Undefined();
+  const int32_t* lens = TypedData<int32_t>(info[2], napi_int32_array, p.num_agents, "goalLens");
+  if (!lens) return env.Undefined();
+  char msg[256];
+  if (const char* bad = cpu_->SetTask(starts, seq, lens, msg, sizeof msg))
+    ThrowCoded(env, "ERR_MW_INVALID_MAP", std::string("MAPF-v0: ") + bad);
+  return env.Undefined();
+}
+
+// setMap(slot, obstacles: Uint8Array[PH*PW], label, cells: Int32Array[H*W], start: Int32Array[H*W+1],
+//        numComps, numFree)
+Napi::Value MapfBatch::SetMap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env, "setMap")) return env.Undefined();
+  const mapf::Params& p = cpu_->params();
+  const int64_t hw = static_cast<int64_t>(p.height) * p.width;
+  const double slot = info[0].IsNumber() ? info[0].As<Napi::Number>().DoubleValue() : -1;
+  if (!(slot >= 0 && slot < static_cast<double>(mapf::map_count(p))) || slot != static_cast<double>(static_cast<int64_t>(slot))) {
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MAPF-v0: setMap: slot out of range");
+    return env.Undefined();
+  }
+  mapf::MapInput in{};
+  in.obstacles = TypedData<uint8_t>(info[1], napi_uint8_array, static_cast<int64_t>(p.padded_h) * p.padded_w, "obstacles");
+  if (!in.obstacles) return env.Undefined();
+  in.label = TypedData<int32_t>(info[2], napi_int32_array, hw, "compLabel");
+  if (!in.label) return env.Undefined();
+  in.cells = TypedData<int32_t>(info[3], napi_int32_array, hw, "compCells");
+  if (!in.cells) return env.Undefined();
+  in.start = TypedData<int32_t>(info[4], napi_int32_array, hw + 1, "compStart");
+  if (!in.start) return env.Undefined();
+  if (!info[5].IsNumber() || !info[6].IsNumber()) {
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MAPF-v0: setMap: numComps and numFree must be numbers");
+    return env.Undefined();
+  }
+  const double comps = info[5].As<Napi::Number>().DoubleValue(), free_cells = info[6].As<Napi::Number>().DoubleValue();
+  if (!(comps >= 0 && comps <= static_cast<double>(hw)) || !(free_cells >= 0 && free_cells <= static_cast<double>(hw))) {
+    ThrowCoded(env, "ERR_MW_INVALID_MAP", "MAPF-v0: setMap: component counts out of range");
+    return env.Undefined();
+  }
+  in.num_comps = static_cast<int32_t>(comps);
+  in.num_free = static_cast<int32_t>(free_cells);
+  char msg[256];
+  if (const char* bad = cpu_->SetMap(static_cast<int64_t>(slot), in, msg, sizeof msg))
+    ThrowCoded(env, "ERR_MW_INVALID_MAP", "MAPF-v0: map " + std::to_string(static_cast<int64_t>(slot)) + ": " + bad);
+  return env.Undefined();
+}
+
+// setSeeds(seeds: Uint32Array[E], mask?: Uint8Array[E] | null)
+Napi::Value MapfBatch::SetSeeds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Usable(env, "setSeeds")) return env.Undefined();
+  const int64_t e = cpu_->params().num_envs;
+  const uint32_t* seeds = TypedData<uint32_t>(info[0], napi_uint32_array, e, "seeds");
+  if (!seeds) return env.Undefined();
+  const uint8_t* mask = TypedData<uint8_t>(info[1], napi_uint8_array, e, "mask", true);
+  if (!mask && !(info[1].IsNull() || info[1].IsUndefined())) return env.Undefined();
+  cpu_->SetSeeds(seeds, mask);
+  return env.Undefined();
+}
+
 bool MapfBatch::CheckBeforeStep(Napi::Env env) {
   const mapf::Params& p = cpu_->params();
   const mapf::View& v = cpu_->view();
-  if (num_initialized_ < p.num_envs) {
-    int64_t e = 0;
-    while (initialized_[static_cast<size_t>(e)]) ++e;
-    ThrowCoded(env, "ERR_MW_RESET_NEEDED", "MAPF-v0: env " + std::to_string(e) + " was never reset; call reset() before step()");
+  const int64_t never = cpu_->FirstUninitialized();
+  if (never >= 0) {
+    ThrowCoded(env, "ERR_MW_RESET_NEEDED", "MAPF-v0: env " + std::to_string(never) + " was never reset; call reset() before step()");
     return false;
   }
   if (p.autoreset == mapf::kDisabled) {
@@ -128,21 +189,16 @@ bool MapfBatch::CheckBeforeStep(Napi::Env env) {
 Napi::Value MapfBatch::Reset(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!Usable(env, "reset")) return env.Undefined();
+  if (!cpu_->Ready()) {
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MAPF-v0: reset() before every map and the task were installed");
+    return env.Undefined();
+  }
   const uint8_t* mask = nullptr;
-  if (info.Length() > 0 && !info[0].IsNull() && !info[0].IsUndefined()) {
-    if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
-        static_cast<int64_t>(info[0].As<Napi::Uint8Array>().ElementLength()) != cpu_->params().num_envs) {
-      ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MAPF-v0: reset mask must be a Uint8Array of numEnvs entries");
-      return env.Undefined();
-    }
-    mask = info[0].As<Napi::Uint8Array>().Data();
+  if (info.Length() > 0) {
+    mask = TypedData<uint8_t>(info[0], napi_uint8_array, cpu_->params().num_envs, "reset mask", true);
+    if (!mask && !(info[0].IsNull() || info[0].IsUndefined())) return env.Undefined();
   }
   const int64_t bad = cpu_->Reset(mask);
-  for (size_t e = 0; e < initialized_.size(); ++e)
-    if ((mask == nullptr || mask[e]) && !initialized_[e]) {
-      initialized_[e] = 1;
-      ++num_initialized_;
-    }
   if (bad >= 0) ThrowCoded(env, "ERR_MW_INVALID_CONFIG", "MAPF-v0: env " + std::to_string(bad) + ": could not place every agent with a reachable goal");
   return env.Undefined();
 }

@@ -1,5 +1,6 @@
-// Node-API glue for MAPF-v0 on the CPU: a MapfBatch object borrows the batch arena (one
-// ArrayBuffer allocated by TypeScript), checks every argument, and runs mw::mapf::MapfCpu.
+// Node-API glue for MAPF-v0 on the CPU: a MapfBatch object borrows the io arena (one
+// non-detachable ArrayBuffer allocated by TypeScript), copies maps and tasks into the executor's
+// own state after checking them, checks every argument, and runs mw::mapf::MapfCpu.
 // No env logic here.
 #pragma once
 #include <napi.h>
@@ -21,6 +22,9 @@ class MapfBatch : public Napi::ObjectWrap<MapfBatch> {
  private:
   bool Usable(Napi::Env env, const char* method);
   bool CheckBeforeStep(Napi::Env env);
+  Napi::Value SetTask(const Napi::CallbackInfo& info);
+  Napi::Value SetMap(const Napi::CallbackInfo& info);
+  Napi::Value SetSeeds(const Napi::CallbackInfo& info);
   Napi::Value Reset(const Napi::CallbackInfo& info);
   Napi::Value Step(const Napi::CallbackInfo& info);
   Napi::Value StepAsync(const Napi::CallbackInfo& info);
@@ -33,8 +37,6 @@ class MapfBatch : public Napi::ObjectWrap<MapfBatch> {
   Napi::Reference<Napi::ArrayBuffer> arena_;
   bool busy_ = false;
   bool closed_ = false;
-  std::vector<uint8_t> initialized_;  // [E] 1 once the env was reset: stepping before is refused
-  int64_t num_initialized_ = 0;
 };
 
 class MapfStepWorker : public Napi::AsyncWorker {

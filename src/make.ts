@@ -42,7 +42,11 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
   if (typeof maxBufferBytes !== 'number' || !(maxBufferBytes > 0)) {
     throw new InvalidConfigError(`make(): maxBufferBytes must be a positive number, got ${String(maxBufferBytes)}`, { field: 'maxBufferBytes' });
   }
-  return { numEnvs, seed, numThreads, autoresetMode, keepFinalObs: Boolean(o.keepFinalObs), maxBufferBytes };
+  if (o.keepFinalObs && autoresetMode !== 'same-step') {
+    throw new InvalidConfigError(`make(): keepFinalObs applies to autoresetMode 'same-step' only (got '${autoresetMode}'): ` +
+      'in the other modes the step that ends an episode already returns its last observation', { field: 'keepFinalObs' });
+  }
+  return { numEnvs, seed, numThreads: Math.min(numThreads, numEnvs), autoresetMode, keepFinalObs: Boolean(o.keepFinalObs), maxBufferBytes };
 }
 
 /**

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "../common/rng.h"
-#include "../cpu/mapf_cpu.h"
 #include "arena.h"
 
 namespace {
@@ -100,19 +99,13 @@ std::vector<uint8_t> run_case(const Case& c, int32_t threads, int steps, bool ch
   p.max_steps = 24;
   p.extras = 1;
   p.keep_final_obs = c.autoreset == mw::mapf::kSameStep ? 1 : 0;
-  mw::test::Arena arena;
-  if (!mw::test::make_arena(arena, p)) {
-    CHECK(false, "arena");
+  auto batch = mw::test::make_batch(p, threads);
+  if (!batch || !mw::test::install_random_maps(*batch, c.density, 7u)) {
+    CHECK(false, "batch or maps rejected");
     return {};
   }
-  View& v = arena.v;
-  for (int32_t e = 0; e < p.num_envs; ++e) {
-    v.seeds[e] = 100u + static_cast<uint32_t>(e);
-    mw::test::install_map(arena, e, mw::test::random_cells(c.size, c.size, c.density, 7u + static_cast<uint32_t>(e)));
-  }
-  char msg[256];
-  CHECK(mw::mapf::check_maps(p, v, msg, sizeof msg) == nullptr, "maps rejected: %s", msg);
-  mw::mapf::MapfCpu cpu(p, v, threads);
+  mw::mapf::MapfCpu& cpu = *batch->cpu;
+  const View& v = batch->v();
   if (cpu.Reset(nullptr) >= 0) {
     CHECK(false, "placement failed");
     return {};
@@ -120,7 +113,7 @@ std::vector<uint8_t> run_case(const Case& c, int32_t threads, int steps, bool ch
   std::string what = "collision " + std::to_string(c.collision) + " onTarget " + std::to_string(c.on_target) +
                      " autoreset " + std::to_string(c.autoreset) + " u8 " + std::to_string(c.obs_u8) + " r " + std::to_string(c.radius);
   if (check) check_state(p, v, what.c_str());
-  int32_t* actions = const_cast<int32_t*>(v.actions);
+  int32_t* actions = batch->actions();
   const int64_t n = static_cast<int64_t>(p.num_envs) * p.num_agents;
   for (int t = 0; t < steps; ++t) {
     for (int64_t i = 0; i < n; ++i) {
@@ -134,38 +127,66 @@ std::vector<uint8_t> run_case(const Case& c, int32_t threads, int steps, bool ch
         if (v.needs_reset[e]) {
           std::vector<uint8_t> mask(static_cast<size_t>(p.num_envs), 0);
           mask[static_cast<size_t>(e)] = 1;
-          v.episode[e] += 1;
           cpu.Reset(mask.data());
         }
     const int64_t bad = cpu.Step();
     if (!c.adversarial) CHECK(bad < 0, "%s: status set at step %d", what.c_str(), t);
     if (check) check_state(p, v, what.c_str());
   }
-  return arena.bytes;
+  return batch->io;
 }
 
 void check_bad_maps() {
   Params p = mw::test::make_params(1, 2, 6, 2);
-  mw::test::Arena arena;
-  mw::test::make_arena(arena, p);
-  mw::test::install_map(arena, 0, std::vector<uint8_t>(36, 0));
+  auto batch = mw::test::make_batch(p, 1);
   char msg[256];
-  CHECK(mw::mapf::check_maps(p, arena.v, msg, sizeof msg) == nullptr, "good map rejected");
-  const_cast<uint8_t*>(arena.v.obstacles)[1 * p.padded_w + 3] = 0;  // hole in the border ring
-  CHECK(mw::mapf::check_maps(p, arena.v, msg, sizeof msg) != nullptr, "hole in the ring accepted");
-  mw::test::install_map(arena, 0, std::vector<uint8_t>(36, 0));
-  const_cast<int32_t*>(arena.v.comp_cells)[3] = 1000;  // out-of-range cell index
-  CHECK(mw::mapf::check_maps(p, arena.v, msg, sizeof msg) != nullptr, "bad component cell accepted");
-  mw::test::install_map(arena, 0, std::vector<uint8_t>(36, 0));
-  p.placement = mw::mapf::kPlaceExplicit;
-  const_cast<int32_t*>(arena.v.start_cells)[0] = -4;
-  CHECK(mw::mapf::check_maps(p, arena.v, msg, sizeof msg) != nullptr, "negative start accepted");
+  mw::test::MapTables t = mw::test::build_map(p, std::vector<uint8_t>(36, 0));
+  CHECK(batch->cpu->SetMap(0, t.input(), msg, sizeof msg) == nullptr, "good map rejected");
+  mw::test::MapTables bad = t;
+  bad.obstacles[static_cast<size_t>(1 * p.padded_w + 3)] = 0;  // hole in the border ring
+  CHECK(batch->cpu->SetMap(0, bad.input(), msg, sizeof msg) != nullptr, "hole in the ring accepted");
+  bad = t;
+  bad.obstacles[static_cast<size_t>(3 * p.padded_w + 3)] = 7;  // not 0/1
+  CHECK(batch->cpu->SetMap(0, bad.input(), msg, sizeof msg) != nullptr, "obstacle value 7 accepted");
+  bad = t;
+  bad.cells[3] = 1000;  // out-of-range cell index
+  CHECK(batch->cpu->SetMap(0, bad.input(), msg, sizeof msg) != nullptr, "bad component cell accepted");
+  bad = t;
+  bad.label[5] = 3;  // label beyond the component count
+  CHECK(batch->cpu->SetMap(0, bad.input(), msg, sizeof msg) != nullptr, "bad label accepted");
+  bad = t;
+  bad.num_comps = 5;  // offsets that do not add up
+  CHECK(batch->cpu->SetMap(0, bad.input(), msg, sizeof msg) != nullptr, "bad component count accepted");
+  // Random placement needs room for every agent: a map with 3 free cells cannot host 2 agents.
+  std::vector<uint8_t> crowded(36, 1);
+  crowded[0] = crowded[1] = crowded[2] = 0;
+  CHECK(batch->cpu->SetMap(0, mw::test::build_map(p, crowded).input(), msg, sizeof msg) != nullptr, "over-full map accepted");
+  // Explicit task: a start on an obstacle is refused against the installed map.
   Params q = p;
-  q.radius = 0;
-  CHECK(mw::mapf::check_params(q) != nullptr, "radius 0 accepted");
-  q = p;
-  q.num_agents = 37;
-  CHECK(mw::mapf::check_params(q) != nullptr, "more agents than cells accepted");
+  q.placement = mw::mapf::kPlaceExplicit;
+  q.goal_mode = mw::mapf::kGoalsSequence;
+  auto explicit_batch = mw::test::make_batch(q, 1);
+  std::vector<uint8_t> walls(36, 0);
+  walls[7] = 1;
+  CHECK(explicit_batch->cpu->SetMap(0, mw::test::build_map(q, walls).input(), msg, sizeof msg) == nullptr, "map rejected");
+  const int32_t starts[2] = {7, 0}, goals[2] = {1, 2}, lens[2] = {1, 1};
+  CHECK(explicit_batch->cpu->SetTask(starts, goals, lens, msg, sizeof msg) != nullptr, "start on an obstacle accepted");
+  const int32_t starts_ok[2] = {-4, 0};
+  CHECK(explicit_batch->cpu->SetTask(starts_ok, goals, lens, msg, sizeof msg) != nullptr, "negative start accepted");
+  const int32_t lens_bad[2] = {0, 1};
+  const int32_t starts_good[2] = {3, 0};
+  CHECK(explicit_batch->cpu->SetTask(starts_good, goals, lens_bad, msg, sizeof msg) != nullptr, "empty goal sequence accepted");
+  CHECK(!explicit_batch->cpu->Ready(), "batch ready without a task");
+  Params r = p;
+  r.radius = 0;
+  CHECK(mw::mapf::check_params(r) != nullptr, "radius 0 accepted");
+  r = p;
+  r.num_agents = 37;
+  CHECK(mw::mapf::check_params(r) != nullptr, "more agents than cells accepted");
+  r = p;
+  r.keep_final_obs = 1;
+  r.autoreset = mw::mapf::kNextStep;
+  CHECK(mw::mapf::check_params(r) != nullptr, "keepFinalObs with next-step accepted");
 }
 
 // Explicit starts and lifelong goal sequences on an open 6×6 map: agents reach goals, which
@@ -177,20 +198,21 @@ void check_explicit_sequences() {
   p.goal_seq_len = 3;
   p.on_target = mw::mapf::kRestart;
   p.collision = mw::mapf::kSoft;
-  mw::test::Arena arena;
-  mw::test::make_arena(arena, p);
-  View& v = arena.v;
-  for (int32_t e = 0; e < 2; ++e) mw::test::install_map(arena, e, std::vector<uint8_t>(36, 0));
+  auto batch = mw::test::make_batch(p, 2);
+  mw::mapf::MapfCpu& cpu = *batch->cpu;
+  const View& v = batch->v();
   const int32_t starts[3] = {0, 5, 30};
   const int32_t goals[9] = {1, 2, 3, 11, 17, 23, 31, 32, 33};
-  std::memcpy(const_cast<int32_t*>(v.start_cells), starts, sizeof starts);
-  std::memcpy(const_cast<int32_t*>(v.goal_seq), goals, sizeof goals);
-  for (int32_t a = 0; a < 3; ++a) const_cast<int32_t*>(v.goal_lens)[a] = 3;
+  const int32_t lens[3] = {3, 3, 3};
   char msg[256];
-  CHECK(mw::mapf::check_maps(p, v, msg, sizeof msg) == nullptr, "explicit task rejected");
-  mw::mapf::MapfCpu cpu(p, v, 2);
+  CHECK(cpu.SetTask(starts, goals, lens, msg, sizeof msg) == nullptr, "explicit task rejected");
+  for (int32_t e = 0; e < 2; ++e)
+    CHECK(cpu.SetMap(e, mw::test::build_map(p, std::vector<uint8_t>(36, 0)).input(), msg, sizeof msg) == nullptr, "map rejected");
+  const uint32_t seeds[2] = {1, 2};
+  cpu.SetSeeds(seeds, nullptr);
+  CHECK(cpu.Ready(), "batch not ready");
   cpu.Reset(nullptr);
-  int32_t* actions = const_cast<int32_t*>(v.actions);
+  int32_t* actions = batch->actions();
   // Agent 0 walks right along row 0, agent 1 down column 5, agent 2 right along row 5.
   const int32_t plan[3] = {mw::mapf::kRight, mw::mapf::kDown, mw::mapf::kRight};
   float total[3] = {0, 0, 0};

@@ -99,13 +99,17 @@ export class ParallelEnv {
     if (this.agents.length === 0) {
       throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: step() on a ParallelEnv with no live agents; call reset()`);
     }
-    const staged = this.vectorEnv.actions;
-    for (let a = 0; a < numAgents; a++) staged[e * numAgents + a] = 0;
+    // Check every entry before touching the staging buffer, so a bad call changes nothing.
+    const row = new Array<number>(numAgents).fill(0);
     for (const [agent, value] of Object.entries(actions ?? {})) {
       const a = this.possibleAgents.indexOf(agent);
       if (a < 0) throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}: unknown agent '${agent}'`, { env: e, agent });
-      staged[e * numAgents + a] = value;
+      if (!this.vectorEnv.singleActionSpace.contains(value)) {
+        throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action ${String(value)} is not in ${this.vectorEnv.singleActionSpace}`, { env: e, agent: a, value });
+      }
+      row[a] = value;
     }
+    this.vectorEnv.actions.set(row, e * numAgents);
     const live = this.agents;
     const { obs, rewards, terminations, truncations, infos } = this.vectorEnv.step();
     const ended = (infos.episode.done[e] ?? 0) === 1;

@@ -323,7 +323,10 @@ MW_HD void write_outputs(const Params& p, const View& v, const Scratch& s, int32
   const int64_t block = static_cast<int64_t>(p.num_agents) * obs_per_agent(p);
   if (p.obs_u8) write_obs(p, v, env, s.occ, static_cast<uint8_t*>(v.obs) + env * block);
   else write_obs(p, v, env, s.occ, static_cast<float*>(v.obs) + env * block);
-  for (int32_t a = 0; a < p.num_agents; ++a) s.occ[v.pos[row + a]] = 0;
+  for (int32_t a = 0; a < p.num_agents; ++a) {
+    s.occ[v.pos[row + a]] = 0;
+    v.out_active[row + a] = v.active[row + a];
+  }
   if (!p.extras) return;
   const int32_t pw = p.padded_w;
   for (int32_t a = 0; a < p.num_agents; ++a) {

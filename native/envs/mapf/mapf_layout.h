@@ -1,7 +1,11 @@
-// MAPF-v0 batch layout: every buffer of a batch lives in one arena (one ArrayBuffer on the JS
-// side), at offsets chosen by the caller. This header lists the fields with their element sizes
-// and counts, validates a layout and the installed maps, and binds a View to an arena.
-// src/envs/mapf/layout.ts lists the same fields in the same order.
+// MAPF-v0 batch layout. A batch has two arenas:
+// - the state arena (maps, tasks, agent state), allocated by the executor and never shown to
+//   the caller, so nothing a caller writes can break the invariants the step relies on;
+// - the io arena (actions in; observations, rewards, flags and infos out), allocated by the
+//   caller (a non-detachable buffer in Node) at offsets it chooses.
+// This header lists the fields of both with their element sizes and counts, binds a View, and
+// validates maps and tasks before they are copied into the state arena.
+// src/envs/mapf/layout.ts lists the same io fields in the same order.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -17,17 +21,15 @@ struct FieldSpec {
   int64_t count;      // elements
 };
 
-constexpr int kNumFields = 41;
+constexpr int kMaxFields = 32;
 
-// Fills `out` with the batch's fields; returns how many there are.
-inline int list_fields(const Params& p, FieldSpec* out) {
-  const int64_t e = p.num_envs, a = p.num_agents, ea = e * a;
-  const int64_t m = p.map_per_env ? e : 1;
+inline int64_t map_count(const Params& p) { return p.map_per_env ? p.num_envs : 1; }
+
+// Fields of the state arena, in order; returns how many there are.
+inline int list_state_fields(const Params& p, FieldSpec* out) {
+  const int64_t e = p.num_envs, a = p.num_agents, ea = e * a, m = map_count(p);
   const int64_t hw = static_cast<int64_t>(p.height) * p.width;
   const int64_t padded = static_cast<int64_t>(p.padded_h) * p.padded_w;
-  const int32_t obs_size = p.obs_u8 ? 1 : 4;
-  const int64_t obs = ea * obs_per_agent(p);
-  const int64_t extras = p.extras ? ea * 2 : 0;
   int n = 0;
   auto add = [&](const char* name, int32_t size, int64_t count) { out[n++] = FieldSpec{name, size, count}; };
   add("obstacles", 1, m * padded);
@@ -39,7 +41,6 @@ inline int list_fields(const Params& p, FieldSpec* out) {
   add("startCells", 4, a);
   add("goalSeq", 4, a * p.goal_seq_len);
   add("goalLens", 4, a);
-  add("actions", 4, ea);
   add("seeds", 4, e);
   add("episode", 4, e);
   add("steps", 4, e);
@@ -51,11 +52,25 @@ inline int list_fields(const Params& p, FieldSpec* out) {
   add("active", 1, ea);
   add("epReturn", 4, ea);
   add("solveStep", 4, ea);
-  add("onGoalTotal", 4, e);
+  add("onGoalTotal", 8, e);
+  add("status", 4, e);
+  return n;
+}
+
+// Fields of the io arena, in order; returns how many there are.
+inline int list_io_fields(const Params& p, FieldSpec* out) {
+  const int64_t e = p.num_envs, a = p.num_agents, ea = e * a;
+  const int32_t obs_size = p.obs_u8 ? 1 : 4;
+  const int64_t obs = ea * obs_per_agent(p);
+  const int64_t extras = p.extras ? ea * 2 : 0;
+  int n = 0;
+  auto add = [&](const char* name, int32_t size, int64_t count) { out[n++] = FieldSpec{name, size, count}; };
+  add("actions", 4, ea);
   add("obs", obs_size, obs);
   add("rewards", 4, ea);
   add("terminations", 1, ea);
   add("truncations", 1, ea);
+  add("outActive", 1, ea);
   add("outPos", 4, ea * 2);
   add("outGoal", 4, ea * 2);
   add("outXYRel", 4, extras);
@@ -65,8 +80,18 @@ inline int list_fields(const Params& p, FieldSpec* out) {
   add("finalLength", 4, e);
   add("finalMetrics", 4, e * kNumMetrics);
   add("finalObs", obs_size, p.keep_final_obs ? obs : 0);
-  add("status", 4, e);
   return n;
+}
+
+// Packs fields at 64-byte aligned offsets; returns the total bytes.
+inline uint64_t pack_fields(const FieldSpec* f, int n, uint64_t* offsets) {
+  uint64_t at = 0;
+  for (int i = 0; i < n; ++i) {
+    at = (at + 63) / 64 * 64;
+    offsets[i] = at;
+    at += static_cast<uint64_t>(f[i].count) * static_cast<uint64_t>(f[i].elem_size);
+  }
+  return at;
 }
 
 // Returns nullptr if the parameters are usable, else what is wrong.
@@ -83,135 +108,138 @@ inline const char* check_params(const Params& p) {
   if (p.placement < kPlaceExplicit || p.placement > kPlaceRandom) return "unknown placement";
   if (p.goal_mode < kGoalsSequence || p.goal_mode > kGoalsRandom) return "unknown goal mode";
   if (p.goal_seq_len < 1) return "goal sequence length must be >= 1";
-  if (p.num_agents > p.height * p.width) return "more agents than cells";
+  if (p.keep_final_obs && p.autoreset != kSameStep) return "keepFinalObs needs same-step autoreset";
+  if (static_cast<int64_t>(p.num_agents) > static_cast<int64_t>(p.height) * p.width) return "more agents than cells";
   return nullptr;
 }
 
-// Binds `v` to an arena of `bytes` bytes at the given byte offsets (one per field, in list order).
-// Returns nullptr on success, else the name of the first field that does not fit or is misaligned.
-inline const char* bind_view(const Params& p, uint8_t* arena, uint64_t bytes, const uint64_t* offsets,
-                             View& v) {
-  FieldSpec f[kNumFields];
-  const int n = list_fields(p, f);
-  void* ptr[kNumFields];
+// Binds the state fields of `v` to `state` and the io fields to `io` (`io_bytes` long) at the
+// given byte offsets. Returns nullptr on success, else the name of an io field that does not fit.
+inline const char* bind_view(const Params& p, uint8_t* state, const uint64_t* state_offsets, uint8_t* io,
+                             uint64_t io_bytes, const uint64_t* io_offsets, View& v) {
+  FieldSpec f[kMaxFields];
+  const int n = list_io_fields(p, f);
+  void* iop[kMaxFields];
   for (int i = 0; i < n; ++i) {
-    const uint64_t need = static_cast<uint64_t>(f[i].count) * f[i].elem_size;
-    if (offsets[i] % f[i].elem_size != 0 || offsets[i] > bytes || need > bytes - offsets[i]) return f[i].name;
-    ptr[i] = arena + offsets[i];
+    const uint64_t need = static_cast<uint64_t>(f[i].count) * static_cast<uint64_t>(f[i].elem_size);
+    if (io_offsets[i] % static_cast<uint64_t>(f[i].elem_size) != 0 || io_offsets[i] > io_bytes ||
+        need > io_bytes - io_offsets[i])
+      return f[i].name;
+    iop[i] = io + io_offsets[i];
   }
+  auto st = [&](int i) { return static_cast<void*>(state + state_offsets[i]); };
   int i = 0;
-  v.obstacles = static_cast<const uint8_t*>(ptr[i++]);
-  v.comp_label = static_cast<const int32_t*>(ptr[i++]);
-  v.comp_cells = static_cast<const int32_t*>(ptr[i++]);
-  v.comp_start = static_cast<const int32_t*>(ptr[i++]);
-  v.num_comps = static_cast<const int32_t*>(ptr[i++]);
-  v.num_free = static_cast<const int32_t*>(ptr[i++]);
-  v.start_cells = static_cast<const int32_t*>(ptr[i++]);
-  v.goal_seq = static_cast<const int32_t*>(ptr[i++]);
-  v.goal_lens = static_cast<const int32_t*>(ptr[i++]);
-  v.actions = static_cast<const int32_t*>(ptr[i++]);
-  v.seeds = static_cast<uint32_t*>(ptr[i++]);
-  v.episode = static_cast<uint32_t*>(ptr[i++]);
-  v.steps = static_cast<int32_t*>(ptr[i++]);
-  v.needs_reset = static_cast<uint8_t*>(ptr[i++]);
-  v.pos = static_cast<int32_t*>(ptr[i++]);
-  v.goal = static_cast<int32_t*>(ptr[i++]);
-  v.start = static_cast<int32_t*>(ptr[i++]);
-  v.arrivals = static_cast<int32_t*>(ptr[i++]);
-  v.active = static_cast<uint8_t*>(ptr[i++]);
-  v.ep_return = static_cast<float*>(ptr[i++]);
-  v.solve_step = static_cast<int32_t*>(ptr[i++]);
-  v.on_goal_total = static_cast<int32_t*>(ptr[i++]);
-  v.obs = ptr[i++];
-  v.rewards = static_cast<float*>(ptr[i++]);
-  v.terminations = static_cast<uint8_t*>(ptr[i++]);
-  v.truncations = static_cast<uint8_t*>(ptr[i++]);
-  v.out_pos = static_cast<int32_t*>(ptr[i++]);
-  v.out_goal = static_cast<int32_t*>(ptr[i++]);
-  v.out_xy_rel = static_cast<int32_t*>(ptr[i++]);
-  v.out_target_rel = static_cast<int32_t*>(ptr[i++]);
-  v.episode_done = static_cast<uint8_t*>(ptr[i++]);
-  v.final_return = static_cast<float*>(ptr[i++]);
-  v.final_length = static_cast<int32_t*>(ptr[i++]);
-  v.final_metrics = static_cast<float*>(ptr[i++]);
-  v.final_obs = ptr[i++];
-  v.status = static_cast<uint32_t*>(ptr[i++]);
+  v.obstacles = static_cast<const uint8_t*>(st(i++));
+  v.comp_label = static_cast<const int32_t*>(st(i++));
+  v.comp_cells = static_cast<const int32_t*>(st(i++));
+  v.comp_start = static_cast<const int32_t*>(st(i++));
+  v.num_comps = static_cast<const int32_t*>(st(i++));
+  v.num_free = static_cast<const int32_t*>(st(i++));
+  v.start_cells = static_cast<const int32_t*>(st(i++));
+  v.goal_seq = static_cast<const int32_t*>(st(i++));
+  v.goal_lens = static_cast<const int32_t*>(st(i++));
+  v.seeds = static_cast<uint32_t*>(st(i++));
+  v.episode = static_cast<uint32_t*>(st(i++));
+  v.steps = static_cast<int32_t*>(st(i++));
+  v.needs_reset = static_cast<uint8_t*>(st(i++));
+  v.pos = static_cast<int32_t*>(st(i++));
+  v.goal = static_cast<int32_t*>(st(i++));
+  v.start = static_cast<int32_t*>(st(i++));
+  v.arrivals = static_cast<int32_t*>(st(i++));
+  v.active = static_cast<uint8_t*>(st(i++));
+  v.ep_return = static_cast<float*>(st(i++));
+  v.solve_step = static_cast<int32_t*>(st(i++));
+  v.on_goal_total = static_cast<int64_t*>(st(i++));
+  v.status = static_cast<uint32_t*>(st(i++));
+  i = 0;
+  v.actions = static_cast<const int32_t*>(iop[i++]);
+  v.obs = iop[i++];
+  v.rewards = static_cast<float*>(iop[i++]);
+  v.terminations = static_cast<uint8_t*>(iop[i++]);
+  v.truncations = static_cast<uint8_t*>(iop[i++]);
+  v.out_active = static_cast<uint8_t*>(iop[i++]);
+  v.out_pos = static_cast<int32_t*>(iop[i++]);
+  v.out_goal = static_cast<int32_t*>(iop[i++]);
+  v.out_xy_rel = static_cast<int32_t*>(iop[i++]);
+  v.out_target_rel = static_cast<int32_t*>(iop[i++]);
+  v.episode_done = static_cast<uint8_t*>(iop[i++]);
+  v.final_return = static_cast<float*>(iop[i++]);
+  v.final_length = static_cast<int32_t*>(iop[i++]);
+  v.final_metrics = static_cast<float*>(iop[i++]);
+  v.final_obs = iop[i++];
   return nullptr;
 }
 
-// Checks installed maps and tasks so that no later step can index outside its buffers.
-// Returns nullptr if they are consistent, else what is wrong (written into `msg`).
-inline const char* check_maps(const Params& p, const View& v, char* msg, int msg_len) {
-  const int64_t m_count = p.map_per_env ? p.num_envs : 1;
+// One map as the caller hands it over, before it is copied into a state slot.
+struct MapInput {
+  const uint8_t* obstacles;  // [PH*PW]
+  const int32_t* label;      // [H*W]
+  const int32_t* cells;      // [H*W]
+  const int32_t* start;      // [H*W+1]
+  int32_t num_comps;
+  int32_t num_free;
+};
+
+// The explicit task (shared by all envs), as installed or about to be.
+struct TaskInput {
+  const int32_t* start_cells;  // [A] (placement explicit)
+  const int32_t* goal_seq;     // [A, G]
+  const int32_t* goal_lens;    // [A]
+};
+
+// Checks one map and the task against it (skipped while the task pointers are null), so that no
+// later step can index outside a buffer.
+// Returns nullptr if consistent, else what is wrong (written into `msg`).
+inline const char* check_map(const Params& p, const MapInput& in, const TaskInput& task, char* msg, int msg_len) {
   const int64_t hw = static_cast<int64_t>(p.height) * p.width;
   const int32_t pw = p.padded_w, ph = p.padded_h, r = p.radius;
-  for (int64_t m = 0; m < m_count; ++m) {
-    const uint8_t* ob = v.obstacles + m * ph * pw;
-    for (int32_t y = r - 1; y <= ph - r; ++y)
-      for (int32_t x = r - 1; x <= pw - r; ++x) {
-        const bool ring = y == r - 1 || y == ph - r || x == r - 1 || x == pw - r;
-        if (ring && ob[y * pw + x] != 1) {
-          std::snprintf(msg, msg_len, "map %lld: border ring cell (%d, %d) is not an obstacle", static_cast<long long>(m), y, x);
-          return msg;
-        }
-      }
-    for (int64_t i = 0; i < static_cast<int64_t>(ph) * pw; ++i)
-      if (ob[i] > 1) {
-        std::snprintf(msg, msg_len, "map %lld: obstacle grid holds a value other than 0 or 1", static_cast<long long>(m));
-        return msg;
-      }
-    const int32_t comps = v.num_comps[m], free_cells = v.num_free[m];
-    const int32_t* start = v.comp_start + m * (hw + 1);
-    if (comps < 0 || comps > hw || free_cells < 0 || free_cells > hw || start[0] != 0 || start[comps] != free_cells) {
-      std::snprintf(msg, msg_len, "map %lld: component table is inconsistent", static_cast<long long>(m));
-      return msg;
+  auto fail = [&](const char* what, long long x) {
+    std::snprintf(msg, static_cast<size_t>(msg_len), what, x);
+    return msg;
+  };
+  for (int64_t i = 0; i < static_cast<int64_t>(ph) * pw; ++i)
+    if (in.obstacles[i] > 1) return fail("obstacle grid holds a value other than 0 or 1 at padded cell %lld", i);
+  for (int32_t y = r - 1; y <= ph - r; ++y)
+    for (int32_t x = r - 1; x <= pw - r; ++x) {
+      const bool ring = y == r - 1 || y == ph - r || x == r - 1 || x == pw - r;
+      if (ring && in.obstacles[y * pw + x] != 1) return fail("border ring cell %lld is not an obstacle", y * pw + x);
     }
-    for (int32_t c = 0; c < comps; ++c)
-      if (start[c + 1] < start[c]) {
-        std::snprintf(msg, msg_len, "map %lld: component offsets decrease", static_cast<long long>(m));
-        return msg;
-      }
-    for (int64_t c = 0; c < hw; ++c) {
-      const int32_t label = v.comp_label[m * hw + c];
-      const bool free_cell = ob[(c / p.width + r) * pw + c % p.width + r] == 0;
-      if (free_cell ? (label < 0 || label >= comps) : label != -1) {
-        std::snprintf(msg, msg_len, "map %lld: component label of cell %lld is invalid", static_cast<long long>(m), static_cast<long long>(c));
-        return msg;
-      }
+  const int32_t comps = in.num_comps, free_cells = in.num_free;
+  if (comps < 0 || comps > hw || free_cells < 0 || free_cells > hw || in.start[0] != 0 || in.start[comps] != free_cells)
+    return fail("component table is inconsistent (%lld components)", comps);
+  for (int32_t c = 0; c < comps; ++c)
+    if (in.start[c + 1] <= in.start[c]) return fail("component %lld is empty or its offsets decrease", c);
+  for (int64_t c = 0; c < hw; ++c) {
+    const int32_t label = in.label[c];
+    const bool free_cell = in.obstacles[(c / p.width + r) * pw + c % p.width + r] == 0;
+    if (free_cell ? (label < 0 || label >= comps) : label != -1) return fail("component label of cell %lld is invalid", c);
+  }
+  for (int32_t i = 0; i < free_cells; ++i) {
+    const int32_t c = in.cells[i];
+    if (c < 0 || c >= hw || in.label[c] < 0 || i < in.start[in.label[c]] || i >= in.start[in.label[c] + 1] ||
+        (i > in.start[in.label[c]] && in.cells[i - 1] >= c))
+      return fail("component cell list is invalid at %lld", i);
+  }
+  if (p.placement == kPlaceExplicit && task.start_cells != nullptr) {
+    for (int32_t a = 0; a < p.num_agents; ++a) {
+      const int32_t s = task.start_cells[a];
+      if (s < 0 || s >= hw || in.label[s] < 0) return fail("agent %lld: start cell is outside the map or an obstacle", a);
     }
-    for (int32_t i = 0; i < free_cells; ++i) {
-      const int32_t c = v.comp_cells[m * hw + i];
-      if (c < 0 || c >= hw || v.comp_label[m * hw + c] < 0 || i < start[v.comp_label[m * hw + c]] ||
-          i >= start[v.comp_label[m * hw + c] + 1] ||
-          (i > start[v.comp_label[m * hw + c]] && v.comp_cells[m * hw + i - 1] >= c)) {
-        std::snprintf(msg, msg_len, "map %lld: component cell list is invalid at %d", static_cast<long long>(m), i);
-        return msg;
-      }
-    }
-    if (p.placement == kPlaceExplicit) {
-      for (int32_t a = 0; a < p.num_agents; ++a) {
-        const int32_t s = v.start_cells[a];
-        if (s < 0 || s >= hw || v.comp_label[m * hw + s] < 0) {
-          std::snprintf(msg, msg_len, "agent %d: start cell %d is outside the map or an obstacle", a, s);
-          return msg;
-        }
+  }
+  if (p.placement == kPlaceExplicit || p.goal_mode == kGoalsSequence) {
+    for (int32_t a = 0; a < p.num_agents && task.goal_seq != nullptr; ++a) {
+      const int32_t len = task.goal_lens[a];
+      if (len < 1 || len > p.goal_seq_len) return fail("agent %lld: goal sequence length out of range", a);
+      for (int32_t k = 0; k < len; ++k) {
+        const int32_t g = task.goal_seq[static_cast<int64_t>(a) * p.goal_seq_len + k];
+        if (g < 0 || g >= hw || in.label[g] < 0) return fail("agent %lld: a goal cell is outside the map or an obstacle", a);
       }
     }
-    if (p.placement == kPlaceExplicit || p.goal_mode == kGoalsSequence) {
-      for (int32_t a = 0; a < p.num_agents; ++a)
-        if (v.goal_lens[a] < 1 || v.goal_lens[a] > p.goal_seq_len) {
-          std::snprintf(msg, msg_len, "agent %d: goal sequence length %d is not in [1, %d]", a, v.goal_lens[a], p.goal_seq_len);
-          return msg;
-        }
-      for (int64_t i = 0; i < static_cast<int64_t>(p.num_agents) * p.goal_seq_len; ++i) {
-        const int32_t g = v.goal_seq[i];
-        if (g < 0 || g >= hw || v.comp_label[m * hw + g] < 0) {
-          std::snprintf(msg, msg_len, "agent %lld: goal cell %d is outside the map or an obstacle",
-                        static_cast<long long>(i / p.goal_seq_len), g);
-          return msg;
-        }
-      }
-    }
+  } else {
+    // Random placement needs two cells per agent inside components (a start and its goal).
+    int64_t capacity = 0;
+    for (int32_t c = 0; c < comps; ++c) capacity += (in.start[c + 1] - in.start[c]) / 2;
+    if (capacity < p.num_agents) return fail("random placement has room for only %lld agents", capacity);
   }
   return nullptr;
 }

@@ -194,17 +194,10 @@ MW_HD void finish_metrics(const Params& p, const View& v, int32_t env, bool all_
 }
 
 MW_HD void copy_final_obs(const Params& p, const View& v, int32_t env) {
-  const int64_t n = obs_per_agent(p) * p.num_agents;
-  const int64_t off = static_cast<int64_t>(env) * n;
-  if (p.obs_u8) {
-    const uint8_t* src = static_cast<const uint8_t*>(v.obs) + off;
-    uint8_t* dst = static_cast<uint8_t*>(v.final_obs) + off;
-    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
-  } else {
-    const float* src = static_cast<const float*>(v.obs) + off;
-    float* dst = static_cast<float*>(v.final_obs) + off;
-    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
-  }
+  const int64_t bytes = obs_per_agent(p) * p.num_agents * (p.obs_u8 ? 1 : 4);
+  const int64_t off = static_cast<int64_t>(env) * bytes;
+  std::memcpy(static_cast<uint8_t*>(v.final_obs) + off, static_cast<const uint8_t*>(v.obs) + off,
+              static_cast<size_t>(bytes));
 }
 
 // One step of one env: move, score, hide or re-goal, metrics, observations, autoreset.

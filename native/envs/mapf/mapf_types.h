@@ -53,6 +53,8 @@ struct Params {
 };
 
 // Structure-of-arrays view of a whole batch. Host pointers on the CPU, device pointers on CUDA.
+// Two arenas back it: the state arena (maps, tasks, agent state), owned by the executor, and the
+// io arena (actions in, observations and infos out), shared with the caller.
 // M = E if map_per_env else 1. Map cells are map (row, col) indices; cells are padded indices.
 struct View {
   // Map, installed once per seed.
@@ -80,12 +82,14 @@ struct View {
   uint8_t* active;            // [E, A] 1 while the agent acts and is visible (finish mode hides)
   float* ep_return;           // [E, A] sum of rewards this episode
   int32_t* solve_step;        // [E, A] 0-based step of arrival kept for metrics, -1 none
-  int32_t* on_goal_total;     // [E] (agent, step) pairs on goal after moving, this episode
-  // Outputs, rewritten by every step / reset.
+  int64_t* on_goal_total;     // [E] (agent, step) pairs on goal after moving, this episode
+  // Outputs, rewritten by every step / reset. These and `actions` are the only buffers the
+  // caller sees (the io arena); everything above is state the caller cannot reach.
   void* obs;                  // [E, A, 3, D, D] float32 or uint8, values 0/1
   float* rewards;             // [E, A]
   uint8_t* terminations;      // [E, A] 0/1
   uint8_t* truncations;       // [E, A] 0/1
+  uint8_t* out_active;        // [E, A] copy of `active` (a caller writing it changes nothing)
   int32_t* out_pos;           // [E, A, 2] (row, col) in map coordinates
   int32_t* out_goal;          // [E, A, 2] (row, col) of the current goal
   int32_t* out_xy_rel;        // [E, A, 2] position minus start (extras only)

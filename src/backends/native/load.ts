@@ -12,6 +12,9 @@ import type { MapfParams } from '../../envs/mapf/layout.js';
 
 /** A native MAPF batch, as the addon exports it. @internal */
 export interface NativeMapfBatch {
+  setTask(startCells: Int32Array, goalSeq: Int32Array, goalLens: Int32Array): void;
+  setMap(slot: number, obstacles: Uint8Array, label: Int32Array, cells: Int32Array, start: Int32Array, numComps: number, numFree: number): void;
+  setSeeds(seeds: Uint32Array, mask: Uint8Array | null): void;
   reset(mask: Uint8Array | null): void;
   step(): void;
   stepAsync(): Promise<void>;
@@ -22,7 +25,7 @@ export interface NativeMapfBatch {
 
 /** The addon's exports. @internal */
 export interface NativeAddon {
-  MapfBatch: new (params: MapfParams, arena: ArrayBuffer, offsets: Float64Array, threads: number) => NativeMapfBatch;
+  MapfBatch: new (params: MapfParams, io: ArrayBuffer, ioOffsets: Float64Array, threads: number) => NativeMapfBatch;
   hardwareConcurrency: number;
   abiVersion: number;
 }

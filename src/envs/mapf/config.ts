@@ -186,12 +186,21 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
     if (agentsXY.length !== numAgents || targetsXY.length !== numAgents) {
       throw new InvalidConfigError(`MAPF-v0: agentsXY has ${agentsXY.length} entries and targetsXY ${targetsXY.length}, numAgents is ${numAgents}`, { field: 'agentsXY' });
     }
-    const sequences = targetsXY.map((t) => (Array.isArray(t) && Array.isArray(t[0]) ? (t as ReadonlyArray<Cell>) : [t as Cell]));
-    if (sequences.some((s) => s.length > 1) && onTarget !== 'restart') {
+    // Either one [row, col] goal per agent, or (restart only) one sequence of goals per agent.
+    const nested = targetsXY.map((t) => Array.isArray(t) && Array.isArray(t[0]));
+    if (nested.some((x) => x !== nested[0])) {
+      throw new InvalidConfigError('MAPF-v0: targetsXY mixes single goals and goal sequences', { field: 'targetsXY' });
+    }
+    const sequences = targetsXY.map((t, a) => (nested[a] ? (t as ReadonlyArray<Cell>) : [t as Cell]));
+    if (nested[0] && onTarget !== 'restart') {
       throw new InvalidConfigError("MAPF-v0: goal sequences in targetsXY need onTarget 'restart'", { field: 'targetsXY' });
     }
+    const short = sequences.findIndex((s) => s.length < 2);
+    if (nested[0] && short >= 0) {
+      // As in POGEMA: a lifelong goal sequence needs at least two goals (one would re-reward in place).
+      throw new InvalidConfigError(`MAPF-v0: agent ${short}: a goal sequence needs at least 2 goals, got ${sequences[short].length}`, { field: 'targetsXY', agent: short });
+    }
     goalSeqLen = Math.max(...sequences.map((s) => s.length));
-    if (sequences.some((s) => s.length === 0)) throw new InvalidConfigError('MAPF-v0: empty goal sequence in targetsXY', { field: 'targetsXY' });
     startCells = new Int32Array(numAgents);
     goalSeq = new Int32Array(numAgents * goalSeqLen);
     goalLens = Int32Array.from(sequences, (s) => s.length);

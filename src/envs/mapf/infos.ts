@@ -4,7 +4,7 @@
  */
 
 import type { BatchInfos, EpisodeInfo } from '../../core/types.js';
-import type { MapfArena } from './layout.js';
+import type { MapfIo } from './layout.js';
 import type { ResolvedMapfConfig } from './config.js';
 
 /** Names of the metric slots of `infos.episode.metrics`, in order (POGEMA's metric keys). */
@@ -34,9 +34,9 @@ export interface MapfInfos extends BatchInfos {
 }
 
 /** Builds the infos object of a batch once; its arrays are live views. @internal */
-export function mapfInfos(arena: MapfArena, cfg: ResolvedMapfConfig, keepFinalObs: boolean): MapfInfos {
+export function mapfInfos(arena: MapfIo, cfg: ResolvedMapfConfig, keepFinalObs: boolean): MapfInfos {
   const infos: MapfInfos = {
-    agentMask: arena.active,
+    agentMask: arena.outActive,
     positions: arena.outPos,
     goals: arena.outGoal,
     episode: {

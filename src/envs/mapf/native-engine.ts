@@ -1,6 +1,6 @@
 /**
- * MAPF-v0 on the native CPU backend: one arena of batch buffers, borrowed by the addon's
- * `MapfBatch`, which steps it on its thread pool.
+ * MAPF-v0 on the native CPU backend: the io arena shared with the user, and the addon's
+ * `MapfBatch`, which holds the maps, tasks and agent state and steps the batch on its thread pool.
  * @module
  * @internal
  */
@@ -9,9 +9,9 @@ import type { EnvEngine } from '../../core/engine.js';
 import type { AutoresetMode, BatchInfos } from '../../core/types.js';
 import type { NativeAddon, NativeMapfBatch } from '../../backends/native/load.js';
 import { translateNativeError } from '../../backends/native/errors.js';
-import { type MapfArena, type MapfParams, allocateArena } from './layout.js';
+import { type MapfIoArena, type MapfParams, allocateIo, checkBatchSize } from './layout.js';
 import type { ResolvedMapfConfig } from './config.js';
-import { installMap } from './install.js';
+import { type MapTables, mapTables } from './install.js';
 import { mapfInfos } from './infos.js';
 
 const COLLISION = { priority: 0, blockBoth: 1, soft: 2 } as const;
@@ -29,27 +29,16 @@ export interface MapfEngineOptions {
 
 /** Integer parameters of a batch from its configuration. @internal */
 export function mapfParams(cfg: ResolvedMapfConfig, o: MapfEngineOptions): MapfParams {
+  const sequences = cfg.onTarget === 'restart' && cfg.goalSeq !== null && cfg.goalSeqLen > 1;
   return {
     numEnvs: o.numEnvs, numAgents: cfg.numAgents, height: cfg.height, width: cfg.width, radius: cfg.obsRadius,
     collision: COLLISION[cfg.collisionSystem], onTarget: ON_TARGET[cfg.onTarget], maxSteps: cfg.maxEpisodeSteps,
     autoreset: AUTORESET[o.autoresetMode], obsU8: cfg.obsDtype === 'uint8' ? 1 : 0,
     keepFinalObs: o.keepFinalObs ? 1 : 0, extras: cfg.pomapfExtras ? 1 : 0,
     placement: cfg.startCells ? 0 : 1,
-    goalMode: cfg.onTarget === 'restart' && cfg.goalSeqLen > 1 ? 0 : cfg.startCells && cfg.onTarget !== 'restart' ? 0 : 1,
+    goalMode: sequences ? 0 : 1, // later goals: the agent's sequence, else random in its component
     goalSeqLen: cfg.goalSeqLen, mapPerEnv: cfg.mapPerEnv ? 1 : 0,
   };
-}
-
-/** Installs the maps of the masked envs (all when null) for their current seeds. @internal */
-export function installMaps(arena: MapfArena, cfg: ResolvedMapfConfig, numEnvs: number, mask: Uint8Array | null): void {
-  if (!cfg.mapPerEnv) {
-    installMap(arena, cfg, 0, cfg.mapFor(arena.seeds[0]), 'map');
-    return;
-  }
-  for (let e = 0; e < numEnvs; e++) {
-    if (mask && !mask[e]) continue;
-    installMap(arena, cfg, e, cfg.mapFor(arena.seeds[e]), `env ${e} (seed ${arena.seeds[e]})`);
-  }
 }
 
 /** Native CPU engine of MAPF-v0. @internal */
@@ -60,12 +49,9 @@ export class MapfNativeEngine implements EnvEngine {
   readonly numThreads: number;
   readonly autoresetMode: AutoresetMode;
   readonly obsSize: number;
-  readonly arena: MapfArena;
+  readonly io: MapfIoArena;
   readonly infos: BatchInfos;
   private readonly batch: NativeMapfBatch;
-  /** [E] 1 until the env's first reset after a (re)seed: that reset starts episode 0. */
-  private readonly fresh: Uint8Array;
-  private anyFresh = true;
 
   constructor(addon: NativeAddon, readonly cfg: ResolvedMapfConfig, o: MapfEngineOptions, seeds: Uint32Array) {
     const params = mapfParams(cfg, o);
@@ -73,52 +59,55 @@ export class MapfNativeEngine implements EnvEngine {
     this.numAgents = cfg.numAgents;
     this.autoresetMode = o.autoresetMode;
     this.obsSize = 3 * (2 * cfg.obsRadius + 1) ** 2;
-    this.arena = allocateArena(params, o.maxBufferBytes, 'MAPF-v0');
-    this.arena.seeds.set(seeds);
-    if (cfg.startCells) this.arena.startCells.set(cfg.startCells);
-    if (cfg.goalSeq) this.arena.goalSeq.set(cfg.goalSeq);
-    if (cfg.goalLens) this.arena.goalLens.set(cfg.goalLens);
-    installMaps(this.arena, cfg, o.numEnvs, null);
+    const bytes = checkBatchSize(params, o.numThreads, o.maxBufferBytes, 'MAPF-v0');
+    // Maps are built and checked before anything is allocated; a shared generated map comes from
+    // the seed given to make() and never changes.
+    const maps = this.buildMaps(seeds, null);
+    this.io = allocateIo(params, bytes, 'MAPF-v0');
     try {
-      this.batch = new addon.MapfBatch(params, this.arena.buffer, this.arena.offsets, o.numThreads);
+      this.batch = new addon.MapfBatch(params, this.io.buffer, this.io.offsets, o.numThreads);
+      if (cfg.startCells && cfg.goalSeq && cfg.goalLens) this.batch.setTask(cfg.startCells, cfg.goalSeq, cfg.goalLens);
+      this.installMaps(maps);
+      this.batch.setSeeds(seeds, null);
     } catch (err) {
       throw translateNativeError(err);
     }
     this.numThreads = this.batch.threads();
-    this.fresh = new Uint8Array(o.numEnvs).fill(1);
-    this.infos = mapfInfos(this.arena, cfg, o.keepFinalObs);
+    this.infos = mapfInfos(this.io, cfg, o.keepFinalObs);
   }
 
-  get obs(): Float32Array | Uint8Array { return this.arena.obs; }
-  get rewards(): Float32Array { return this.arena.rewards; }
-  get terminations(): Uint8Array { return this.arena.terminations; }
-  get truncations(): Uint8Array { return this.arena.truncations; }
-  get actions(): Int32Array { return this.arena.actions; }
+  get obs(): Float32Array | Uint8Array { return this.io.obs; }
+  get rewards(): Float32Array { return this.io.rewards; }
+  get terminations(): Uint8Array { return this.io.terminations; }
+  get truncations(): Uint8Array { return this.io.truncations; }
+  get actions(): Int32Array { return this.io.actions; }
 
-  reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
-    const old = this.arena.seeds.slice();
-    for (let e = 0; e < this.numEnvs; e++) if (!mask || mask[e]) this.arena.seeds[e] = seeds[e];
-    try {
-      if (this.cfg.mapPerEnv || !this.cfg.startCells) installMaps(this.arena, this.cfg, this.numEnvs, mask);
-    } catch (err) {
-      this.arena.seeds.set(old);
-      installMaps(this.arena, this.cfg, this.numEnvs, mask);
-      throw err;
-    }
+  /** The map tables of the masked envs' slots (slot 0 only for a shared map) for `seeds`. */
+  private buildMaps(seeds: Uint32Array, mask: Uint8Array | null): Array<[number, MapTables]> {
+    if (!this.cfg.mapPerEnv) return mask ? [] : [[0, mapTables(this.cfg, this.cfg.mapFor(seeds[0]), 'map')]];
+    const out: Array<[number, MapTables]> = [];
     for (let e = 0; e < this.numEnvs; e++) {
       if (mask && !mask[e]) continue;
-      this.arena.episode[e] = 0;
-      this.fresh[e] = 1;
-      this.anyFresh = true;
+      out.push([e, mapTables(this.cfg, this.cfg.mapFor(seeds[e]), `env ${e} (seed ${seeds[e]})`)]);
+    }
+    return out;
+  }
+
+  private installMaps(maps: Array<[number, MapTables]>): void {
+    for (const [slot, t] of maps) this.batch.setMap(slot, t.obstacles, t.label, t.cells, t.start, t.numComps, t.numFree);
+  }
+
+  reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
+    const maps = this.buildMaps(seeds, mask ?? new Uint8Array(this.numEnvs).fill(1));
+    try {
+      this.installMaps(maps);
+      this.batch.setSeeds(seeds, mask);
+    } catch (err) {
+      throw translateNativeError(err);
     }
   }
 
   reset(mask: Uint8Array | null): void {
-    for (let e = 0; e < this.numEnvs; e++) {
-      if (mask && !mask[e]) continue;
-      if (this.fresh[e]) this.fresh[e] = 0;
-      else this.arena.episode[e] = (this.arena.episode[e] + 1) >>> 0;
-    }
     try {
       this.batch.reset(mask);
     } catch (err) {
@@ -132,14 +121,6 @@ export class MapfNativeEngine implements EnvEngine {
     } catch (err) {
       throw translateNativeError(err);
     }
-    this.clearFresh();
-  }
-
-  /** A step consumed the seeded state: later resets start new episodes. */
-  private clearFresh(): void {
-    if (!this.anyFresh) return;
-    this.fresh.fill(0);
-    this.anyFresh = false;
   }
 
   async stepAsync(): Promise<void> {
@@ -154,7 +135,6 @@ export class MapfNativeEngine implements EnvEngine {
     } catch (err) {
       throw translateNativeError(err);
     }
-    this.clearFresh();
   }
 
   noop(): void { this.batch.noop(); }

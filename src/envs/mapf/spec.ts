@@ -11,7 +11,7 @@ import type { BatchInfos } from '../../core/types.js';
 import { loadNativeAddon } from '../../backends/native/load.js';
 import { type MapfConfig, resolveMapfConfig } from './config.js';
 import { MapfNativeEngine, mapfParams } from './native-engine.js';
-import { checkArenaSize } from './layout.js';
+import { checkBatchSize } from './layout.js';
 import { type MapfInfos, mapfEpisodeMetrics } from './infos.js';
 
 register<MapfConfig>({
@@ -20,7 +20,7 @@ register<MapfConfig>({
   backends: ['native'],
   prepare(config, options) {
     const cfg = resolveMapfConfig(config ?? {});
-    checkArenaSize(mapfParams(cfg, options), options.maxBufferBytes, 'MAPF-v0');
+    checkBatchSize(mapfParams(cfg, options), options.numThreads, options.maxBufferBytes, 'MAPF-v0');
     const d = 2 * cfg.obsRadius + 1;
     const single = new Box(0, 1, [3, d, d], cfg.obsDtype);
     const action = new Discrete(5);
