@@ -208,10 +208,11 @@ inline void copy_plane_u8(const uint8_t* MW_RESTRICT src, int32_t pw, uint8_t* M
   std::memcpy(dst + (kD - 1) * kD, src + (kD - 1) * pw, kD);
 }
 
-// Zeroes kN >= 16 bytes with 16-byte stores (the last one overlapping), not a string instruction.
+// Zeroes kN >= 16 bytes with 16-byte stores (the last one overlapping), not a string instruction
+// (whose start-up cost dominates at these sizes).
 template <int kN>
-inline void zero_plane_u8(uint8_t* MW_RESTRICT dst) {
-  static_assert(kN >= 16, "zero_plane_u8 needs at least 16 bytes");
+inline void zero_bytes(uint8_t* MW_RESTRICT dst) {
+  static_assert(kN >= 16, "zero_bytes needs at least 16 bytes");
   const uint8_t zeros[16] = {};
   for (int32_t i = 0; i + 16 <= kN; i += 16) std::memcpy(dst + i, zeros, 16);
   std::memcpy(dst + kN - 16, zeros, 16);
@@ -250,7 +251,7 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
     if (pw >= 16) {  // byte planes are rows laid end to end: copy them with overlapping 16-byte moves
       copy_plane_u8<kD>(obst + base, pw, reinterpret_cast<uint8_t*>(o));
       copy_plane_u8<kD>(occ + base, pw, reinterpret_cast<uint8_t*>(o) + dd);
-      zero_plane_u8<kD * kD>(reinterpret_cast<uint8_t*>(o) + 2 * dd);
+      zero_bytes<kD * kD>(reinterpret_cast<uint8_t*>(o) + 2 * dd);
       int32_t dr = goal_row - row, dc = goal_col - col;
       dr = dr < -r ? -r : (dr > r ? r : dr);
       dc = dc < -r ? -r : (dc > r ? r : dc);
@@ -266,9 +267,13 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
     T* MW_RESTRICT dst_ag = o + dd + y * d;
     copy_row<kD>(src_ob, dst_ob, d);
     copy_row<kD>(src_ag, dst_ag, d);
-    T* MW_RESTRICT dst_tg = o + 2 * dd + y * d;  // goal plane zeroed row by row: short stores
-    for (int32_t x = 0; x < d; ++x) dst_tg[x] = static_cast<T>(0);
   }
+#if !defined(__CUDA_ARCH__)
+  if constexpr (kD >= 4) {
+    zero_bytes<kD * kD * static_cast<int>(sizeof(T))>(reinterpret_cast<uint8_t*>(o + 2 * dd));
+  } else
+#endif
+  for (int32_t i = 0; i < dd; ++i) o[2 * dd + i] = static_cast<T>(0);
   int32_t dr = goal_row - row, dc = goal_col - col;
   dr = dr < -r ? -r : (dr > r ? r : dr);
   dc = dc < -r ? -r : (dc > r ? r : dc);
