@@ -43,18 +43,19 @@ MW_HD int64_t map_slot(const Params& p, int32_t env) { return p.map_per_env ? en
 
 // Scratch of one worker slot (one per CPU thread, one per env on a GPU). Cell grids are kept at
 // their idle value (0 or -1) between uses, so a step only touches the cells of its agents.
+// Arrays a configuration does not use are nullptr.
 struct Scratch {
   uint8_t* occ;       // [PH*PW] 1 = an active agent stands here
-  uint8_t* mark;      // [PH*PW] blockBoth marks: 0 none, 1 visited, 2 blocked
-  int32_t* occ_id;    // [PH*PW] agent index standing here at step start, -1 none (soft)
-  int32_t* head;      // [PH*PW] first claimant of a cell, -1 none (soft)
-  int32_t* tail;      // [PH*PW] last claimant of a cell, -1 none (soft)
+  uint8_t* mark;      // [PH*PW] blockBoth marks: 0 none, 1 visited, 2 blocked (blockBoth only)
+  int32_t* occ_id;    // [PH*PW] agent index standing here at step start, -1 none (soft only)
+  int32_t* head;      // [PH*PW] first claimant of a cell, -1 none (soft only)
+  int32_t* tail;      // [PH*PW] last claimant of a cell, -1 none (soft only)
   int32_t* next;      // [A] next claimant in the same cell's list, -1 end
   int32_t* prev;      // [A] previous claimant, -1 start
   int32_t* target;    // [A] padded cell the agent currently claims
   int32_t* orig;      // [A] padded cell claimed at step 1 (for cleanup)
-  int32_t* perm;      // [H*W] placement: free cells being shuffled (map indices)
-  int32_t* remaining; // [H*W] placement: unreserved cells left per component
+  int32_t* perm;      // [H*W] placement: free cells being shuffled (map indices; random placement)
+  int32_t* remaining; // [H*W] placement: unreserved cells left per component (random placement)
   int32_t* pending;   // [H*W] placement: most recent start still waiting for a goal, -1 none
   int32_t* pend_next; // [A] placement: the start pending before this one in its component
 };
@@ -64,22 +65,24 @@ MW_HD Scratch scratch_of(const Params& p, const View& v, int32_t slot) {
   const int64_t map_cells = static_cast<int64_t>(p.height) * p.width;
   uint8_t* u8 = v.scratch_u8 + slot * scratch_u8_per_slot(p);
   int32_t* i32 = v.scratch_i32 + slot * scratch_i32_per_slot(p);
+  const bool soft = p.collision == kSoft;
   Scratch s;
   s.occ = u8;
-  s.mark = u8 + cells;
-  s.occ_id = i32;
-  s.head = i32 + cells;
-  s.tail = i32 + 2 * cells;
-  int32_t* agent_base = i32 + 3 * cells;
+  s.mark = p.collision == kBlockBoth ? u8 + cells : nullptr;
+  s.occ_id = soft ? i32 : nullptr;
+  s.head = soft ? i32 + cells : nullptr;
+  s.tail = soft ? i32 + 2 * cells : nullptr;
+  int32_t* agent_base = i32 + (soft ? 3 * cells : 0);
   s.next = agent_base;
   s.prev = agent_base + p.num_agents;
   s.target = agent_base + 2 * p.num_agents;
   s.orig = agent_base + 3 * p.num_agents;
   s.pend_next = agent_base + 4 * p.num_agents;
   int32_t* map_base = agent_base + 5 * p.num_agents;
-  s.perm = map_base;
-  s.remaining = map_base + map_cells;
-  s.pending = map_base + 2 * map_cells;
+  const bool placing = p.placement == kPlaceRandom;
+  s.perm = placing ? map_base : nullptr;
+  s.remaining = placing ? map_base + map_cells : nullptr;
+  s.pending = placing ? map_base + 2 * map_cells : nullptr;
   return s;
 }
 

@@ -8,13 +8,11 @@ namespace mw::mapf {
 MW_HD void scratch_init(const Params& p, const View& v, int32_t slot) {
   const Scratch s = scratch_of(p, v, slot);
   const int64_t cells = static_cast<int64_t>(p.padded_h) * p.padded_w;
-  for (int64_t i = 0; i < cells; ++i) {
-    s.occ[i] = 0;
-    s.mark[i] = 0;
-    s.occ_id[i] = -1;
-    s.head[i] = -1;
-    s.tail[i] = -1;
-  }
+  for (int64_t i = 0; i < cells; ++i) s.occ[i] = 0;
+  if (s.mark != nullptr)
+    for (int64_t i = 0; i < cells; ++i) s.mark[i] = 0;
+  if (s.occ_id != nullptr)
+    for (int64_t i = 0; i < cells; ++i) s.occ_id[i] = s.head[i] = s.tail[i] = -1;
 }
 
 MW_HD int32_t read_action(const Params& p, const View& v, int32_t env, int32_t a) {

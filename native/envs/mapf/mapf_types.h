@@ -109,12 +109,15 @@ MW_HD int64_t obs_per_agent(const Params& p) {
   const int64_t d = 2 * p.radius + 1;
   return 3 * d * d;
 }
+// Scratch per worker slot, sized for the configured systems: blockBoth marks and soft claim lists
+// only when that collision system is used, placement arrays only with random placement.
 MW_HD int64_t scratch_u8_per_slot(const Params& p) {
-  return 2 * static_cast<int64_t>(p.padded_h) * p.padded_w;
+  return (p.collision == kBlockBoth ? 2 : 1) * static_cast<int64_t>(p.padded_h) * p.padded_w;
 }
 MW_HD int64_t scratch_i32_per_slot(const Params& p) {
-  return 3 * static_cast<int64_t>(p.padded_h) * p.padded_w + 5 * static_cast<int64_t>(p.num_agents) +
-         3 * static_cast<int64_t>(p.height) * p.width;
+  return (p.collision == kSoft ? 3 * static_cast<int64_t>(p.padded_h) * p.padded_w : 0) +
+         5 * static_cast<int64_t>(p.num_agents) +
+         (p.placement == kPlaceRandom ? 3 * static_cast<int64_t>(p.height) * p.width : 0);
 }
 
 
