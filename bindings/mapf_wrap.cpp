@@ -19,11 +19,26 @@ void MapfBatch::Init(Napi::Env env, Napi::Object exports) {
   exports.Set("MapfBatch", cls);
 }
 
-// new MapfBatch(params, io: ArrayBuffer, ioOffsets: Float64Array, threads: number)
+// new MapfBatch(params, io: WebAssembly.Memory, ioOffsets: Float64Array, threads: number)
+// The io arena must be a WebAssembly memory: its buffer cannot be detached by a transfer and its
+// memory stays put while this object holds the Memory, so steps running off the JS thread never
+// write into freed memory.
 MapfBatch::MapfBatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MapfBatch>(info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 4 || !info[0].IsObject() || !info[1].IsArrayBuffer() || !info[3].IsNumber()) {
-    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", "MapfBatch(params, io: ArrayBuffer, ioOffsets: Float64Array, threads)");
+  const char* usage = "MapfBatch(params, io: WebAssembly.Memory, ioOffsets: Float64Array, threads)";
+  if (info.Length() != 4 || !info[0].IsObject() || !info[1].IsObject() || !info[3].IsNumber()) {
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", usage);
+    return;
+  }
+  Napi::Value wasm = env.Global().Get("WebAssembly");
+  Napi::Value memory_ctor = wasm.IsObject() ? wasm.As<Napi::Object>().Get("Memory") : env.Undefined();
+  if (!memory_ctor.IsFunction() || !info[1].As<Napi::Object>().InstanceOf(memory_ctor.As<Napi::Function>())) {
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", usage);
+    return;
+  }
+  Napi::Value io_value = info[1].As<Napi::Object>().Get("buffer");
+  if (!io_value.IsArrayBuffer()) {
+    ThrowCoded(env, "ERR_MW_INVALID_ARGUMENT", usage);
     return;
   }
   Napi::Object o = info[0].As<Napi::Object>();
@@ -37,6 +52,11 @@ MapfBatch::MapfBatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MapfBatc
       !ReadInt(o, "goalMode", p.goal_mode) || !ReadInt(o, "goalSeqLen", p.goal_seq_len) ||
       !ReadInt(o, "mapPerEnv", p.map_per_env))
     return;
+  Napi::Value max_bytes = o.Get("maxBytes");
+  if (!max_bytes.IsNumber() || !(max_bytes.As<Napi::Number>().DoubleValue() > 0)) {
+    ThrowCoded(env, "ERR_MW_INVALID_CONFIG", "MAPF-v0 native params: 'maxBytes' must be a positive number");
+    return;
+  }
   p.padded_h = p.height + 2 * p.radius;
   p.padded_w = p.width + 2 * p.radius;
   if (const char* bad = mapf::check_params(p)) {
@@ -60,7 +80,13 @@ MapfBatch::MapfBatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MapfBatc
     ThrowCoded(env, "ERR_MW_INVALID_CONFIG", "numThreads must be in 1..1024");
     return;
   }
-  Napi::ArrayBuffer io = info[1].As<Napi::ArrayBuffer>();
+  Napi::ArrayBuffer io = io_value.As<Napi::ArrayBuffer>();
+  const double state_bytes = static_cast<double>(mapf::MapfCpu::AllocationBytes(p, static_cast<int32_t>(threads)));
+  if (state_bytes > max_bytes.As<Napi::Number>().DoubleValue()) {
+    ThrowCoded(env, "ERR_MW_ALLOCATION", "MAPF-v0: the batch state would take " + std::to_string(state_bytes / 1048576.0) +
+               " MiB, more than maxBytes allows");
+    return;
+  }
   try {
     cpu_ = std::make_unique<mapf::MapfCpu>(p, static_cast<uint8_t*>(io.Data()), io.ByteLength(), offsets,
                                            static_cast<int32_t>(threads));
@@ -74,6 +100,7 @@ MapfBatch::MapfBatch(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MapfBatc
     return;
   }
   arena_ = Napi::Persistent(io);
+  memory_ = Napi::Persistent(info[1].As<Napi::Object>());
 }
 
 bool MapfBatch::Usable(Napi::Env env, const char* method) {
@@ -165,7 +192,7 @@ bool MapfBatch::CheckBeforeStep(Napi::Env env) {
   const mapf::View& v = cpu_->view();
   const int64_t never = cpu_->FirstUninitialized();
   if (never >= 0) {
-    ThrowCoded(env, "ERR_MW_RESET_NEEDED", "MAPF-v0: env " + std::to_string(never) + " was never reset; call reset() before step()");
+    ThrowCoded(env, "ERR_MW_RESET_NEEDED", "MAPF-v0: env " + std::to_string(never) + " has not been reset since it was created or its map was replaced; call reset() before step()");
     return false;
   }
   if (p.autoreset == mapf::kDisabled) {
@@ -231,6 +258,7 @@ Napi::Value MapfBatch::Close(const Napi::CallbackInfo& info) {
   closed_ = true;
   cpu_.reset();
   arena_.Reset();
+  memory_.Reset();
   return env.Undefined();
 }
 

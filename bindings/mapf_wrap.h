@@ -34,7 +34,8 @@ class MapfBatch : public Napi::ObjectWrap<MapfBatch> {
 
   friend class MapfStepWorker;
   std::unique_ptr<mapf::MapfCpu> cpu_;
-  Napi::Reference<Napi::ArrayBuffer> arena_;
+  Napi::Reference<Napi::ArrayBuffer> arena_;  // the io buffer; detached only if the memory grew
+  Napi::ObjectReference memory_;              // the WebAssembly.Memory, kept alive with its memory
   bool busy_ = false;
   bool closed_ = false;
 };

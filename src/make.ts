@@ -39,8 +39,8 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
     throw new InvalidConfigError(`make(): autoresetMode must be one of ${AUTORESET.join(', ')}, got ${JSON.stringify(autoresetMode)}`, { field: 'autoresetMode' });
   }
   const maxBufferBytes = o.maxBufferBytes ?? Math.floor(totalmem() * 0.75);
-  if (typeof maxBufferBytes !== 'number' || !(maxBufferBytes > 0)) {
-    throw new InvalidConfigError(`make(): maxBufferBytes must be a positive number, got ${String(maxBufferBytes)}`, { field: 'maxBufferBytes' });
+  if (typeof maxBufferBytes !== 'number' || !(maxBufferBytes > 0) || !Number.isFinite(maxBufferBytes)) {
+    throw new InvalidConfigError(`make(): maxBufferBytes must be a positive finite number, got ${String(maxBufferBytes)}`, { field: 'maxBufferBytes' });
   }
   if (o.keepFinalObs && autoresetMode !== 'same-step') {
     throw new InvalidConfigError(`make(): keepFinalObs applies to autoresetMode 'same-step' only (got '${autoresetMode}'): ` +

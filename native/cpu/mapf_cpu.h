@@ -37,6 +37,16 @@ class MapfCpu {
     for (int32_t slot = 0; slot < pool_.size(); ++slot) scratch_init(p_, v_, slot);
   }
 
+  // Bytes of state and scratch a batch with `threads` threads allocates.
+  static uint64_t AllocationBytes(const Params& p, int32_t threads) {
+    FieldSpec f[kMaxFields];
+    const int n = list_state_fields(p, f);
+    uint64_t offsets[kMaxFields];
+    const uint64_t slots = static_cast<uint64_t>(threads < p.num_envs ? threads : p.num_envs);
+    return pack_fields(f, n, offsets) +
+           slots * static_cast<uint64_t>(scratch_u8_per_slot(p) + 4 * scratch_i32_per_slot(p));
+  }
+
   // Name of an io field that did not fit the caller's arena, or nullptr.
   const char* bind_error() const { return bind_error_; }
   const Params& params() const { return p_; }
@@ -66,13 +76,21 @@ class MapfCpu {
       return bad;
     const int64_t hw = static_cast<int64_t>(p_.height) * p_.width;
     const int64_t padded = static_cast<int64_t>(p_.padded_h) * p_.padded_w;
+    // Only the checked parts are copied; the rest of each table is zeroed.
+    int32_t* cells = const_cast<int32_t*>(v_.comp_cells) + m * hw;
+    int32_t* start = const_cast<int32_t*>(v_.comp_start) + m * (hw + 1);
     std::memcpy(const_cast<uint8_t*>(v_.obstacles) + m * padded, in.obstacles, static_cast<size_t>(padded));
     std::memcpy(const_cast<int32_t*>(v_.comp_label) + m * hw, in.label, static_cast<size_t>(hw) * 4);
-    std::memcpy(const_cast<int32_t*>(v_.comp_cells) + m * hw, in.cells, static_cast<size_t>(hw) * 4);
-    std::memcpy(const_cast<int32_t*>(v_.comp_start) + m * (hw + 1), in.start, static_cast<size_t>(in.num_comps + 1) * 4);
+    std::memset(cells, 0, static_cast<size_t>(hw) * 4);
+    std::memcpy(cells, in.cells, static_cast<size_t>(in.num_free) * 4);
+    std::memset(start, 0, static_cast<size_t>(hw + 1) * 4);
+    std::memcpy(start, in.start, static_cast<size_t>(in.num_comps + 1) * 4);
     const_cast<int32_t*>(v_.num_comps)[m] = in.num_comps;
     const_cast<int32_t*>(v_.num_free)[m] = in.num_free;
     map_ready_[static_cast<size_t>(m)] = 1;
+    // Agents of the envs on this map stood on the old one: those envs must be reset first.
+    for (int64_t e = 0; e < p_.num_envs; ++e)
+      if (!p_.map_per_env || e == m) Uninitialize(e);
     return nullptr;
   }
 
@@ -96,7 +114,13 @@ class MapfCpu {
 
   // Starts the next episode (episode 0 right after SetSeeds) of the masked envs (all if null).
   // Returns the index of an env whose placement failed, or -1.
-  int64_t Reset(const uint8_t* mask) {
+  int64_t Reset(const uint8_t* mask_in) {
+    // One copy of the mask: the caller's may alias buffers this reset writes.
+    const uint8_t* mask = nullptr;
+    if (mask_in) {
+      mask_copy_.assign(mask_in, mask_in + p_.num_envs);
+      mask = mask_copy_.data();
+    }
     for (int64_t e = 0; e < p_.num_envs; ++e) {
       if (mask && !mask[e]) continue;
       if (fresh_[static_cast<size_t>(e)]) fresh_[static_cast<size_t>(e)] = 0;
@@ -108,7 +132,10 @@ class MapfCpu {
     }
     mask_ = mask;
     pool_.ParallelFor(p_.num_envs, &MapfCpu::ResetRange, this);
-    return FirstStatus(kStatusPlacement);
+    const int64_t failed = FirstStatus(kStatusPlacement);
+    for (int64_t e = failed; e >= 0 && e < p_.num_envs; ++e)
+      if (v_.status[e] & kStatusPlacement) Uninitialize(e);
+    return failed;
   }
 
   // First env never reset (stepping it would read unset state), or -1.
@@ -131,6 +158,12 @@ class MapfCpu {
 
  private:
   static TaskInput no_task() { return TaskInput{nullptr, nullptr, nullptr}; }
+
+  void Uninitialize(int64_t e) {
+    if (!initialized_[static_cast<size_t>(e)]) return;
+    initialized_[static_cast<size_t>(e)] = 0;
+    --num_initialized_;
+  }
 
   MapInput map_input(int64_t m) const {
     const int64_t hw = static_cast<int64_t>(p_.height) * p_.width;
@@ -171,6 +204,7 @@ class MapfCpu {
   std::vector<uint8_t> map_ready_;
   std::vector<uint8_t> fresh_;
   std::vector<uint8_t> initialized_;
+  std::vector<uint8_t> mask_copy_;
   int64_t num_initialized_ = 0;
   bool any_fresh_ = true;
   bool task_ready_ = false;

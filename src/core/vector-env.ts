@@ -240,7 +240,8 @@ export class VectorEnv {
     if (mask === null || typeof mask !== 'object' || mask.length !== this.numEnvs) {
       throw new InvalidArgumentError(`${this.id}: reset mask must have ${this.numEnvs} entries`, { length: (mask as { length?: number })?.length });
     }
-    return mask instanceof Uint8Array ? mask : Uint8Array.from(mask, (v) => (v ? 1 : 0));
+    // Always a copy: the caller's array may be a view on the env's own buffers.
+    return Uint8Array.from(mask as ArrayLike<number>, (v) => (v ? 1 : 0));
   }
 
   private seedsOf(seed: number | ArrayLike<number>): Uint32Array {

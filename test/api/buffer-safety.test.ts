@@ -82,6 +82,27 @@ for (const backend of mapfBackends()) {
       }
     });
 
+    it('a reset mask that is a view on the env\'s own output buffer resets exactly the masked envs', () => {
+      const [a, b] = twins(backend, { obsDtype: 'uint8' }, 2);
+      try {
+        const obs = a.reset().obs;
+        b.reset();
+        // The mask lies in env 0's goal plane, which the reset itself rewrites.
+        const mask = new Uint8Array(obs.buffer, obs.byteOffset + 2 * 49, 2);
+        mask.fill(1);
+        a.reset({ mask });
+        b.reset({ mask: [1, 1] });
+        const rng = new CounterRng(8);
+        for (let t = 0; t < 20; t++) {
+          const act = randomActions(a, rng);
+          expect(Array.from(a.step(act).obs)).toEqual(Array.from(b.step(act).obs));
+        }
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+
     it('reseeding env 0 of a batch with one shared generated map leaves the other envs untouched', () => {
       const [a, b] = twins(backend, { mapPerEnv: false }, 2);
       try {

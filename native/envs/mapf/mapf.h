@@ -104,6 +104,7 @@ MW_HD int32_t next_goal(const Params& p, const View& v, int32_t env, int32_t age
   const int64_t map_cells = static_cast<int64_t>(p.height) * p.width;
   const int32_t here = map_of_padded(p, current_cell);
   const int32_t comp = v.comp_label[m * map_cells + here];
+  if (comp < 0) return current_cell;  // unreachable with checked maps; never index with -1
   const int32_t first = v.comp_start[m * (map_cells + 1) + comp];
   const int32_t size = v.comp_start[m * (map_cells + 1) + comp + 1] - first;
   if (size <= 1) return current_cell;

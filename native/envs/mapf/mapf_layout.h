@@ -108,6 +108,7 @@ inline const char* check_params(const Params& p) {
   if (p.placement < kPlaceExplicit || p.placement > kPlaceRandom) return "unknown placement";
   if (p.goal_mode < kGoalsSequence || p.goal_mode > kGoalsRandom) return "unknown goal mode";
   if (p.goal_seq_len < 1) return "goal sequence length must be >= 1";
+  if (p.placement == kPlaceRandom && p.goal_mode == kGoalsSequence) return "goal sequences need explicit starts";
   if (p.keep_final_obs && p.autoreset != kSameStep) return "keepFinalObs needs same-step autoreset";
   if (static_cast<int64_t>(p.num_agents) > static_cast<int64_t>(p.height) * p.width) return "more agents than cells";
   return nullptr;
@@ -235,7 +236,8 @@ inline const char* check_map(const Params& p, const MapInput& in, const TaskInpu
         if (g < 0 || g >= hw || in.label[g] < 0) return fail("agent %lld: a goal cell is outside the map or an obstacle", a);
       }
     }
-  } else {
+  }
+  if (p.placement == kPlaceRandom) {
     // Random placement needs two cells per agent inside components (a start and its goal).
     int64_t capacity = 0;
     for (int32_t c = 0; c < comps; ++c) capacity += (in.start[c + 1] - in.start[c]) / 2;

@@ -134,7 +134,13 @@ MW_HD void reset_env(const Params& p, const View& v, const Scratch& s, int32_t e
                      bool keep_step_outputs = false) {
   const int64_t row = static_cast<int64_t>(env) * p.num_agents;
   if (p.placement == kPlaceRandom) {
-    if (!place_random(p, v, s, env)) v.status[env] |= kStatusPlacement;
+    if (!place_random(p, v, s, env)) {
+      // Unreachable with a checked map (it has room for every agent); keep memory safe anyway:
+      // every agent on the map's first free cell, and the status tells the caller.
+      v.status[env] |= kStatusPlacement;
+      const int32_t cell = padded_of_map(p, v.comp_cells[map_slot(p, env) * p.height * p.width]);
+      for (int32_t a = 0; a < p.num_agents; ++a) v.pos[row + a] = v.goal[row + a] = cell;
+    }
   } else {
     for (int32_t a = 0; a < p.num_agents; ++a) v.pos[row + a] = padded_of_map(p, v.start_cells[a]);
   }

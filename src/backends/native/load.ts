@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
-import type { MapfParams } from '../../envs/mapf/layout.js';
+import type { MapfParams, WasmMemory } from '../../envs/mapf/layout.js';
 
 /** A native MAPF batch, as the addon exports it. @internal */
 export interface NativeMapfBatch {
@@ -25,7 +25,7 @@ export interface NativeMapfBatch {
 
 /** The addon's exports. @internal */
 export interface NativeAddon {
-  MapfBatch: new (params: MapfParams, io: ArrayBuffer, ioOffsets: Float64Array, threads: number) => NativeMapfBatch;
+  MapfBatch: new (params: MapfParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeMapfBatch;
   hardwareConcurrency: number;
   abiVersion: number;
 }

@@ -31,6 +31,8 @@ export interface MapfParams {
   goalMode: number;
   goalSeqLen: number;
   mapPerEnv: number;
+  /** Refuse state and scratch allocations above this many bytes. */
+  maxBytes: number;
 }
 
 type Kind = 'u8' | 'i32' | 'f32' | 'obs';
@@ -39,8 +41,12 @@ type Kind = 'u8' | 'i32' | 'f32' | 'obs';
 export const NUM_METRIC_SLOTS = 6;
 
 /** The part of the WebAssembly API used here (Node's types do not declare it). */
+/** A `WebAssembly.Memory` (Node's types do not declare the WebAssembly namespace). @internal */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
 interface WasmMemoryCtor {
-  new (descriptor: { initial: number; maximum: number }): { buffer: ArrayBuffer };
+  new (descriptor: { initial: number; maximum: number }): WasmMemory;
 }
 const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: WasmMemoryCtor } }).WebAssembly.Memory;
 
@@ -72,6 +78,7 @@ export interface MapfIo {
 
 /** An allocated io arena: its buffer, the byte offset of each field, and the views. @internal */
 export interface MapfIoArena extends MapfIo {
+  memory: WasmMemory;
   buffer: ArrayBuffer;
   offsets: Float64Array;
 }
@@ -124,13 +131,14 @@ export function checkBatchSize(p: MapfParams, threads: number, maxBytes: number,
 
 /** Allocates the io arena of a batch (call {@link checkBatchSize} first). @internal */
 export function allocateIo(p: MapfParams, bytes: number, what: string): MapfIoArena {
-  let buffer: ArrayBuffer;
+  let memory: WasmMemory;
   try {
     const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
-    buffer = new WasmMemory({ initial: pages, maximum: pages }).buffer;
+    memory = new WasmMemory({ initial: pages, maximum: pages });
   } catch (err) {
     throw new AllocationError(`${what}: cannot allocate ${bytes} bytes of batch buffers: ${(err as Error).message}`, { bytes });
   }
+  const buffer = memory.buffer;
   const fields = ioFields(p);
   const offsets = new Float64Array(fields.length);
   const views: Partial<Record<keyof MapfIo, ArrayBufferView>> = {};
@@ -141,7 +149,7 @@ export function allocateIo(p: MapfParams, bytes: number, what: string): MapfIoAr
     views[name] = makeView(buffer, kind, p, at, count);
     at += count * elemSize(kind, p);
   });
-  return { buffer, offsets, ...(views as unknown as MapfIo) };
+  return { memory, buffer, offsets, ...(views as unknown as MapfIo) };
 }
 
 function makeView(buffer: ArrayBuffer, kind: Kind, p: MapfParams, at: number, count: number): ArrayBufferView {

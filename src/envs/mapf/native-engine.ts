@@ -37,7 +37,7 @@ export function mapfParams(cfg: ResolvedMapfConfig, o: MapfEngineOptions): MapfP
     keepFinalObs: o.keepFinalObs ? 1 : 0, extras: cfg.pomapfExtras ? 1 : 0,
     placement: cfg.startCells ? 0 : 1,
     goalMode: sequences ? 0 : 1, // later goals: the agent's sequence, else random in its component
-    goalSeqLen: cfg.goalSeqLen, mapPerEnv: cfg.mapPerEnv ? 1 : 0,
+    goalSeqLen: cfg.goalSeqLen, mapPerEnv: cfg.mapPerEnv ? 1 : 0, maxBytes: o.maxBufferBytes,
   };
 }
 
@@ -65,7 +65,7 @@ export class MapfNativeEngine implements EnvEngine {
     const maps = this.buildMaps(seeds, null);
     this.io = allocateIo(params, bytes, 'MAPF-v0');
     try {
-      this.batch = new addon.MapfBatch(params, this.io.buffer, this.io.offsets, o.numThreads);
+      this.batch = new addon.MapfBatch(params, this.io.memory, this.io.offsets, o.numThreads);
       if (cfg.startCells && cfg.goalSeq && cfg.goalLens) this.batch.setTask(cfg.startCells, cfg.goalSeq, cfg.goalLens);
       this.installMaps(maps);
       this.batch.setSeeds(seeds, null);
