@@ -41,6 +41,11 @@ MW_HD int32_t map_of_padded(const Params& p, int32_t cell) {
 
 MW_HD int64_t map_slot(const Params& p, int32_t env) { return p.map_per_env ? env : 0; }
 
+// The padded obstacle grid env `env` plays on.
+MW_HD const uint8_t* env_obstacles(const Params& p, const View& v, int32_t env) {
+  return v.obstacles + map_slot(p, env) * static_cast<int64_t>(p.padded_h) * p.padded_w;
+}
+
 // Scratch of one worker slot (one per CPU thread, one per env on a GPU). Cell grids are kept at
 // their idle value (0 or -1) between uses, so a step only touches the cells of its agents.
 // Arrays a configuration does not use are nullptr.
@@ -290,7 +295,7 @@ template <int kD, typename T>
 MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint8_t* MW_RESTRICT occ,
                          T* MW_RESTRICT out) {
   const int32_t r = p.radius, pw = p.padded_w, num_agents = p.num_agents;
-  const uint8_t* MW_RESTRICT obst = v.obstacles + map_slot(p, env) * static_cast<int64_t>(p.padded_h) * pw;
+  const uint8_t* MW_RESTRICT obst = env_obstacles(p, v, env);
   const int64_t row0 = static_cast<int64_t>(env) * num_agents;
   const int64_t per_agent = obs_per_agent(p);
   const int32_t* MW_RESTRICT pos = v.pos + row0;

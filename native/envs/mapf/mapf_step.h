@@ -29,7 +29,7 @@ MW_HD int32_t read_action(const Params& p, const View& v, int32_t env, int32_t a
 MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32_t env,
                          bool block_both) {
   const int64_t row = static_cast<int64_t>(env) * p.num_agents;
-  const uint8_t* obst = v.obstacles + map_slot(p, env) * static_cast<int64_t>(p.padded_h) * p.padded_w;
+  const uint8_t* obst = env_obstacles(p, v, env);
   int32_t* pos = v.pos + row;
   const uint8_t* active = v.active + row;
   for (int32_t a = 0; a < p.num_agents; ++a) {
@@ -81,7 +81,7 @@ MW_HD void claim_remove(const Scratch& s, int32_t cell, int32_t a) {
 // soft: simultaneous resolution of vertex and edge conflicts with revert chains, in POGEMA's order.
 MW_HD void move_soft(const Params& p, const View& v, const Scratch& s, int32_t env) {
   const int64_t row = static_cast<int64_t>(env) * p.num_agents;
-  const uint8_t* obst = v.obstacles + map_slot(p, env) * static_cast<int64_t>(p.padded_h) * p.padded_w;
+  const uint8_t* obst = env_obstacles(p, v, env);
   int32_t* pos = v.pos + row;
   const uint8_t* active = v.active + row;
   // 1. Every active agent claims its target cell, in index order.
