@@ -10,6 +10,7 @@
 
 #include "../../common/hd.h"
 #include "../../common/rng.h"
+#include "../../common/simd_host.h"
 #include "mapf_types.h"
 
 namespace mw::mapf {
@@ -252,9 +253,24 @@ MW_HD void copy_row(const uint8_t* MW_RESTRICT src, T* MW_RESTRICT dst, int32_t 
 template <int kD, typename T>
 MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obst,
                            const uint8_t* MW_RESTRICT occ, int32_t cell, int32_t goal_row,
-                           int32_t goal_col, int32_t row, int32_t col, T* MW_RESTRICT o) {
+                           int32_t goal_col, int32_t row, int32_t col, bool avx2, T* MW_RESTRICT o) {
   const int32_t d = kD > 0 ? kD : 2 * r + 1, dd = d * d;
   const int32_t base = cell - r * pw - r;
+  (void)avx2;
+#if defined(MW_HOST_AVX2)
+  if constexpr (sizeof(T) == 4 && kD >= 9 && kD <= 16) {
+    if (avx2 && pw >= 16) {  // float planes: 16 bytes of a window row become 16 floats at once
+      expand_plane_avx2<kD>(obst + base, pw, reinterpret_cast<float*>(o));
+      expand_plane_avx2<kD>(occ + base, pw, reinterpret_cast<float*>(o) + dd);
+      zero_bytes_avx2<kD * kD * 4>(reinterpret_cast<uint8_t*>(o + 2 * dd));
+      int32_t dr = goal_row - row, dc = goal_col - col;
+      dr = dr < -r ? -r : (dr > r ? r : dr);
+      dc = dc < -r ? -r : (dc > r ? r : dc);
+      o[2 * dd + (r + dr) * d + (r + dc)] = static_cast<T>(1);
+      return;
+    }
+  }
+#endif
 #if !defined(__CUDA_ARCH__)
   if constexpr (sizeof(T) == 1 && kD >= 4 && kD <= 16) {
     if (pw >= 16) {  // byte planes are rows laid end to end: copy them with overlapping 16-byte moves
@@ -304,6 +320,11 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
   int32_t* MW_RESTRICT out_goal = v.out_goal + row0 * 2;
   T* MW_RESTRICT o = out;
   const double inv_pw = 1.0 / pw;
+#if defined(MW_HOST_AVX2)
+  const bool avx2 = host_has_avx2();
+#else
+  const bool avx2 = false;
+#endif
   for (int32_t a = 0; a < num_agents; ++a) {
     const int32_t cell = pos[a], g = goal[a];
     const int32_t row = row_of(cell, inv_pw), col = cell - row * pw;
@@ -312,7 +333,7 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
     out_pos[2 * a + 1] = col - r;
     out_goal[2 * a] = grow - r;
     out_goal[2 * a + 1] = gcol - r;
-    write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, o + a * per_agent);
+    write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, avx2, o + a * per_agent);
   }
 }
 
