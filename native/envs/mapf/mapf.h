@@ -333,6 +333,14 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
     out_pos[2 * a + 1] = col - r;
     out_goal[2 * a] = grow - r;
     out_goal[2 * a + 1] = gcol - r;
+#if !defined(__CUDA_ARCH__)
+    // Ask for the lines of an agent two ahead with write intent, so their ownership requests
+    // overlap this agent's work instead of stalling its stores.
+    if (a + 2 < num_agents) {
+      const char* ahead = reinterpret_cast<const char*>(o + (a + 2) * per_agent);
+      for (int64_t b = 0; b < per_agent * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(ahead + b, 1, 3);
+    }
+#endif
     write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, avx2, o + a * per_agent);
   }
 }
