@@ -305,6 +305,9 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
   o[2 * dd + (r + dr) * d + (r + dc)] = static_cast<T>(1);
 }
 
+// How far ahead (in output bytes) the host writer prefetches: about two float32 agents at r = 5.
+constexpr int64_t kPrefetchBytes = 2904;
+
 // Writes the observations of every agent of `env` to `out` (the env's [A, 3, D, D] block); `occ`
 // marks the cells of active agents. Also writes the (row, col) outputs, which share the divisions.
 template <int kD, typename T>
@@ -320,6 +323,9 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
   int32_t* MW_RESTRICT out_goal = v.out_goal + row0 * 2;
   T* MW_RESTRICT o = out;
   const double inv_pw = 1.0 / pw;
+  const int64_t agent_bytes = per_agent * static_cast<int64_t>(sizeof(T));
+  const int32_t ahead_agents = static_cast<int32_t>((kPrefetchBytes + agent_bytes - 1) / agent_bytes);
+  (void)ahead_agents;
 #if defined(MW_HOST_AVX2)
   const bool avx2 = host_has_avx2();
 #else
@@ -334,11 +340,11 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
     out_goal[2 * a] = grow - r;
     out_goal[2 * a + 1] = gcol - r;
 #if !defined(__CUDA_ARCH__)
-    // Ask for the lines of an agent two ahead with write intent, so their ownership requests
-    // overlap this agent's work instead of stalling its stores.
-    if (a + 2 < num_agents) {
-      const char* ahead = reinterpret_cast<const char*>(o + (a + 2) * per_agent);
-      for (int64_t b = 0; b < per_agent * static_cast<int64_t>(sizeof(T)); b += 64) __builtin_prefetch(ahead + b, 1, 3);
+    // Ask for the lines of an agent about 3 KB ahead with write intent, so their ownership
+    // requests overlap this agent's work instead of stalling its stores.
+    if (a + ahead_agents < num_agents) {
+      const char* ahead = reinterpret_cast<const char*>(o + (a + ahead_agents) * per_agent);
+      for (int64_t b = 0; b < agent_bytes; b += 64) __builtin_prefetch(ahead + b, 1, 3);
     }
 #endif
     write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, avx2, o + a * per_agent);
