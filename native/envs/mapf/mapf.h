@@ -256,6 +256,9 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
                            int32_t goal_col, int32_t row, int32_t col, bool avx2, T* MW_RESTRICT o) {
   const int32_t d = kD > 0 ? kD : 2 * r + 1, dd = d * d;
   const int32_t base = cell - r * pw - r;
+  // Obstacle and agent planes, and a zeroed goal plane: a host fast path when one applies, else
+  // the portable loops.
+  bool planes_done = false;
   (void)avx2;
 #if defined(MW_HOST_AVX2)
   if constexpr (sizeof(T) == 4 && kD >= 9 && kD <= 16) {
@@ -263,11 +266,7 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
       expand_plane_avx2<kD>(obst + base, pw, reinterpret_cast<float*>(o));
       expand_plane_avx2<kD>(occ + base, pw, reinterpret_cast<float*>(o) + dd);
       zero_bytes_avx2<kD * kD * 4>(reinterpret_cast<uint8_t*>(o + 2 * dd));
-      int32_t dr = goal_row - row, dc = goal_col - col;
-      dr = dr < -r ? -r : (dr > r ? r : dr);
-      dc = dc < -r ? -r : (dc > r ? r : dc);
-      o[2 * dd + (r + dr) * d + (r + dc)] = static_cast<T>(1);
-      return;
+      planes_done = true;
     }
   }
 #endif
@@ -277,28 +276,23 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
       copy_plane_u8<kD>(obst + base, pw, reinterpret_cast<uint8_t*>(o));
       copy_plane_u8<kD>(occ + base, pw, reinterpret_cast<uint8_t*>(o) + dd);
       zero_bytes<kD * kD>(reinterpret_cast<uint8_t*>(o) + 2 * dd);
-      int32_t dr = goal_row - row, dc = goal_col - col;
-      dr = dr < -r ? -r : (dr > r ? r : dr);
-      dc = dc < -r ? -r : (dc > r ? r : dc);
-      o[2 * dd + (r + dr) * d + (r + dc)] = static_cast<T>(1);
-      return;
+      planes_done = true;
     }
   }
 #endif
-  for (int32_t y = 0; y < d; ++y) {
-    const uint8_t* MW_RESTRICT src_ob = obst + base + y * pw;
-    const uint8_t* MW_RESTRICT src_ag = occ + base + y * pw;
-    T* MW_RESTRICT dst_ob = o + y * d;
-    T* MW_RESTRICT dst_ag = o + dd + y * d;
-    copy_row<kD>(src_ob, dst_ob, d);
-    copy_row<kD>(src_ag, dst_ag, d);
-  }
+  if (!planes_done) {
+    for (int32_t y = 0; y < d; ++y) {
+      copy_row<kD>(obst + base + y * pw, o + y * d, d);
+      copy_row<kD>(occ + base + y * pw, o + dd + y * d, d);
+    }
 #if !defined(__CUDA_ARCH__)
-  if constexpr (kD >= 4) {
-    zero_bytes<kD * kD * static_cast<int>(sizeof(T))>(reinterpret_cast<uint8_t*>(o + 2 * dd));
-  } else
+    if constexpr (kD >= 4) {
+      zero_bytes<kD * kD * static_cast<int>(sizeof(T))>(reinterpret_cast<uint8_t*>(o + 2 * dd));
+    } else
 #endif
-  for (int32_t i = 0; i < dd; ++i) o[2 * dd + i] = static_cast<T>(0);
+    for (int32_t i = 0; i < dd; ++i) o[2 * dd + i] = static_cast<T>(0);
+  }
+  // Goal one-hot, clipped to the window edge on each axis.
   int32_t dr = goal_row - row, dc = goal_col - col;
   dr = dr < -r ? -r : (dr > r ? r : dr);
   dc = dc < -r ? -r : (dc > r ? r : dc);
