@@ -11,15 +11,13 @@
 #include <cstdio>
 #include <cstring>
 
+#include "../../common/fields.h"
 #include "mapf.h"
 
 namespace mw::mapf {
 
-struct FieldSpec {
-  const char* name;   // camelCase name used by the TypeScript layout
-  int32_t elem_size;  // bytes per element
-  int64_t count;      // elements
-};
+using mw::FieldSpec;
+using mw::pack_fields;
 
 constexpr int kMaxFields = 32;
 
@@ -81,17 +79,6 @@ inline int list_io_fields(const Params& p, FieldSpec* out) {
   add("finalMetrics", 4, e * kNumMetrics);
   add("finalObs", obs_size, p.keep_final_obs ? obs : 0);
   return n;
-}
-
-// Packs fields at 64-byte aligned offsets; returns the total bytes.
-inline uint64_t pack_fields(const FieldSpec* f, int n, uint64_t* offsets) {
-  uint64_t at = 0;
-  for (int i = 0; i < n; ++i) {
-    at = (at + 63) / 64 * 64;
-    offsets[i] = at;
-    at += static_cast<uint64_t>(f[i].count) * static_cast<uint64_t>(f[i].elem_size);
-  }
-  return at;
 }
 
 // Returns nullptr if the parameters are usable, else what is wrong.
