@@ -4,11 +4,13 @@
 #include <thread>
 
 #include "mapf_wrap.h"
+#include "volleyball_wrap.h"
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mw::bind::MapfBatch::Init(env, exports);
+  mw::bind::VolleyballBatch::Init(env, exports);
   exports.Set("hardwareConcurrency", Napi::Number::New(env, std::thread::hardware_concurrency()));
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;

@@ -19,5 +19,9 @@ export type { MapfConfig, CollisionSystem, OnTarget, Cell, NamedMapRef } from '.
 export { type MapfInfos, MAPF_METRIC_NAMES, MAPF_METRICS_BY_MODE, mapfEpisodeMetrics } from './envs/mapf/infos.js';
 export * as maps from './envs/mapf/maps.js';
 export {
+  type VolleyballConfig, type VolleyballTask, type VolleyballActionMode, type VolleyballTaskInfo, VOLLEYBALL_TASKS, VOLLEYBALL_END_CASES,
+} from './envs/volleyball/config.js';
+export { type VolleyballInfos, volleyballEpisodeMetrics } from './envs/volleyball/infos.js';
+export {
   renderAscii, renderSvg, type MapfFrame, type SvgRenderOptions, SVG_STEP_COUNTER_MAX_FRAMES, AGENT_SYMBOLS,
 } from './render/mapf-render.js';

@@ -12,11 +12,30 @@ import { lookup, type ResolvedMakeOptions } from './registry.js';
 import { chooseBackend } from './backends/select.js';
 import './envs/index.js';
 import type { MapfConfig } from './envs/mapf/config.js';
+import type { VolleyballConfig } from './envs/volleyball/config.js';
 
 /** Env ids with a typed configuration. */
 export interface EnvConfigs {
   /** Grid multi-agent pathfinding after POGEMA. */
   'MAPF-v0': MapfConfig;
+  /** VolleyBots Back and Forth: one drone flies between two points. */
+  'Volleyball-BackAndForth-v0': VolleyballConfig;
+  /** VolleyBots Hit the Ball. */
+  'Volleyball-HitBall-v0': VolleyballConfig;
+  /** VolleyBots Solo Bump (juggling). */
+  'Volleyball-SoloBump-v0': VolleyballConfig;
+  /** VolleyBots Bump and Pass (two cooperative drones). */
+  'Volleyball-BumpAndPass-v0': VolleyballConfig;
+  /** VolleyBots Set and Spike (Easy). */
+  'Volleyball-SetAndSpike-v0': VolleyballConfig;
+  /** VolleyBots Set and Spike (Hard), with the scripted defending board. */
+  'Volleyball-SetAndSpikeHard-v0': VolleyballConfig;
+  /** VolleyBots 1 vs 1. */
+  'Volleyball-1v1-v0': VolleyballConfig;
+  /** VolleyBots 3 vs 3. */
+  'Volleyball-3v3-v0': VolleyballConfig;
+  /** VolleyBots 6 vs 6. */
+  'Volleyball-6v6-v0': VolleyballConfig;
 }
 
 const AUTORESET: readonly AutoresetMode[] = ['same-step', 'next-step', 'disabled'];

@@ -89,10 +89,11 @@ export class ParallelEnv {
   }
 
   /**
-   * Steps with one action per live agent (missing live agents stay: action 0). Returns
+   * Steps with one action per live agent: a number (Discrete) or an array of `actionSize` numbers
+   * (Box); missing live agents get zeros. Returns
    * `[observations, rewards, terminations, truncations, infos]` for the agents live before the step.
    */
-  step(actions: AgentDict<number>): [
+  step(actions: AgentDict<number | ArrayLike<number>>): [
     AgentDict<Float32Array | Uint8Array>, AgentDict<number>, AgentDict<boolean>, AgentDict<boolean>, AgentDict<Record<string, unknown>>,
   ] {
     const e = this.envIndex, numAgents = this.possibleAgents.length;
@@ -100,16 +101,26 @@ export class ParallelEnv {
       throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: step() on a ParallelEnv with no live agents; call reset()`);
     }
     // Check every entry before touching the staging buffer, so a bad call changes nothing.
-    const row = new Array<number>(numAgents).fill(0);
+    const k = this.vectorEnv.actionSize;
+    const row = new Array<number>(numAgents * k).fill(0);
     for (const [agent, value] of Object.entries(actions ?? {})) {
       const a = this.possibleAgents.indexOf(agent);
       if (a < 0) throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}: unknown agent '${agent}'`, { env: e, agent });
-      if (!this.vectorEnv.singleActionSpace.contains(value)) {
-        throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action ${String(value)} is not in ${this.vectorEnv.singleActionSpace}`, { env: e, agent: a, value });
+      if (k === 1) {
+        if (!this.vectorEnv.singleActionSpace.contains(value)) {
+          throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action ${String(value)} is not in ${this.vectorEnv.singleActionSpace}`, { env: e, agent: a, value });
+        }
+        row[a] = value as number;
+        continue;
       }
-      row[a] = value;
+      // Continuous: finite numbers; values outside the Box are clipped by the env.
+      const vec = value as ArrayLike<number>;
+      if (vec === null || typeof vec !== 'object' || vec.length !== k || !Array.from(vec).every((x) => typeof x === 'number' && Number.isFinite(x))) {
+        throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action must be ${k} finite numbers, got ${String(value)}`, { env: e, agent: a, value });
+      }
+      for (let j = 0; j < k; j++) row[a * k + j] = vec[j];
     }
-    this.vectorEnv.actions.set(row, e * numAgents);
+    this.vectorEnv.actions.set(row, e * numAgents * k);
     const live = this.agents;
     const { obs, rewards, terminations, truncations, infos } = this.vectorEnv.step();
     const ended = (infos.episode.done[e] ?? 0) === 1;

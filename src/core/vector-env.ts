@@ -18,8 +18,10 @@ export interface VectorEnvSpec {
   singleActionSpace: Space<unknown>;
   observationSpace: Space<unknown>;
   actionSpace: Space<unknown>;
-  /** Number of actions of the Discrete action space (validation of plain arrays). */
-  numActions: number;
+  /** Number of actions of a Discrete action space, or `null` for continuous (Box) actions. */
+  numActions: number | null;
+  /** Numbers per agent in the `actions` buffer: 1 for Discrete, the Box size otherwise. Default 1. */
+  actionSize?: number;
   /** Per-agent infos and final metrics for the ParallelEnv view. */
   view: ParallelViewHooks;
   /** Extra metadata (env config, seed, ...). */
@@ -108,9 +110,17 @@ export class VectorEnv {
     this.resetResult = { obs: engine.obs, infos: engine.infos };
   }
 
-  /** Staging buffer of actions `[E, A]`: write in place, then call `step()` with no argument. */
+  /**
+   * Staging buffer of actions `[E, A]` (Discrete, `Int32Array`) or `[E, A, k]` (Box, `Float32Array`):
+   * write in place, then call `step()` with no argument.
+   */
   get actions(): Int32Array | Float32Array {
     return this.engine.actions;
+  }
+
+  /** Numbers per agent in `actions`: 1 for Discrete actions, the Box size for continuous ones. */
+  get actionSize(): number {
+    return this.spec.actionSize ?? 1;
   }
 
   /** Whether `close()` was called. */
@@ -211,26 +221,32 @@ export class VectorEnv {
 
   private stage(actions: ArrayLike<number>): void {
     const dst = this.engine.actions;
-    const n = dst.length;
+    const n = dst.length, k = this.actionSize;
+    const dtype = dst.constructor.name;
     if (actions === null || typeof actions !== 'object' || typeof actions.length !== 'number') {
-      throw new InvalidActionError(`${this.id}: actions must be an Int32Array or an array of ${n} numbers, got ${typeof actions}`);
+      throw new InvalidActionError(`${this.id}: actions must be a ${dtype} or an array of ${n} numbers, got ${typeof actions}`);
     }
     if (actions.length !== n) {
-      throw new InvalidActionError(`${this.id}: expected ${n} actions (${this.numEnvs} envs × ${this.numAgents} agents), got ${actions.length}`, { length: actions.length });
+      const shape = k === 1 ? `${this.numEnvs} envs × ${this.numAgents} agents` : `${this.numEnvs} envs × ${this.numAgents} agents × ${k}`;
+      throw new InvalidActionError(`${this.id}: expected ${n} actions (${shape}), got ${actions.length}`, { length: actions.length });
     }
     if (ArrayBuffer.isView(actions)) {
       if (!(actions instanceof dst.constructor)) {
-        throw new InvalidActionError(`${this.id}: actions must be a ${dst.constructor.name}, got a ${actions.constructor.name}`, { dtype: actions.constructor.name });
+        throw new InvalidActionError(`${this.id}: actions must be a ${dtype}, got a ${actions.constructor.name}`, { dtype: actions.constructor.name });
       }
       if (actions !== dst) dst.set(actions as Int32Array);
       return;
     }
-    const k = this.spec.numActions;
+    const discrete = this.spec.numActions;
     for (let i = 0; i < n; i++) {
       const v = actions[i];
-      if (!Number.isInteger(v) || v < 0 || v >= k) {
-        const env = Math.floor(i / this.numAgents), agent = i % this.numAgents;
-        throw new InvalidActionError(`${this.id}: env ${env}, agent ${agent}: action ${String(v)} is not an integer in [0, ${k})`, { env, agent, value: v });
+      const ok = discrete === null ? typeof v === 'number' && Number.isFinite(v) : Number.isInteger(v) && v >= 0 && v < discrete;
+      if (!ok) {
+        const agentIndex = Math.floor(i / k);
+        const env = Math.floor(agentIndex / this.numAgents), agent = agentIndex % this.numAgents;
+        const what = discrete === null ? 'a finite number' : `an integer in [0, ${discrete})`;
+        const where = k === 1 ? '' : ` component ${i % k}`;
+        throw new InvalidActionError(`${this.id}: env ${env}, agent ${agent}: action${where} ${String(v)} is not ${what}`, { env, agent, value: v });
       }
     }
     for (let i = 0; i < n; i++) dst[i] = actions[i];

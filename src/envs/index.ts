@@ -4,3 +4,4 @@
  * @internal
  */
 import './mapf/spec.js';
+import './volleyball/spec.js';

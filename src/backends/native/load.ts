@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import type { MapfParams, WasmMemory } from '../../envs/mapf/layout.js';
+import type { VolleyballParams } from '../../envs/volleyball/layout.js';
 
 /** A native MAPF batch, as the addon exports it. @internal */
 export interface NativeMapfBatch {
@@ -23,9 +24,21 @@ export interface NativeMapfBatch {
   threads(): number;
 }
 
+/** A native volleyball batch, as the addon exports it. @internal */
+export interface NativeVolleyballBatch {
+  setSeeds(seeds: Uint32Array, mask: Uint8Array | null): void;
+  reset(mask: Uint8Array | null): void;
+  step(): void;
+  stepAsync(): Promise<void>;
+  close(): void;
+  noop(): void;
+  threads(): number;
+}
+
 /** The addon's exports. @internal */
 export interface NativeAddon {
   MapfBatch: new (params: MapfParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeMapfBatch;
+  VolleyballBatch: new (params: VolleyballParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeVolleyballBatch;
   hardwareConcurrency: number;
   abiVersion: number;
 }

@@ -1,0 +1,73 @@
+/**
+ * Io arenas: the buffers a batch shares with its user (actions in; observations, rewards, flags
+ * and infos out), all in one `WebAssembly.Memory` of fixed size whose buffer cannot be detached,
+ * so memory a native step writes stays valid while it runs. Fields are packed at 64-byte aligned
+ * offsets in the order the native layout header lists them; the addon re-checks every offset.
+ * @module
+ * @internal
+ */
+
+import { AllocationError } from '../errors.js';
+
+/** Element types of io fields. @internal */
+export type IoKind = 'u8' | 'i32' | 'f32';
+/** One io field: name, element type, element count. @internal */
+export type IoField<N extends string = string> = readonly [N, IoKind, number];
+/** View type of each kind. @internal */
+export interface IoViewOf { u8: Uint8Array; i32: Int32Array; f32: Float32Array }
+
+/** A `WebAssembly.Memory` (Node's types do not declare the WebAssembly namespace). @internal */
+export interface WasmMemoryLike {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmMemoryCtor {
+  new (descriptor: { initial: number; maximum: number }): WasmMemoryLike;
+}
+const WasmMemoryClass = (globalThis as unknown as { WebAssembly: { Memory: WasmMemoryCtor } }).WebAssembly.Memory;
+
+const WASM_PAGE = 65536;
+/** Largest io arena: a WebAssembly memory holds at most 65536 pages (4 GiB). @internal */
+export const MAX_ARENA_BYTES = 65536 * WASM_PAGE;
+const ALIGN = 64;
+const SIZE: Record<IoKind, number> = { u8: 1, i32: 4, f32: 4 };
+
+/** Bytes of an arena holding `fields`. @internal */
+export function arenaBytes(fields: readonly IoField[]): number {
+  let total = 0;
+  for (const [, kind, count] of fields) total = Math.ceil(total / ALIGN) * ALIGN + count * SIZE[kind];
+  return total;
+}
+
+/** An allocated arena: memory, buffer, byte offsets in field order, and one view per field. @internal */
+export interface IoArena<N extends string> {
+  memory: WasmMemoryLike;
+  buffer: ArrayBuffer;
+  offsets: Float64Array;
+  views: Record<N, Uint8Array | Int32Array | Float32Array>;
+}
+
+/** Allocates an arena for `fields`; throws {@link AllocationError} when it cannot. @internal */
+export function allocateArena<N extends string>(fields: ReadonlyArray<IoField<N>>, what: string): IoArena<N> {
+  const bytes = arenaBytes(fields);
+  if (bytes > MAX_ARENA_BYTES) {
+    throw new AllocationError(`${what}: the outputs need ${bytes} bytes, more than the 4 GiB an output arena can hold; lower numEnvs`, { bytes });
+  }
+  let memory: WasmMemoryLike;
+  try {
+    const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
+    memory = new WasmMemoryClass({ initial: pages, maximum: pages });
+  } catch (err) {
+    throw new AllocationError(`${what}: cannot allocate ${bytes} bytes of batch buffers: ${(err as Error).message}`, { bytes });
+  }
+  const buffer = memory.buffer;
+  const offsets = new Float64Array(fields.length);
+  const views = {} as Record<N, Uint8Array | Int32Array | Float32Array>;
+  let at = 0;
+  fields.forEach(([name, kind, count], i) => {
+    at = Math.ceil(at / ALIGN) * ALIGN;
+    offsets[i] = at;
+    views[name] = kind === 'u8' ? new Uint8Array(buffer, at, count) : kind === 'i32' ? new Int32Array(buffer, at, count) : new Float32Array(buffer, at, count);
+    at += count * SIZE[kind];
+  });
+  return { memory, buffer, offsets, views };
+}

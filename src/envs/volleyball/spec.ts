@@ -1,0 +1,78 @@
+/**
+ * Volleyball registrations: one env id per VolleyBots task, with spaces, agent names, teams,
+ * metadata and engine factories from one config.
+ * @module
+ * @internal
+ */
+
+import { BackendUnavailableError } from '../../errors.js';
+import { Box, batchSpace } from '../../spaces/index.js';
+import { register } from '../../registry.js';
+import type { BatchInfos } from '../../core/types.js';
+import { loadNativeAddon } from '../../backends/native/load.js';
+import { type VolleyballConfig, type VolleyballTask, VOLLEYBALL_TASKS, resolveVolleyballConfig } from './config.js';
+import { checkVolleyballBatch, volleyballParams } from './layout.js';
+import { VolleyballNativeEngine } from './native-engine.js';
+import { type VolleyballInfos, volleyballEpisodeMetrics } from './infos.js';
+
+for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
+  const id = `Volleyball-${task}-v0`;
+  const info = VOLLEYBALL_TASKS[task];
+  register<VolleyballConfig>({
+    id,
+    description: `VolleyBots ${task}: ${info.description}; ${info.drones} Iris drone${info.drones > 1 ? 's' : ''}, Box(4) per-rotor thrust`,
+    backends: ['native'],
+    prepare(config, options) {
+      const cfg = resolveVolleyballConfig(id, task, config ?? {});
+      checkVolleyballBatch(volleyballParams(cfg, options));
+      const single = new Box(-Infinity, Infinity, [info.obsDim], 'float32');
+      // Rotor commands beyond [-1, 1] are clipped; CTBR actions pass through tanh (any finite value).
+      const action = cfg.actionMode === 'rotorThrust' ? new Box(-1, 1, [4], 'float32') : new Box(-Infinity, Infinity, [4], 'float32');
+      const possibleAgents = Object.freeze(Array.from({ length: info.drones }, (_, i) => `drone_${i}`));
+      const teams = Object.freeze(Array.from({ length: info.drones }, (_, a) => (info.teamSize > 0 ? Math.floor(a / info.teamSize) : 0)));
+      const spec = {
+        id,
+        possibleAgents,
+        singleObservationSpace: single,
+        singleActionSpace: action,
+        observationSpace: batchSpace(batchSpace(single, info.drones), options.numEnvs),
+        actionSpace: batchSpace(batchSpace(action, info.drones), options.numEnvs),
+        numActions: null,
+        actionSize: 4,
+        metadata: {
+          config: {
+            task, actionMode: cfg.actionMode, substeps: cfg.substeps, maxEpisodeSteps: cfg.maxEpisodeSteps,
+            randomServe: cfg.randomServe, court: info.court, teamSize: info.teamSize,
+          },
+          teams,
+          controlHz: 50,
+        },
+        view: {
+          agentInfo(infos: BatchInfos, env: number, agent: number) {
+            const m = infos as VolleyballInfos;
+            const i = env * info.drones + agent;
+            return {
+              team: teams[agent],
+              position: Array.from(m.drones.subarray(13 * i, 13 * i + 3)),
+              velocity: Array.from(m.drones.subarray(13 * i + 7, 13 * i + 10)),
+              hit: m.hits[i] === 1,
+            };
+          },
+          episodeMetrics: (infos: BatchInfos, env: number) => volleyballEpisodeMetrics(infos as VolleyballInfos, env),
+        },
+      };
+      return {
+        spec,
+        createEngine(backend) {
+          const load = loadNativeAddon();
+          if (backend !== 'native' || !load.ok) {
+            throw new BackendUnavailableError(`${id}: backend '${backend}' is not available: ${load.ok ? 'not implemented' : load.reason}`);
+          }
+          const seeds = new Uint32Array(options.numEnvs);
+          for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
+          return new VolleyballNativeEngine(load.addon, cfg, options, seeds);
+        },
+      };
+    },
+  });
+}
