@@ -156,14 +156,16 @@ MW_HD int32_t physics_step(const Params& p, const View& v, int32_t env, uint8_t*
   int32_t board_touched = 0;
   const float h = kDt / static_cast<float>(p.substeps);
   for (int32_t sub = 0; sub < p.substeps; ++sub) {
-    for (int32_t a = 0; a < A; ++a) {  // downwash from every other drone, at substep start
+    // Downwash from every other drone, from the poses at the substep start.
+    V3 pos0[kMaxDrones], up0[kMaxDrones];
+    for (int32_t a = 0; a < A; ++a) {
+      pos0[a] = load3(v.pos + 3 * (row + a));
+      up0[a] = qrot(load4(v.quat + 4 * (row + a)), V3{0.0f, 0.0f, 1.0f});
+    }
+    for (int32_t a = 0; a < A; ++a) {
       V3 f{0.0f, 0.0f, 0.0f};
-      const V3 pa = load3(v.pos + 3 * (row + a));
-      for (int32_t j = 0; j < A; ++j) {
-        if (j == a) continue;
-        const Q4 qj = load4(v.quat + 4 * (row + j));
-        f = f + downwash_force(pa, load3(v.pos + 3 * (row + j)), qrot(qj, V3{0.0f, 0.0f, 1.0f}), thrust[j]);
-      }
+      for (int32_t j = 0; j < A; ++j)
+        if (j != a) f = f + downwash_force(pos0[a], pos0[j], up0[j], thrust[j]);
       extra[a] = f;
     }
     for (int32_t a = 0; a < A; ++a) {

@@ -8,7 +8,8 @@ namespace mw::vb {
 
 MW_HD float uniform01(uint32_t u) { return static_cast<float>(u >> 8) * (1.0f / 16777216.0f); }
 
-// Anchor (home position) of drone a in a task (VolleyBots cfg/task/*.yaml).
+// Anchor (home position) of drone a in a task (VolleyBots cfg/task/*.yaml). Competitive far-team
+// anchors are the near team's rotated half a turn about z.
 MW_HD V3 anchor_of(int32_t task, int32_t a) {
   switch (task) {
     case kBumpAndPass: return V3{4.5f, a == 0 ? -2.5f : 2.5f, 2.0f};
@@ -17,19 +18,24 @@ MW_HD V3 anchor_of(int32_t task, int32_t a) {
     case k1v1: return V3{a == 0 ? 1.5f : -1.5f, 0.0f, 2.0f};
     case k3v3:
     case k6v6: {
-      const V3 near3[3] = {{3.0f, -1.5f, 2.0f}, {3.0f, 1.5f, 2.0f}, {6.0f, 0.0f, 2.0f}};
-      const V3 near6[6] = {{3.0f, -3.0f, 2.0f}, {3.0f, 0.0f, 2.0f}, {3.0f, 3.0f, 2.0f},
-                           {6.0f, -3.0f, 2.0f}, {9.0f, 0.0f, 2.0f}, {6.0f, 3.0f, 2.0f}};
       const int32_t n = task == k3v3 ? 3 : 6;
-      const V3 c = task == k3v3 ? near3[a % n] : near6[a % n];
-      return a < n ? c : V3{-c.x, -c.y, c.z};
+      const int32_t k = a < n ? a : a - n;
+      float x, y;
+      if (n == 3) {  // (3, -1.5), (3, 1.5), (6, 0)
+        x = k == 2 ? 6.0f : 3.0f;
+        y = k == 0 ? -1.5f : (k == 1 ? 1.5f : 0.0f);
+      } else {       // (3, -3), (3, 0), (3, 3), (6, -3), (9, 0), (6, 3)
+        x = k < 3 ? 3.0f : (k == 4 ? 9.0f : 6.0f);
+        y = k == 4 ? 0.0f : 3.0f * static_cast<float>(k % 3 - 1);
+      }
+      return a < n ? V3{x, y, 2.0f} : V3{-x, -y, 2.0f};
     }
     default: return V3{4.5f, 0.0f, 2.0f};
   }
 }
 
 // Team of drone a (competitive tasks): 0 near side (x > 0), 1 far side.
-MW_HD int32_t team_of(int32_t task, int32_t a) { return a / task_spec(task).team_size; }
+MW_HD int32_t team_of(int32_t task, int32_t a) { return task == k1v1 ? a : (task == k3v3 ? a / 3 : a / 6); }
 MW_HD bool is_competitive(int32_t task) { return task >= k1v1; }
 MW_HD bool is_coop(int32_t task) { return task >= kBumpAndPass && task <= kSetAndSpikeHard; }
 
@@ -44,16 +50,27 @@ MW_HD bool ball_in_racket(V3 dp, Q4 dq, V3 bp) {
   return rel.z >= 0.0f && rel.z <= kRacketHeight && rel.x * rel.x + rel.y * rel.y <= kRacketRadius * kRacketRadius;
 }
 
+// Body x and z axes in the world frame (first and third columns of the rotation matrix).
+MW_HD V3 body_x(Q4 q) {
+  return V3{1.0f - 2.0f * (q.y * q.y + q.z * q.z), 2.0f * (q.x * q.y + q.w * q.z), 2.0f * (q.x * q.z - q.w * q.y)};
+}
+MW_HD V3 body_z(Q4 q) {
+  return V3{2.0f * (q.x * q.z + q.w * q.y), 2.0f * (q.y * q.z - q.w * q.x), 1.0f - 2.0f * (q.x * q.x + q.y * q.y)};
+}
+
 // Writes the 23-D block pos | quat (wxyz) | vel | world angular vel | heading | up | throttle*2-1.
 MW_HD float* write_root_state(float* o, V3 p, Q4 q, V3 v, V3 w_body, const float* throttle, bool far,
                               bool positive_w) {
   Q4 qm = mirror_quat(q, far);
   if (positive_w && qm.w < 0.0f) qm = Q4{-qm.w, -qm.x, -qm.y, -qm.z};
   const V3 pm = mirror(p, far), vm = mirror(v, far), wm = mirror(qrot(q, w_body), far);
-  const V3 heading = qrot(qm, V3{1.0f, 0.0f, 0.0f}), up = qrot(qm, V3{0.0f, 0.0f, 1.0f});
-  const float vals[19] = {pm.x, pm.y, pm.z, qm.w, qm.x, qm.y, qm.z, vm.x, vm.y, vm.z, wm.x, wm.y, wm.z,
-                          heading.x, heading.y, heading.z, up.x, up.y, up.z};
-  for (int32_t i = 0; i < 19; ++i) o[i] = vals[i];
+  const V3 heading = body_x(qm), up = body_z(qm);
+  o[0] = pm.x; o[1] = pm.y; o[2] = pm.z;
+  o[3] = qm.w; o[4] = qm.x; o[5] = qm.y; o[6] = qm.z;
+  o[7] = vm.x; o[8] = vm.y; o[9] = vm.z;
+  o[10] = wm.x; o[11] = wm.y; o[12] = wm.z;
+  o[13] = heading.x; o[14] = heading.y; o[15] = heading.z;
+  o[16] = up.x; o[17] = up.y; o[18] = up.z;
   for (int32_t i = 0; i < 4; ++i) o[19 + i] = throttle[i] * 2.0f - 1.0f;
   return o + 23;
 }
@@ -68,26 +85,26 @@ MW_HD float* one_hot(float* o, int32_t n, int32_t k) {
   return o + n;
 }
 
-// Observations and world-state outputs of every drone of one env.
+// Observations and world-state outputs of every drone of one env. Each observation is built in
+// a local buffer (no aliasing with the state arrays) and copied out once.
 MW_HD void write_observations(const Params& p, const View& v, int32_t env) {
-  const int32_t A = p.num_agents;
+  const int32_t A = p.num_agents, D = p.obs_dim;
   const int64_t row = static_cast<int64_t>(env) * A;
   const TaskSpec ts = task_spec(p.task);
   const float* ball = v.ball + static_cast<int64_t>(env) * kBallFields;
   const V3 bp = load3(ball), bv = load3(ball + 3);
   const int32_t* ri = v.rule_i + static_cast<int64_t>(env) * kRuleInts;
   const V3 target = ri[kTarget] ? V3{9.0f, 4.5f, 2.0f} : V3{4.5f, 0.0f, 2.0f};
+  V3 pos[kMaxDrones];
+  for (int32_t a = 0; a < A; ++a) pos[a] = load3(v.pos + 3 * (row + a));
   for (int32_t a = 0; a < A; ++a) {
     const int64_t i = row + a;
-    const V3 dp = load3(v.pos + 3 * i), dv = load3(v.vel + 3 * i), w = load3(v.omega + 3 * i);
+    const V3 dp = pos[a], dv = load3(v.vel + 3 * i), w = load3(v.omega + 3 * i);
     const Q4 dq = load4(v.quat + 4 * i);
-    float* od = v.out_drone + kDroneOut * i;
-    put3(put3(od + 7, dv), qrot(dq, w));
-    store3(od, dp);
-    store4(od + 3, dq);
+    float buf[96];
+    float* o = buf;
     const bool far = is_competitive(p.task) && team_of(p.task, a) == 1;
     const bool positive_w = p.task >= kBumpAndPass;
-    float* o = v.obs + static_cast<int64_t>(p.obs_dim) * i;
     o = write_root_state(o, dp, dq, dv, w, v.throttle + 4 * i, far, positive_w);
     const V3 anchor = anchor_of(p.task, a);
     if (p.task == kBackAndForth) {
@@ -95,10 +112,8 @@ MW_HD void write_observations(const Params& p, const View& v, int32_t env) {
     } else if (p.task == kHitBall || p.task == kSoloBump) {
       o = put3(put3(put3(o, dp - anchor), dp - bp), bv);
     } else if (is_coop(p.task) || p.task == k1v1) {
-      const int32_t other = 1 - a;
-      const V3 op = load3(v.pos + 3 * (row + other));
       o = put3(o, mirror(dp - anchor, far));
-      o = put3(o, mirror(op - dp, far));
+      o = put3(o, mirror(pos[1 - a] - dp, far));
       o = put3(o, mirror(dp - bp, far));
       o = put3(o, mirror(bv, far));
       if (p.task == kBumpAndPass) {
@@ -121,10 +136,18 @@ MW_HD void write_observations(const Params& p, const View& v, int32_t env) {
       o = one_hot(o, n, a % n);
       o = one_hot(o, 2, (v.flags[i] & 1) ? 1 : 0);
       for (int32_t k = 0; k < A; ++k) {  // own team first
-        const int32_t j = (k + team * n) % A;
-        o = put3(o, mirror(load3(v.pos + 3 * (row + j)), far));
+        const int32_t j = k + team * n < A ? k + team * n : k + team * n - A;
+        o = put3(o, mirror(pos[j], far));
       }
     }
+    float* MW_RESTRICT out = v.obs + static_cast<int64_t>(D) * i;
+    for (int32_t k = 0; k < D; ++k) out[k] = buf[k];
+    float od[kDroneOut];
+    store3(od, dp);
+    store4(od + 3, dq);
+    put3(put3(od + 7, dv), qrot(dq, w));
+    float* MW_RESTRICT outd = v.out_drone + kDroneOut * i;
+    for (int32_t k = 0; k < kDroneOut; ++k) outd[k] = od[k];
   }
   float* ob = v.out_ball + 6 * static_cast<int64_t>(env);
   put3(put3(ob, bp), bv);

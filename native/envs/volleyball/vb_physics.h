@@ -95,8 +95,10 @@ MW_HD V3 downwash_force(V3 p, V3 pj, V3 dj, float tj) {
   const V3 d = pj - p;
   const float z = dot(d, dj);
   if (!(z > 0.0f)) return V3{0.0f, 0.0f, 0.0f};
-  const float r = norm(d - dj * z);
-  const float q = 2.0f * r / z;
+  const V3 lateral = d - dj * z;
+  const float r2 = dot(lateral, lateral);
+  if (r2 > 25.0f * z * z) return V3{0.0f, 0.0f, 0.0f};  // (2r/z)^2 > 100: the factor is below 2e-22
+  const float q = 2.0f * sqrtf(r2) / z;
   const float denom = 1.0f + kDownwashKz * z;
   return dj * (-tj * expf(-0.5f * q * q) / (denom * denom));
 }
@@ -161,8 +163,11 @@ MW_HD float sweep_gap(const Sweep& sw, V3 bp, V3 bv, float h, float s, V3* rel_o
 MW_HD float sweep_contact(const Sweep& sw, V3 bp, V3 bv, float h) {
   const V3 b1 = ball_pos_at(bp, bv, h);
   const float reach = 0.34f + kBallRadius + 0.05f;  // box half-diagonal + ball + margin
-  const float travel = norm((b1 - sw.p1) - (bp - sw.p0));
-  if (norm(bp - sw.p0) > reach + travel + 0.5f && norm(b1 - sw.p1) > reach + travel + 0.5f) return -1.0f;
+  // The relative path stays within |d1 - d0| (plus the parabola's sag, covered by the margin) of
+  // its start: a start farther than that plus the reach cannot touch.
+  const V3 d0 = bp - sw.p0, dd = (b1 - sw.p1) - d0;
+  const float far = reach + sqrtf(dot(dd, dd));
+  if (dot(d0, d0) > far * far) return -1.0f;
   V3 r0, r1;
   const float g0 = sweep_gap(sw, bp, bv, h, 0.0f, &r0);
   if (g0 <= 0.0f) return 0.0f;

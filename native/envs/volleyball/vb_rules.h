@@ -289,14 +289,22 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
   const bool one = p.task == k1v1;
   const bool changed = c.bv.z - c.bv_prev.z > 9.8f * kDt ||
                        norm_xy(c.bv - c.bv_prev) > 0.5f;
+  V3 pos[kMaxDrones];
+  int32_t teams[kMaxDrones];
+  for (int32_t a = 0; a < A; ++a) {
+    pos[a] = dpos(c, a);
+    teams[a] = a < n ? 0 : 1;
+  }
   uint32_t cases[2] = {0u, 0u};  // bit k-1: case k
   float team_bonus[2] = {0.0f, 0.0f};
   for (int32_t a = 0; a < A; ++a) {
     const int64_t i = c.row + a;
-    const int32_t team = team_of(p.task, a);
-    const V3 dp = dpos(c, a);
-    const bool near = norm(dp - c.bp) < 0.5f;
-    const bool racket = ball_in_racket(dp, dquat(c, a), c.bp);
+    const int32_t team = teams[a];
+    const V3 dp = pos[a];
+    const V3 rel = c.bp - dp;
+    const bool near = dot(rel, rel) < 0.25f;
+    // The racket cylinder lies within 0.29 m of the centre of mass: only a near ball can be in it.
+    const bool racket = near && ball_in_racket(dp, dquat(c, a), c.bp);
     const uint8_t f = v.flags[i];
     const bool ready = c.step - v.last_hit[i] > 3;
     const bool drone_hit = (near || (f & 2)) && changed && ready;
@@ -335,8 +343,8 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
   const bool out = out_of_court(c.bp, ts);
   const bool ground = c.bp.z < 0.2f;
   for (int32_t a = 0; a < A; ++a) {  // case 3: a drone crossed the net line
-    const int32_t team = team_of(p.task, a);
-    const float x = dpos(c, a).x;
+    const int32_t team = teams[a];
+    const float x = pos[a].x;
     if (team == 0 ? x < 0.0f : x > 0.0f) cases[team] |= 1u << 2;
   }
   if (ground && !out) cases[c.bp.x > 0.0f ? 0 : 1] |= 1u << 3;                 // case 4
@@ -347,11 +355,11 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
   float lose_bonus[kMaxDrones];
   for (int32_t a = 0; a < A; ++a) {
     lose_bonus[a] = 0.0f;
-    const V3 dp = dpos(c, a);
+    const V3 dp = pos[a];
     if (dp.z < 0.3f) { lose_bonus[a] -= 100.0f; too_low = true; }
     if (!one)
       for (int32_t b = 0; b < A; ++b)
-        if (b != a && team_of(p.task, b) == team_of(p.task, a) && norm(dpos(c, b) - dp) < 0.8f) {
+        if (b != a && teams[b] == teams[a] && dot(pos[b] - dp, pos[b] - dp) < 0.64f) {
           lose_bonus[a] -= 100.0f;
           too_close = true;
           break;
@@ -378,8 +386,8 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
     c.m[5] = 8.0f;
   }
   for (int32_t a = 0; a < A; ++a) {
-    const int32_t team = team_of(p.task, a);
-    const V3 dp = dpos(c, a), anchor = anchor_of(p.task, a);
+    const int32_t team = teams[a];
+    const V3 dp = pos[a], anchor = anchor_of(p.task, a);
     float r = result[team] + lose_bonus[a] + team_bonus[team];
     if (one) {
       if (c.ri[kTurn] == a) r += 0.5f / (1.0f + norm_xy(dp - c.bp));
