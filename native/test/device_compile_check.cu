@@ -1,4 +1,4 @@
-// Compile-only check that the MAPF-v0 core stays device code: nvcc must accept every env function
+// Compile-only check that the env cores (MAPF-v0, volleyball) stay device code: nvcc must accept every env function
 // inside kernels (no std containers, exceptions or host-only calls on the device path). Built by
 // .ci/run when nvcc is present; the CUDA backend proper (executor, memory, addon) is separate.
 #include "../envs/mapf/mapf.h"
@@ -11,4 +11,17 @@ __global__ void mapf_reset_check(mw::mapf::Params p, mw::mapf::View v, int32_t n
 __global__ void mapf_step_check(mw::mapf::Params p, mw::mapf::View v, int32_t n) {
   const int32_t e = static_cast<int32_t>(blockIdx.x * blockDim.x + threadIdx.x);
   if (e < n) mw::mapf::step_env(p, v, mw::mapf::scratch_of(p, v, e), e);
+}
+
+// The volleyball core: physics, rules and observations of every task in one kernel each.
+#include "../envs/volleyball/vb_step.h"
+
+__global__ void volleyball_reset_check(mw::vb::Params p, mw::vb::View v, int32_t n) {
+  const int32_t e = static_cast<int32_t>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (e < n) mw::vb::reset_env(p, v, e);
+}
+
+__global__ void volleyball_step_check(mw::vb::Params p, mw::vb::View v, int32_t n) {
+  const int32_t e = static_cast<int32_t>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (e < n) mw::vb::step_env(p, v, e);
 }

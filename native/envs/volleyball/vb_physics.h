@@ -112,7 +112,7 @@ MW_HD void drone_substep(V3& p, V3& v, Q4& q, V3& w, float thrust, V3 torque, V3
   p = p + v * h;
   const V3 iw{kIxx * w.x, kIyy * w.y, kIzz * w.z};
   const V3 tau = torque - cross(w, iw);
-  w = (w + V3{tau.x / kIxx, tau.y / kIyy, tau.z / kIzz} * h) * damp;
+  w = (w + V3{tau.x * (1.0f / kIxx), tau.y * (1.0f / kIyy), tau.z * (1.0f / kIzz)} * h) * damp;
   const float half = 0.5f * h;
   q = qnormalized(qmul(q, Q4{1.0f, w.x * half, w.y * half, w.z * half}));
 }
@@ -166,7 +166,7 @@ MW_HD float sweep_contact(const Sweep& sw, V3 bp, V3 bv, float h) {
   // The relative path stays within |d1 - d0| (plus the parabola's sag, covered by the margin) of
   // its start: a start farther than that plus the reach cannot touch.
   const V3 d0 = bp - sw.p0, dd = (b1 - sw.p1) - d0;
-  const float far = reach + sqrtf(dot(dd, dd));
+  const float far = reach + fabsf(dd.x) + fabsf(dd.y) + fabsf(dd.z);  // the L1 norm bounds the length
   if (dot(d0, d0) > far * far) return -1.0f;
   V3 r0, r1;
   const float g0 = sweep_gap(sw, bp, bv, h, 0.0f, &r0);
