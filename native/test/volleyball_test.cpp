@@ -106,18 +106,13 @@ void fill_actions(const Batch& b, float c) {
 void set_drone(const Batch& b, int32_t e, int32_t a, V3 pos, float yaw = 0.0f) {
   const View& v = b.v();
   const int64_t i = b.idx(e, a);
-  store3(v.pos + 3 * i, pos);
-  store3(v.vel + 3 * i, V3{0, 0, 0});
+  store3(v.pos + 3 * i, pos), store3(v.vel + 3 * i, V3{0, 0, 0}), store3(v.omega + 3 * i, V3{0, 0, 0});
   store4(v.quat + 4 * i, Q4{cosf(0.5f * yaw), 0, 0, sinf(0.5f * yaw)});
-  store3(v.omega + 3 * i, V3{0, 0, 0});
   for (int k = 0; k < 4; ++k) v.throttle[4 * i + k] = static_cast<float>(kHoverThrottle);
 }
 void set_ball(const Batch& b, int32_t e, V3 pos, V3 vel) {
   float* ball = b.v().ball + static_cast<int64_t>(e) * kBallFields;
-  store3(ball, pos);
-  store3(ball + 3, vel);
-  store3(ball + 6, pos);
-  store3(ball + 9, vel);
+  store3(ball, pos), store3(ball + 3, vel), store3(ball + 6, pos), store3(ball + 9, vel);
 }
 V3 drone_pos(const Batch& b, int32_t e, int32_t a) { return load3(b.v().pos + 3 * b.idx(e, a)); }
 V3 ball_pos(const Batch& b, int32_t e) { return load3(b.v().out_ball + 6 * e); }
@@ -352,7 +347,8 @@ void test_no_tunnelling() {
 }
 
 // 7. No energy gain without thrust: rotors off (throttle 0, command -1), a tumbling drone high up
-// and a ball bouncing on it; total mechanical energy never rises (damping and e = 0.8 only remove).
+// and a ball bouncing on it; total mechanical energy never rises (damping and e = 0.8 only remove;
+// semi-implicit Euler loses m g^2 h^2 / 2 per step in free fall). Physics only, no rules.
 double energy(const View& v, int32_t e) {
   const float* ball = v.ball + static_cast<int64_t>(e) * kBallFields;
   double E = kBallM * kG * ball[2] + kDroneMass * kG * v.pos[3 * e + 2];
@@ -372,7 +368,8 @@ void test_energy() {
   for (int32_t e = 0; e < envs; ++e) {
     set_drone(*b, e, 0, V3{0, 0, 100});
     store4(v.quat + 4 * e, qnormalized(Q4{rng.uni(-1, 1), rng.uni(-1, 1), rng.uni(-1, 1), rng.uni(-1, 1)}));
-    store3(v.omega + 3 * e, V3{rng.uni(-4, 4), rng.uni(-4, 4), rng.uni(-4, 4)});
+    const double wmax = e % 2 ? 15.0 : 4.0;  // slow and fast tumbles (rad/s per body axis)
+    store3(v.omega + 3 * e, V3{rng.uni(-wmax, wmax), rng.uni(-wmax, wmax), rng.uni(-wmax, wmax)});
     for (int k = 0; k < 4; ++k) v.throttle[4 * e + k] = 0.0f;
     set_ball(*b, e, V3{rng.uni(-0.15, 0.15), rng.uni(-0.15, 0.15), 100.5f}, V3{0, 0, -2});
   }
@@ -394,6 +391,7 @@ void test_energy() {
 
 // 8. Identical outputs for 1 and 3 threads, every task, both action modes, with autoresets.
 void test_determinism() {
+  int64_t hits = 0, dones = 0;
   for (int32_t task = 0; task < kNumTasks; ++task)
     for (int32_t mode = 0; mode < 2; ++mode) {
       Params p = make_params(task, 64, kSameStep);
@@ -404,7 +402,7 @@ void test_determinism() {
       CHECK(three->cpu->threads() == 3, "3-thread pool");
       Rng rng{static_cast<uint64_t>(1000 + 2 * task + mode)};
       const int64_t na = static_cast<int64_t>(p.num_envs) * p.num_agents * kActionDim;
-      int64_t hits = 0, dones = 0;
+      const int64_t dones_before = dones;
       for (int t = 0; t < 300; ++t) {
         float* a1 = const_cast<float*>(one->v().actions);
         float* a3 = const_cast<float*>(three->v().actions);
@@ -418,10 +416,9 @@ void test_determinism() {
           break;
         }
       }
-      CHECK(dones > 0, "task %d mode %d: no episode ended", task, mode);
-      std::printf("determinism task %d mode %d: %lld hits, %lld episodes ended\n", task, mode,
-                  static_cast<long long>(hits), static_cast<long long>(dones));
+      CHECK(dones > dones_before, "task %d mode %d: no episode ended", task, mode);
     }
+  std::printf("determinism: %lld legal hits, %lld episodes ended\n", static_cast<long long>(hits), static_cast<long long>(dones));
 }
 
 // 9. Rules, hand-worked. Each env of a batch holds one scenario; autoreset is off so the state

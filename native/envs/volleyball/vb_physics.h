@@ -110,9 +110,15 @@ MW_HD void drone_substep(V3& p, V3& v, Q4& q, V3& w, float thrust, V3 torque, V3
   const float damp = 1.0f / (1.0f + kDamping * h);
   v = (v + acc * h) * damp;
   p = p + v * h;
+  // Gyroscopic term -w x Iw: the exact torque-free motion keeps the rotational energy w.Iw, but an
+  // explicit Euler step adds h^2 g.I^-1 g of it (a drone tumbling at ~10 rad/s gained energy
+  // without thrust), so the gyroscopic update is scaled back to the energy it started with.
   const V3 iw{kIxx * w.x, kIyy * w.y, kIzz * w.z};
-  const V3 tau = torque - cross(w, iw);
-  w = (w + V3{tau.x * (1.0f / kIxx), tau.y * (1.0f / kIyy), tau.z * (1.0f / kIzz)} * h) * damp;
+  const V3 g = cross(iw, w);
+  V3 wg = w + V3{g.x * (1.0f / kIxx), g.y * (1.0f / kIyy), g.z * (1.0f / kIzz)} * h;
+  const float e0 = dot(w, iw), e1 = kIxx * wg.x * wg.x + kIyy * wg.y * wg.y + kIzz * wg.z * wg.z;
+  if (e1 > e0) wg = wg * sqrtf(e0 / e1);
+  w = (wg + V3{torque.x * (1.0f / kIxx), torque.y * (1.0f / kIyy), torque.z * (1.0f / kIzz)} * h) * damp;
   const float half = 0.5f * h;
   q = qnormalized(qmul(q, Q4{1.0f, w.x * half, w.y * half, w.z * half}));
 }

@@ -93,8 +93,12 @@ MW_HD bool rules_single(const EnvCtx& c, const uint8_t* touched) {
     const bool ball_bad = bp.z < 0.15f || bp.z > 4.5f || out_of_court(bp, ts);
     bool height_hit = false;
     if (true_hit) {
-      // The bounce that just ended reached its apex above min_height 3.5 m.
-      if (c.ri[kLastHitStep] >= 0 && c.rf[kApex] > 3.5f) height_hit = true;
+      // The mean apex of the bounces so far (each ended by a true hit) is above min_height 3.5 m.
+      if (c.ri[kLastHitStep] >= 0) {
+        c.rf[kApexSum] += c.rf[kApex];
+        c.ri[kBounces] += 1;
+      }
+      height_hit = c.ri[kBounces] > 0 && c.rf[kApexSum] > 3.5f * static_cast<float>(c.ri[kBounces]);
       c.rf[kApex] = bp.z;
     }
     if (height_hit) c.m[2] += 1.0f;

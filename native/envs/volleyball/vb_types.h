@@ -87,7 +87,7 @@ enum RuleInt : int32_t {
   kCount = 4,         // BackAndForth: consecutive steps near the target; coop: last cross step
   kTarget = 5,        // BackAndForth: 0 target A, 1 target B; competitive: serving team
   kFlags = 6,         // RuleFlag bits
-  kHitsSinceApex = 7, // SoloBump: true hits whose preceding apex was recorded
+  kBounces = 7,       // SoloBump: bounces ended by a true hit (apexes summed in kApexSum)
 };
 enum RuleFlag : int32_t {
   kFlagHit = 1,           // HitBall: first true hit made
@@ -99,7 +99,7 @@ enum RuleFlag : int32_t {
 };
 enum RuleFloat : int32_t {
   kApex = 0,        // SoloBump: highest ball z since the last true hit
-  kApexSum = 1,     // SoloBump: sum of recorded apexes
+  kApexSum = 1,     // SoloBump: sum of the apexes of the bounces ended by true hits
 };
 
 // Structure-of-arrays view of a whole batch. Host pointers on the CPU, device pointers on CUDA.
