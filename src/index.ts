@@ -25,3 +25,7 @@ export { type VolleyballInfos, volleyballEpisodeMetrics } from './envs/volleybal
 export {
   renderAscii, renderSvg, type MapfFrame, type SvgRenderOptions, SVG_STEP_COUNTER_MAX_FRAMES, AGENT_SYMBOLS,
 } from './render/mapf-render.js';
+export {
+  renderVolleyballSvg, collectVolleyballFrames, describeVolleyballEpisode, VOLLEYBALL_TEAM_COLORS,
+  type VolleyballFrame, type VolleyballSvgOptions,
+} from './render/volleyball-render.js';

@@ -8,7 +8,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import type { GridMap } from '../envs/mapf/maps.js';
-import { attributes, discreteAnimate, escapeXml, formatNumber, paletteColor } from './svg.js';
+import { animatedAttributes as animated, attributes, escapeXml, formatNumber, paletteColor, stepLabel } from './svg.js';
 
 /** One step of a MAPF episode, as plain arrays. */
 export interface MapfFrame {
@@ -117,51 +117,6 @@ function obstacleRects(map: GridMap, cellSize: number): string[] {
     }
   }
   return rects;
-}
-
-/**
- * Attributes of one animated element: static values from frame 0, plus one discrete
- * `<animate>` per attribute when there is more than one frame.
- */
-function animated(
-  frameCount: number, durationSeconds: number, valueAt: Record<string, (frame: number) => number>,
-): { staticAttrs: Record<string, number>; animations: string } {
-  const staticAttrs: Record<string, number> = {};
-  let animations = '';
-  for (const [name, fn] of Object.entries(valueAt)) {
-    const values = Array.from({ length: frameCount }, (_, k) => fn(k));
-    staticAttrs[name] = values[0];
-    if (frameCount > 1 && values.some((v) => v !== values[0])) {
-      animations += discreteAnimate(name, values, durationSeconds);
-    }
-  }
-  return { staticAttrs, animations };
-}
-
-/** A `<text>` showing `step k` only while frame `k` is on screen. */
-function stepLabel(k: number, frameCount: number, durationSeconds: number, x: number, y: number): string {
-  const times: number[] = [];
-  const values: string[] = [];
-  const push = (time: number, value: string): void => {
-    times.push(time);
-    values.push(value);
-  };
-  if (k === 0) push(0, 'visible');
-  else {
-    push(0, 'hidden');
-    push(k / frameCount, 'visible');
-  }
-  if (k < frameCount - 1) push((k + 1) / frameCount, 'hidden');
-  const animate = `<animate ${attributes({
-    attributeName: 'visibility',
-    values: values.join(';'),
-    keyTimes: times.map((t) => formatNumber(t, 6)).join(';'),
-    dur: `${formatNumber(durationSeconds)}s`,
-    calcMode: 'discrete',
-    repeatCount: 'indefinite',
-  })}/>`;
-  const visibility = k === 0 ? 'visible' : 'hidden';
-  return `<text ${attributes({ x, y, visibility })}>step ${k} / ${frameCount - 1}${animate}</text>`;
 }
 
 /**

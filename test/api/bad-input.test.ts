@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import {
   AllocationError, BackendUnavailableError, CounterRng, EnvBusyError, EnvClosedError, InvalidActionError,
   InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError, ResetNeededError, UnknownEnvError, availableBackends, make,
-  type BackendName, type MakeOptions, type MapfConfig, type VectorEnv,
+  type BackendName, type MakeOptions, type MapfConfig, type VectorEnv, type VolleyballConfig, type VolleyballTask,
 } from '../../src/index.js';
 import { mapfBackends, snapshot } from '../helpers/mapf.js';
+import { sampleActions, snapshotAll } from '../helpers/conformance.js';
+import { VB_TASKS, makeVb, vbBackends, type VbOptions } from '../helpers/volleyball.js';
 
 const backends = mapfBackends();
 type ErrorClass = new (...args: never[]) => ManyWorldsError;
@@ -361,3 +363,198 @@ describe('backend and env selection', () => {
     }
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Volleyball-<Task>-v0: continuous Box(4) actions. NaN/Inf are refused (plain arrays in
+// TypeScript, typed arrays by the addon before anything is stepped), finite values beyond [-1, 1]
+// are clipped like VolleyBots' rotor model, and a refused call changes nothing.
+// ---------------------------------------------------------------------------------------------
+
+/** A volleyball env and its twin, reset and stepped identically twice with random actions. */
+function vbTwins(task: VolleyballTask, backend: BackendName, opts: VbOptions = {}): { env: VectorEnv; twin: VectorEnv; rng: CounterRng } {
+  const mkv = (): VectorEnv => makeVb(task, { numEnvs: E, seed: 17, backend, autoresetMode: 'same-step', ...opts });
+  const env = mkv(), twin = mkv();
+  env.reset();
+  twin.reset();
+  const rng = new CounterRng(99);
+  for (let t = 0; t < 2; t++) {
+    const act = sampleActions(env, rng);
+    env.step(act);
+    twin.step(act);
+  }
+  return { env, twin, rng };
+}
+
+/** Steps both with the same valid actions; every output must stay bit-identical. Closes both. */
+function expectVbStillTwins(env: VectorEnv, twin: VectorEnv, rng: CounterRng, steps = 4): void {
+  for (let t = 0; t < steps; t++) {
+    const act = sampleActions(env, rng);
+    expect(snapshotAll(env, env.step(act)), `step ${t} after the bad input`).toEqual(snapshotAll(twin, twin.step(act)));
+  }
+  env.close();
+  twin.close();
+}
+
+for (const f of VB_TASKS) {
+  for (const backend of vbBackends(f.id)) {
+    const NA = E * f.drones * 4; // numbers in the actions buffer
+    const last = f.drones - 1;
+
+    describe(`${backend}: ${f.id}: bad actions leave the env usable`, () => {
+      it('NaN / ±Infinity in a Float32Array (step and stepAsync) and in the staging buffer: checked by the addon, naming env and agent', async () => {
+        const { env, twin, rng } = vbTwins(f.task, backend);
+        for (const [v, shown] of [[NaN, 'nan'], [Infinity, 'inf'], [-Infinity, '-inf']] as Array<[number, string]>) {
+          const bad = sampleActions(env, rng) as Float32Array;
+          bad[(1 * f.drones + last) * 4 + 2] = v;
+          const e = caught(() => env.step(bad), InvalidActionError, 'ERR_MW_INVALID_ACTION', f.id, 'env 1', `agent ${last}`, 'component 2', shown);
+          expect(e.details).toMatchObject({ env: 1, agent: last });
+        }
+        env.actions.fill(0);
+        env.actions[(2 * f.drones) * 4] = NaN;
+        caught(() => env.step(), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 2', 'agent 0', 'component 0');
+        await caughtAsync(() => env.stepAsync(), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 2', 'agent 0');
+        const staged = new Float32Array(NA);
+        staged[NA - 1] = Infinity;
+        await caughtAsync(() => env.stepAsync(staged), InvalidActionError, 'ERR_MW_INVALID_ACTION', `env ${E - 1}`, `agent ${last}`, 'component 3');
+        expectVbStillTwins(env, twin, rng);
+      });
+
+      it('NaN / Infinity / a string in a plain array: checked in TypeScript, naming env, agent and component', () => {
+        const { env, twin, rng } = vbTwins(f.task, backend);
+        for (const [v, shown] of [[NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'], ['0.5', '0.5'], [undefined, 'undefined']] as Array<[unknown, string]>) {
+          const bad: unknown[] = new Array<number>(NA).fill(0.1);
+          bad[(1 * f.drones + last) * 4 + 1] = v;
+          const e = caught(() => env.step(bad as number[]), InvalidActionError, 'ERR_MW_INVALID_ACTION', f.id, 'env 1', `agent ${last}`, 'component 1', shown);
+          expect(e.details).toMatchObject({ env: 1, agent: last });
+        }
+        expectVbStillTwins(env, twin, rng);
+      });
+
+      it('wrong length (typed and plain) and wrong dtype (Int32Array, Float64Array, Uint8Array)', () => {
+        const { env, twin, rng } = vbTwins(f.task, backend);
+        caught(() => env.step(new Float32Array(NA - 1)), InvalidActionError, 'ERR_MW_INVALID_ACTION', f.id, String(NA - 1), String(NA), '× 4');
+        caught(() => env.step(new Float32Array(E * f.drones)), InvalidActionError, 'ERR_MW_INVALID_ACTION', String(E * f.drones));
+        caught(() => env.step(new Array<number>(NA + 4).fill(0)), InvalidActionError, 'ERR_MW_INVALID_ACTION', String(NA + 4));
+        caught(() => env.step([]), InvalidActionError, 'ERR_MW_INVALID_ACTION', '0');
+        caught(() => env.step(new Int32Array(NA)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Float32Array', 'Int32Array');
+        caught(() => env.step(new Float64Array(NA)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Float64Array');
+        caught(() => env.step(new Uint8Array(NA)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Uint8Array');
+        caught(() => env.step(0.5 as unknown as number[]), InvalidActionError, 'ERR_MW_INVALID_ACTION');
+        expectVbStillTwins(env, twin, rng);
+      });
+
+      it('parallelView: unknown agent, a number instead of 4, 3 numbers, NaN in the vector', () => {
+        const { env, twin, rng } = vbTwins(f.task, backend);
+        const view = env.parallelView(0);
+        view.agents = [...view.possibleAgents]; // live without a reset, so the batch state is unchanged
+        const before = Array.from(env.actions);
+        caught(() => view.step({ agent_0: [0, 0, 0, 0] }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'agent_0');
+        caught(() => view.step({ drone_0: 0.5 }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 0', 'agent 0', '4 finite numbers');
+        caught(() => view.step({ drone_0: [0, 0, 0] }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 0', 'agent 0');
+        caught(() => view.step({ drone_0: [0, 0, 0, 0], [`drone_${last}`]: [0, NaN, 0, 0] }), InvalidActionError, 'ERR_MW_INVALID_ACTION', `agent ${last}`, 'NaN');
+        expect(Array.from(env.actions), 'a refused view step stages nothing').toEqual(before);
+        expectVbStillTwins(env, twin, rng);
+      });
+
+      it('finite actions beyond [-1, 1] are accepted and act exactly as ±1 (clipped): twins stay bit-identical', () => {
+        const env = makeVb(f.task, { numEnvs: E, seed: 5, backend, autoresetMode: 'same-step' });
+        const twin = makeVb(f.task, { numEnvs: E, seed: 5, backend, autoresetMode: 'same-step' });
+        env.reset();
+        twin.reset();
+        const rng = new CounterRng(8);
+        let widened = 0;
+        for (let t = 0; t < 25; t++) {
+          const act = sampleActions(env, rng) as Float32Array;
+          // Push a third of the values far outside the box: 5 stands for +1, -7 for -1.
+          const wide = act.map((v, i) => (i % 3 === 0 ? (v > 0 ? 5 : -7) : v));
+          const clipped = wide.map((v) => Math.max(-1, Math.min(1, v)));
+          widened += wide.filter((v) => Math.abs(v) > 1).length;
+          expect(env.actionSpace.contains(wide)).toBe(false);
+          // Half the steps through a plain array, half through the typed staging path.
+          const r = t % 2 ? env.step(Array.from(wide)) : env.step(wide);
+          expect(snapshotAll(env, r), `t=${t + 1}`).toEqual(snapshotAll(twin, twin.step(clipped)));
+        }
+        expect(widened).toBeGreaterThan(0);
+        // The view takes out-of-range vectors too.
+        const view = env.parallelView(0), tview = twin.parallelView(0);
+        view.agents = [...view.possibleAgents];
+        tview.agents = [...tview.possibleAgents];
+        const [o1, r1] = view.step({ drone_0: [5, -7, 1e30, -1e30] });
+        const [o2, r2] = tview.step({ drone_0: [1, -1, 1, -1] });
+        expect(Array.from(o1.drone_0)).toEqual(Array.from(o2.drone_0));
+        expect(r1).toEqual(r2);
+        env.close();
+        twin.close();
+      });
+    });
+
+    describe(`${backend}: ${f.id}: closed and busy envs, bad configs`, () => {
+      it('step() before any reset throws ResetNeededError naming the env', () => {
+        const env = makeVb(f.task, { numEnvs: 2, backend });
+        try {
+          caught(() => env.step(), ResetNeededError, 'ERR_MW_RESET_NEEDED', f.id, 'env 0');
+          env.reset({ mask: [1, 0] });
+          caught(() => env.step(), ResetNeededError, 'ERR_MW_RESET_NEEDED', 'env 1');
+        } finally {
+          env.close();
+        }
+      });
+
+      it('every call after close() throws EnvClosedError naming env and method', async () => {
+        const env = makeVb(f.task, { numEnvs: E, backend });
+        env.reset();
+        const view = env.parallelView(0);
+        env.close();
+        expect(() => env.close()).not.toThrow();
+        caught(() => env.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED', f.id, 'reset');
+        caught(() => env.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', f.id, 'step');
+        caught(() => env.step(new Float32Array(NA)), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'step');
+        caught(() => env.parallelView(0), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'parallelView');
+        await caughtAsync(() => env.stepAsync(), EnvClosedError, 'ERR_MW_ENV_CLOSED', f.id, 'stepAsync');
+        caught(() => view.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED', f.id);
+        view.agents = [...view.possibleAgents];
+        caught(() => view.step({}), EnvClosedError, 'ERR_MW_ENV_CLOSED', f.id);
+      });
+
+      it('step / reset / stepAsync / close while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
+        const { env, twin, rng } = vbTwins(f.task, backend);
+        const act = sampleActions(env, rng);
+        const pending = env.stepAsync(act);
+        const other = new Float32Array(NA).fill(-1);
+        caught(() => env.step(other), EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, 'step');
+        caught(() => env.reset({ seed: 1 }), EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, 'reset');
+        caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
+        caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
+        await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, 'stepAsync');
+        expect(Array.from(env.actions)).toEqual(Array.from(act));
+        const r = await pending;
+        expect(snapshotAll(env, r)).toEqual(snapshotAll(twin, twin.step(act)));
+        expectVbStillTwins(env, twin, rng);
+      });
+
+      it('bad configs: InvalidConfigError naming the field and value', () => {
+        const bad = (config: Record<string, unknown>, field: string, ...mentions: string[]): void => {
+          const e = caught(() => makeVb(f.task, { backend, config: config as VolleyballConfig }), InvalidConfigError, 'ERR_MW_INVALID_CONFIG', f.id, field, ...mentions);
+          expect(e.details).toMatchObject({ field });
+        };
+        bad({ subSteps: 2 }, 'subSteps');
+        bad({ num_agents: 2 }, 'num_agents');
+        for (const v of [0, 17, 1.5, -1, NaN, '2']) bad({ substeps: v }, 'substeps', String(v));
+        bad({ actionMode: 'foo' }, 'actionMode', 'foo');
+        bad({ actionMode: 'ctbr' }, 'actionMode', 'ctbr');
+        for (const v of [0, -5, 2.5, 2 ** 31]) bad({ maxEpisodeSteps: v }, 'maxEpisodeSteps', String(v));
+        bad({ randomServe: 'yes' }, 'randomServe', 'yes');
+        bad({ randomServe: 1 }, 'randomServe', '1');
+        caught(() => makeVb(f.task, { backend, config: [] as unknown as VolleyballConfig }), InvalidConfigError, 'ERR_MW_INVALID_CONFIG', 'object');
+        // The limits themselves are fine.
+        for (const config of [{ substeps: 1 }, { substeps: 16 }, { maxEpisodeSteps: 1 }, { randomServe: false }, { actionMode: 'thrustBodyRates' as const }]) {
+          makeVb(f.task, { backend, config }).close();
+        }
+      });
+
+      it('a batch over an explicit maxBufferBytes budget: AllocationError naming numEnvs', () => {
+        caught(() => makeVb(f.task, { numEnvs: 64, backend, maxBufferBytes: 1024 }), AllocationError, 'ERR_MW_ALLOCATION', f.id, '64');
+      });
+    });
+  }
+}

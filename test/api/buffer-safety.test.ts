@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CounterRng, InvalidActionError, InvalidConfigError, make, type MapfConfig, type VectorEnv,
+  CounterRng, InvalidActionError, InvalidConfigError, make, type MapfConfig, type VectorEnv, type VolleyballInfos,
 } from '../../src/index.js';
 import { mapfBackends } from '../helpers/mapf.js';
+import { sampleActions, snapshotAll } from '../helpers/conformance.js';
+import { HOVER_COMMAND, VB_TASKS, makeVb, vbBackends, type VbOptions } from '../helpers/volleyball.js';
 
 const config: MapfConfig = { numAgents: 6, size: 10, density: 0.2, obsRadius: 3, onTarget: 'restart', maxEpisodeSteps: 30 };
 
@@ -70,10 +72,10 @@ for (const backend of mapfBackends()) {
       try {
         const { obs } = env.reset();
         const length = obs.buffer.byteLength;
-        structuredClone(obs.buffer, { transfer: [obs.buffer] });
+        structuredClone(obs.buffer, { transfer: [obs.buffer as ArrayBuffer] });
         expect(obs.buffer.byteLength).toBe(length);
         const pending = env.stepAsync(new Int32Array(env.actions.length).fill(1));
-        structuredClone(obs.buffer, { transfer: [obs.buffer] });
+        structuredClone(obs.buffer, { transfer: [obs.buffer as ArrayBuffer] });
         await pending;
         expect(obs.buffer.byteLength).toBe(length);
         expect(() => env.step()).not.toThrow();
@@ -147,3 +149,99 @@ describe('options that cannot be honoured are refused', () => {
     }
   });
 });
+
+for (const f of VB_TASKS) {
+  for (const backend of vbBackends(f.id)) {
+    const vbTwins = (opts: VbOptions = {}): [VectorEnv, VectorEnv] => {
+      const o: VbOptions = { numEnvs: 3, seed: 21, backend, autoresetMode: 'same-step', ...opts };
+      return [makeVb(f.task, o), makeVb(f.task, o)];
+    };
+    const expectSame = (a: VectorEnv, b: VectorEnv, rng: CounterRng, steps: number, before?: () => void): void => {
+      for (let t = 0; t < steps; t++) {
+        const act = sampleActions(a, rng);
+        before?.();
+        expect(snapshotAll(a, a.step(act)), `step ${t + 1}`).toEqual(snapshotAll(b, b.step(act)));
+      }
+    };
+
+    describe(`${backend}: ${f.id}: buffers the user holds cannot break the env`, () => {
+      it('garbage over the whole shared buffer (NaN actions): step refuses, then the env continues exactly like a twin', () => {
+        const [a, b] = vbTwins({ config: { maxEpisodeSteps: 20 } });
+        try {
+          a.reset();
+          b.reset();
+          const rng = new CounterRng(3);
+          expectSame(a, b, rng, 5);
+          new Uint8Array(a.actions.buffer).fill(0xff); // 0xffffffff is a NaN: every output and the actions
+          expect(() => a.step()).toThrow(InvalidActionError);
+          expectSame(a, b, rng, 40);
+        } finally {
+          a.close();
+          b.close();
+        }
+      });
+
+      it('writing into obs, rewards and every infos array changes nothing the env computes', () => {
+        const [a, b] = vbTwins({ config: { maxEpisodeSteps: 20 } });
+        try {
+          const r = a.reset();
+          b.reset();
+          const infos = r.infos as VolleyballInfos;
+          const scribble = (): void => {
+            r.obs.fill(1e6);
+            infos.drones.fill(-3);
+            infos.ball.fill(7);
+            infos.board.fill(NaN);
+            infos.hits.fill(1);
+            // (infos.teams and infos.agentMask are constant arrays kept on the TypeScript side, not
+            // rewritten by steps: scribbling on them would show, though the env is unaffected.)
+            infos.episode.done.fill(1);
+            infos.episode.return.fill(5);
+          };
+          expectSame(a, b, new CounterRng(4), 40, scribble);
+        } finally {
+          a.close();
+          b.close();
+        }
+      });
+
+      it('the shared buffer cannot be detached: transferring it copies, and stepping goes on', async () => {
+        const env = makeVb(f.task, { numEnvs: 2, backend });
+        try {
+          const { obs } = env.reset();
+          const length = obs.buffer.byteLength;
+          structuredClone(obs.buffer, { transfer: [obs.buffer as ArrayBuffer] });
+          expect(obs.buffer.byteLength).toBe(length);
+          const pending = env.stepAsync(new Float32Array(env.actions.length).fill(HOVER_COMMAND));
+          structuredClone(obs.buffer, { transfer: [obs.buffer as ArrayBuffer] });
+          await pending;
+          expect(obs.buffer.byteLength).toBe(length);
+          expect(() => env.step()).not.toThrow();
+        } finally {
+          env.close();
+        }
+      });
+
+      it("a reset mask that is a view on the env's own hits buffer resets exactly the masked envs", () => {
+        const [a, b] = vbTwins();
+        try {
+          const infos = a.reset().infos as VolleyballInfos;
+          b.reset();
+          const rng = new CounterRng(8);
+          expectSame(a, b, rng, 3);
+          // The mask lies in the hits buffer, which the reset itself rewrites (to zeros).
+          const mask = new Uint8Array(infos.hits.buffer, infos.hits.byteOffset, 3);
+          mask.fill(0);
+          mask[0] = 1;
+          mask[2] = 1;
+          a.reset({ mask });
+          b.reset({ mask: [1, 0, 1] });
+          expectSame(a, b, rng, 20);
+        } finally {
+          a.close();
+          b.close();
+        }
+      });
+    });
+  }
+}

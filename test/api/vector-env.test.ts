@@ -1,14 +1,18 @@
 /**
  * API conformance of VectorEnv / ParallelEnv, written after Gymnasium's vector-env checks
  * (spaces contain what reset/step return, autoreset modes, seeding, determinism) and PettingZoo's
- * `parallel_api_test` (agent sets, dict keys, agents leaving), run on every available backend.
+ * `parallel_api_test` (agent sets, dict keys, agents leaving), run for MAPF-v0 and every
+ * Volleyball-<Task>-v0 on every available backend.
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CounterRng, ResetNeededError, make, spaces, type AutoresetMode, type BackendName, type CollisionSystem,
-  type MakeOptions, type MapfConfig, type MapfInfos, type OnTarget, type VectorEnv,
+  CounterRng, EnvClosedError, ResetNeededError, VOLLEYBALL_TASKS, make, spaces, volleyballEpisodeMetrics, type AutoresetMode,
+  type BackendName, type CollisionSystem, type MakeOptions, type MapfConfig, type MapfInfos, type OnTarget, type VectorEnv,
+  type VolleyballConfig, type VolleyballInfos,
 } from '../../src/index.js';
 import { mapfBackends, pairs, snapshot, type Snapshot } from '../helpers/mapf.js';
+import { digest as digestAll, rowsOf, sampleActions, snapshotAll, trajectory as trajectoryAll, type Outputs } from '../helpers/conformance.js';
+import { HOVER_COMMAND, VB_TASKS, droneOf, makeVb, norm, obsOf, vbBackends, type VbOptions } from '../helpers/volleyball.js';
 
 const backends = mapfBackends();
 const SYSTEMS: CollisionSystem[] = ['priority', 'blockBoth', 'soft'];
@@ -554,4 +558,498 @@ for (const backend of backends) {
       b.close();
     });
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Volleyball-<Task>-v0: the same Gymnasium / PettingZoo checks for every task and backend, written
+// against the env-independent helpers (continuous Box(4) actions, drones that all end together).
+// ---------------------------------------------------------------------------------------------
+
+for (const f of VB_TASKS) {
+  for (const backend of vbBackends(f.id)) {
+    const E = 3, A = f.drones, D = f.obsDim;
+    const mkv = (opts: VbOptions = {}): VectorEnv => makeVb(f.task, { numEnvs: E, seed: 11, backend, autoresetMode: 'same-step', ...opts });
+
+    describe(`${backend}: ${f.id}: spaces, agents and metadata`, () => {
+      it(`spaces describe and contain what reset/step return (obs Box(-inf, inf, [${D}]) float32, actions Box(-1, 1, [4]))`, () => {
+        const env = mkv({ keepFinalObs: true, config: { maxEpisodeSteps: 40 } });
+        const single = env.singleObservationSpace as spaces.Box;
+        expect(single).toBeInstanceOf(spaces.Box);
+        expect([...single.shape]).toEqual([D]);
+        expect(single.dtype).toBe('float32');
+        expect([single.lowAt(0), single.highAt(0)]).toEqual([-Infinity, Infinity]);
+        expect(env.obsSize).toBe(D);
+        expect([...(env.observationSpace as spaces.Box).shape]).toEqual([E, A, D]);
+        const act = env.singleActionSpace as spaces.Box;
+        expect(act).toBeInstanceOf(spaces.Box);
+        expect([...act.shape]).toEqual([4]);
+        expect(act.dtype).toBe('float32');
+        expect([act.lowAt(0), act.highAt(0)]).toEqual([-1, 1]);
+        expect([...(env.actionSpace as spaces.Box).shape]).toEqual([E, A, 4]);
+        expect(env.actions).toBeInstanceOf(Float32Array);
+        expect(env.actions.length).toBe(E * A * 4);
+        expect(env.actionSize).toBe(4);
+        expect(env.possibleAgents).toEqual(Array.from({ length: A }, (_, a) => `drone_${a}`));
+        for (const agent of env.possibleAgents) {
+          expect(env.observationSpaceOf(agent)).toBe(single);
+          expect(env.actionSpaceOf(agent)).toBe(act);
+        }
+        const check = (r: Outputs): void => {
+          const obs = r.obs as Float32Array;
+          expect(obs).toBeInstanceOf(Float32Array);
+          expect(obs.length).toBe(E * A * D);
+          expect(env.observationSpace.contains(obs)).toBe(true);
+          expect(Array.from({ length: E * A }, (_, i) => single.containsFlat(obs, i * D)).every(Boolean)).toBe(true);
+          expect(obs.every(Number.isFinite)).toBe(true);
+          const infos = r.infos as VolleyballInfos;
+          expect(infos.drones).toBeInstanceOf(Float32Array);
+          expect(infos.drones.length).toBe(E * A * 13);
+          const quatNorms = Array.from({ length: E * A }, (_, i) => norm(Array.from(infos.drones.subarray(i * 13 + 3, i * 13 + 7))));
+          expect(Math.max(...quatNorms.map((n) => Math.abs(n - 1)))).toBeLessThan(1e-5);
+          expect(infos.ball.length).toBe(E * 6);
+          expect(infos.board.length).toBe(E * 6);
+          expect(infos.hits).toBeInstanceOf(Uint8Array);
+          expect(infos.hits.length).toBe(E * A);
+          expect(infos.hits.every((v) => v === 0 || v === 1)).toBe(true);
+          expect(Array.from(infos.teams)).toEqual(f.teams);
+          expect(Array.from(infos.agentMask)).toEqual(new Array(E * A).fill(1));
+        };
+        check(env.reset());
+        const rng = new CounterRng(3);
+        let ends = 0;
+        for (let t = 0; t < 80; t++) {
+          const actions = sampleActions(env, rng);
+          expect(actions).toBeInstanceOf(Float32Array);
+          expect(env.actionSpace.contains(actions)).toBe(true);
+          const r = env.step(actions);
+          check(r);
+          expect(r.rewards).toBeInstanceOf(Float32Array);
+          expect(r.terminations).toBeInstanceOf(Uint8Array);
+          expect(r.truncations).toBeInstanceOf(Uint8Array);
+          expect(r.rewards.every(Number.isFinite)).toBe(true);
+          const ep = r.infos.episode;
+          for (let e = 0; e < E; e++) {
+            // Every drone of an env ends together; done marks exactly the envs that ended.
+            const term = Array.from(r.terminations.subarray(e * A, (e + 1) * A));
+            const trunc = Array.from(r.truncations.subarray(e * A, (e + 1) * A));
+            expect(new Set(term).size).toBe(1);
+            expect(new Set(trunc).size).toBe(1);
+            expect(term[0] && trunc[0]).toBe(0);
+            expect(ep.done[e]).toBe(term[0] || trunc[0]);
+            if (!ep.done[e]) continue;
+            ends++;
+            const fin = r.infos.finalObs as Float32Array;
+            expect(Array.from({ length: A }, (_, a) => single.containsFlat(fin, (e * A + a) * D)).every(Boolean)).toBe(true);
+          }
+        }
+        expect(ends).toBeGreaterThan(0);
+        env.close();
+      });
+
+      it("thrustBodyRates: actions Box(-inf, inf, [4]) (tanh-squashed), sampled actions step and stay in the spaces", () => {
+        const env = mkv({ config: { actionMode: 'thrustBodyRates', maxEpisodeSteps: 30 } });
+        const act = env.singleActionSpace as spaces.Box;
+        expect([...act.shape]).toEqual([4]);
+        expect([act.lowAt(0), act.highAt(0)]).toEqual([-Infinity, Infinity]);
+        expect(env.metadata.config).toMatchObject({ actionMode: 'thrustBodyRates' });
+        env.reset();
+        const rng = new CounterRng(4);
+        for (let t = 0; t < 40; t++) {
+          const r = env.step(sampleActions(env, rng));
+          expect(env.observationSpace.contains(r.obs)).toBe(true);
+          expect(r.rewards.every(Number.isFinite)).toBe(true);
+        }
+        env.close();
+      });
+
+      it('agent names, teams, metric names and metadata', () => {
+        const env = mkv({ autoresetMode: 'next-step', seed: 77 });
+        expect(env.id).toBe(f.id);
+        expect(env.numAgents).toBe(A);
+        expect(env.numEnvs).toBe(E);
+        expect(env.metadata.autoresetMode).toBe('next-step');
+        expect(env.metadata.backend).toBe(backend);
+        expect(env.metadata.seed).toBe(77);
+        expect(env.metadata.teams).toEqual(f.teams);
+        expect(env.metadata.controlHz).toBe(50);
+        expect(env.metadata.config).toMatchObject({ task: f.task, actionMode: 'rotorThrust', substeps: 1, maxEpisodeSteps: f.maxSteps, randomServe: true });
+        const infos = env.reset().infos as VolleyballInfos;
+        expect(infos.episode.metricNames).toEqual(VOLLEYBALL_TASKS[f.task].metricNames);
+        expect(() => env.observationSpaceOf(`drone_${A}`)).toThrow();
+        expect(() => env.actionSpaceOf('agent_0')).toThrow();
+        env.close();
+      });
+    });
+
+    describe(`${backend}: ${f.id}: agent sets (PettingZoo parallel_api_test)`, () => {
+      it('parallelView over random episodes in every autoreset mode: dict keys equal the live agents; all leave at the end', () => {
+        for (const autoresetMode of ['same-step', 'next-step', 'disabled'] as AutoresetMode[]) {
+          // With autoreset disabled the view's step steps the whole batch, so it must be alone in it.
+          const numEnvs = autoresetMode === 'disabled' ? 1 : E;
+          const env = mkv({ autoresetMode, numEnvs, keepFinalObs: autoresetMode === 'same-step', config: { maxEpisodeSteps: 25 } });
+          env.reset();
+          const view = env.parallelView(numEnvs - 1);
+          expect(view.possibleAgents).toEqual(env.possibleAgents);
+          expect(view.maxNumAgents).toBe(A);
+          const [obs0, infos0] = view.reset({ seed: 5 });
+          expect(Object.keys(obs0)).toEqual(view.possibleAgents);
+          expect(Object.keys(infos0)).toEqual(view.possibleAgents);
+          for (const a of view.agents) {
+            expect(view.observationSpace(a).contains(obs0[a])).toBe(true);
+            expect(infos0[a]).toMatchObject({ team: f.teams[view.possibleAgents.indexOf(a)], hit: false });
+          }
+          const rng = new CounterRng(9);
+          const sorted = (d: object): string => Object.keys(d).sort().join(',');
+          let episodes = 0;
+          for (let t = 0; t < 60; t++) {
+            if (view.agents.length === 0) {
+              episodes++;
+              view.reset();
+              expect(view.agents).toEqual(view.possibleAgents);
+            }
+            const live = [...view.agents];
+            const acts: Record<string, number[]> = {};
+            for (const a of live) acts[a] = Array.from(view.actionSpace(a).sample(rng) as Float32Array);
+            const [obs, rew, term, trunc, info] = view.step(acts);
+            // One expect per step (thousands of expects would dominate the run time).
+            const keys = [obs, rew, term, trunc, info].map(sorted);
+            expect(keys, `t=${t + 1}: dict keys`).toEqual(new Array(5).fill(sorted(acts)));
+            const bad = live.filter((a) => !(view.observationSpace(a).contains(obs[a]) && typeof rew[a] === 'number' &&
+              typeof term[a] === 'boolean' && typeof trunc[a] === 'boolean' &&
+              (info[a].position as number[]).length === 3 && (info[a].velocity as number[]).length === 3));
+            expect(bad, `t=${t + 1}: agents with malformed entries`).toEqual([]);
+            const ended = live.some((a) => term[a] || trunc[a]);
+            // Drones leave all together, and then the view reports the episode.
+            expect(view.agents).toEqual(ended ? [] : live);
+            if (ended) {
+              for (const a of live) {
+                const ep = info[a].episode as { return: number; length: number; metrics: Record<string, number> };
+                expect(Object.keys(ep.metrics)).toEqual([...VOLLEYBALL_TASKS[f.task].metricNames]);
+                expect(ep.length).toBeGreaterThan(0);
+                expect(ep.length).toBeLessThanOrEqual(25);
+              }
+            }
+          }
+          expect(episodes).toBeGreaterThan(0);
+          env.close();
+        }
+      });
+
+      it('parallelView round trip: dicts equal the slices of the batch buffers; arrays of 4 numbers land in env.actions; reset touches only its env', () => {
+        const env = mkv();
+        const r = env.reset();
+        const otherBefore = rowsOf(r.obs, 0, A, D);
+        const view = env.parallelView(1);
+        const [obs, infos] = view.reset({ seed: 123 });
+        expect(rowsOf(r.obs, 0, A, D)).toEqual(otherBefore);
+        const vi = r.infos as VolleyballInfos;
+        for (let a = 0; a < A; a++) {
+          expect(Array.from(obs[`drone_${a}`])).toEqual(obsOf(env, r.obs, 1, a));
+          expect(infos[`drone_${a}`].position).toEqual(droneOf(vi, A, 1, a).pos);
+          expect(infos[`drone_${a}`].velocity).toEqual(droneOf(vi, A, 1, a).vel);
+        }
+        const kept = Array.from(obs.drone_0);
+        env.actions.fill(0.5);
+        const acts: Record<string, number[]> = {};
+        for (let a = 0; a < A; a++) acts[`drone_${a}`] = [0.1 * a, -0.2, 0.3, -0.4 + 0.01 * a];
+        const [obs2, rew2] = view.step(acts);
+        expect(Array.from(obs.drone_0)).toEqual(kept); // copies, not views
+        for (let a = 0; a < A; a++) {
+          expect(Array.from(env.actions.subarray((A + a) * 4, (A + a + 1) * 4))).toEqual(acts[`drone_${a}`].map(Math.fround));
+          expect(Array.from(obs2[`drone_${a}`])).toEqual(obsOf(env, r.obs, 1, a));
+        }
+        expect(Array.from(env.actions.subarray(0, A * 4))).toEqual(new Array(A * 4).fill(0.5)); // other envs keep theirs
+        // A twin batch seeded the same way and stepped with the same actions agrees everywhere.
+        const twin = mkv();
+        twin.reset();
+        twin.reset({ seed: Uint32Array.from([11, 123, 13]), mask: [0, 1, 0] });
+        const tr = twin.step(env.actions.slice());
+        for (let a = 0; a < A; a++) expect(rew2[`drone_${a}`]).toBe(tr.rewards[A + a]);
+        expect(snapshotAll(twin, { obs: tr.obs, infos: tr.infos })).toEqual(snapshotAll(env, r));
+        // Missing live agents get zeros.
+        const live = [...view.agents];
+        const [, , , , info3] = view.step({});
+        expect(Object.keys(info3)).toEqual(live);
+        expect(Array.from(env.actions.subarray(A * 4, 2 * A * 4))).toEqual(new Array(A * 4).fill(0));
+        twin.close();
+        env.close();
+      });
+    });
+
+    describe(`${backend}: ${f.id}: autoreset modes`, () => {
+      it("'same-step': the ending step returns its rewards/flags, done=1 and the next episode's first observation; finalObs equals a disabled twin", () => {
+        // Random actions crash the drones after 30-60 steps (termination); a cap of 7 steps ends
+        // episodes before any rule can (truncation).
+        let ends = 0, terminated = 0, truncated = 0;
+        for (const [maxEpisodeSteps, steps] of [[47, 70], [7, 21]]) {
+          const env = mkv({ keepFinalObs: true, config: { maxEpisodeSteps } });
+          const twin = mkv({ autoresetMode: 'disabled', config: { maxEpisodeSteps } });
+          expect(snapshotAll(env, env.reset())).toEqual(snapshotAll(twin, twin.reset()));
+          const rng = new CounterRng(21);
+          const size = A * D;
+          for (let t = 0; t < steps; t++) {
+            const act = sampleActions(env, rng);
+            const r = env.step(act);
+            const tr = twin.step(act);
+            const done = Array.from(r.infos.episode.done);
+            // Rewards, flags and hits are the ending step's.
+            expect(Array.from(r.rewards)).toEqual(Array.from(tr.rewards));
+            expect(Array.from(r.terminations)).toEqual(Array.from(tr.terminations));
+            expect(Array.from(r.truncations)).toEqual(Array.from(tr.truncations));
+            expect(Array.from(r.infos.hits as Uint8Array)).toEqual(Array.from(tr.infos.hits as Uint8Array));
+            expect(done).toEqual(Array.from(tr.infos.episode.done));
+            for (let e = 0; e < E; e++) {
+              if (!done[e]) continue;
+              ends++;
+              if (r.terminations[e * A]) terminated++;
+              if (r.truncations[e * A]) truncated++;
+              // The last observation and the episode statistics are kept for the envs that ended.
+              expect(Array.from((r.infos.finalObs as Float32Array).subarray(e * size, (e + 1) * size))).toEqual(Array.from(tr.obs.subarray(e * size, (e + 1) * size)));
+              expect(r.infos.episode.length[e]).toBe(tr.infos.episode.length[e]);
+              expect(Array.from(r.infos.episode.return.subarray(e * A, (e + 1) * A))).toEqual(Array.from(tr.infos.episode.return.subarray(e * A, (e + 1) * A)));
+              expect(Array.from(r.infos.episode.metrics.subarray(e * 8, e * 8 + 8))).toEqual(Array.from(tr.infos.episode.metrics.subarray(e * 8, e * 8 + 8)));
+            }
+            // The twin resets the ended envs by hand: then both batches show the same world.
+            if (done.some(Boolean)) twin.reset({ mask: done });
+            expect(Array.from(r.obs)).toEqual(Array.from(tr.obs));
+            for (const k of ['drones', 'ball', 'board'] as const) expect(Array.from(r.infos[k] as Float32Array)).toEqual(Array.from(tr.infos[k] as Float32Array));
+          }
+          env.close();
+          twin.close();
+        }
+        expect(ends).toBeGreaterThan(10);
+        expect(terminated).toBeGreaterThan(0);
+        expect(truncated).toBeGreaterThan(0);
+      });
+
+      it("'next-step': the ending step returns the last observation; the next step ignores actions and returns zeros and a first observation", () => {
+        // Six steps of any actions end no episode by the rules: every env truncates at step 6.
+        const cfg: VolleyballConfig = { maxEpisodeSteps: 6 };
+        const env = mkv({ autoresetMode: 'next-step', config: cfg });
+        const env2 = mkv({ autoresetMode: 'next-step', config: cfg });
+        const twin = mkv({ autoresetMode: 'disabled', config: cfg });
+        env.reset();
+        env2.reset();
+        twin.reset();
+        const rng = new CounterRng(5);
+        for (let ep = 0; ep < 3; ep++) {
+          for (let t = 1; t <= 6; t++) {
+            const act = sampleActions(env, rng);
+            const r = env.step(act);
+            env2.step(act);
+            expect(snapshotAll(env, r)).toEqual(snapshotAll(twin, twin.step(act)));
+            expect(Array.from(r.infos.episode.done)).toEqual(new Array(E).fill(t === 6 ? 1 : 0));
+            expect(Array.from(r.truncations)).toEqual(new Array(E * A).fill(t === 6 ? 1 : 0));
+            expect(Array.from(r.terminations)).toEqual(new Array(E * A).fill(0));
+          }
+          // The reset step: actions are ignored (env and env2 get different ones).
+          const r = env.step(sampleActions(env, rng));
+          const r2 = env2.step(new Float32Array(E * A * 4).fill(-1));
+          const tr = twin.reset();
+          expect(Array.from(r.rewards)).toEqual(new Array(E * A).fill(0));
+          expect(Array.from(r.terminations)).toEqual(new Array(E * A).fill(0));
+          expect(Array.from(r.truncations)).toEqual(new Array(E * A).fill(0));
+          expect(Array.from(r.infos.episode.done)).toEqual(new Array(E).fill(0));
+          expect(Array.from(r.obs)).toEqual(Array.from(tr.obs));
+          for (const k of ['drones', 'ball', 'board', 'hits'] as const) expect(Array.from(r.infos[k] as Float32Array)).toEqual(Array.from(tr.infos[k] as Float32Array));
+          expect(snapshotAll(env2, r2)).toEqual(snapshotAll(env, r));
+        }
+        env.close();
+        env2.close();
+        twin.close();
+      });
+
+      it("'disabled': stepping after the end throws ResetNeededError naming the env; reset with a mask fixes it", () => {
+        const env = mkv({ autoresetMode: 'disabled', config: { maxEpisodeSteps: 3 } });
+        env.reset();
+        const hover = new Float32Array(E * A * 4).fill(HOVER_COMMAND);
+        for (let t = 0; t < 3; t++) env.step(hover);
+        let err: unknown;
+        try { env.step(hover); } catch (e) { err = e; }
+        expect(err).toBeInstanceOf(ResetNeededError);
+        expect((err as ResetNeededError).code).toBe('ERR_MW_RESET_NEEDED');
+        expect((err as Error).message).toMatch(/env 0/);
+        expect((err as Error).message).toContain(f.id);
+        env.reset({ mask: [1, 0, 0] });
+        try { env.step(hover); err = undefined; } catch (e) { err = e; }
+        expect(err).toBeInstanceOf(ResetNeededError);
+        expect((err as Error).message).toMatch(/env 1/);
+        env.reset({ mask: [0, 1, 1] });
+        const r = env.step(hover);
+        expect(Array.from(r.truncations)).toEqual(new Array(E * A).fill(0));
+        env.close();
+      });
+    });
+
+    describe(`${backend}: ${f.id}: seeding and determinism`, () => {
+      it('same seed gives identical trajectories; reset({ seed }) repeats whatever happened in between and equals a fresh batch', () => {
+        const a = mkv({ seed: 42 }), b = mkv({ seed: 42 });
+        const ta = trajectoryAll(a, 50, new CounterRng(1)), tb = trajectoryAll(b, 50, new CounterRng(1));
+        expect(ta).toEqual(tb);
+        const first = trajectoryAll(a, 30, new CounterRng(7), { seed: 999 });
+        trajectoryAll(a, 13, new CounterRng(8));
+        expect(trajectoryAll(a, 30, new CounterRng(7), { seed: 999 })).toEqual(first);
+        const fresh = mkv({ seed: 999 });
+        expect(trajectoryAll(fresh, 30, new CounterRng(7))).toEqual(first);
+        [a, b, fresh].forEach((e) => e.close());
+      });
+
+      it('different seeds give different episodes (spawn noise or serving side)', () => {
+        // One-env batches with seeds 0..7: their first observations are not all the same.
+        const firsts = new Set<number>();
+        for (let s = 0; s < 8; s++) {
+          const env = mkv({ seed: s, numEnvs: 1 });
+          firsts.add(digestAll(env, env.reset()));
+          env.close();
+        }
+        expect(firsts.size).toBeGreaterThan(1);
+      });
+
+      it('env i of a batch seeded s equals env 0 of a batch seeded s + i, and per-env seed arrays', () => {
+        // The env enters the draws through its seed only (docs/rng.md): an episode depends on the
+        // seed, not on the env's slot in the batch — what reset({ seed }) and parallelView rely on.
+        const s = 500, N = 4;
+        const batch = mkv({ seed: s, numEnvs: N });
+        const singles = Array.from({ length: N }, (_, i) => mkv({ seed: s + i, numEnvs: 1 }));
+        const rng = new CounterRng(31);
+        let rb: Outputs = batch.reset();
+        singles.forEach((one, i) => expect(rowsOf(rb.obs as Float32Array, i, A, D), `reset env ${i}`).toEqual(rowsOf(one.reset().obs, 0, A, D)));
+        for (let t = 0; t < 40; t++) {
+          const act = sampleActions(batch, rng);
+          const r = batch.step(act);
+          singles.forEach((one, i) => {
+            const o = one.step(act.slice(i * A * 4, (i + 1) * A * 4));
+            expect(rowsOf(r.obs, i, A, D), `t=${t + 1} env ${i} obs`).toEqual(rowsOf(o.obs, 0, A, D));
+            expect(rowsOf(r.rewards, i, A, 1)).toEqual(Array.from(o.rewards));
+            expect(rowsOf(r.infos.drones as Float32Array, i, A, 13)).toEqual(Array.from(o.infos.drones as Float32Array));
+            expect(r.infos.episode.done[i]).toBe(o.infos.episode.done[0]);
+          });
+        }
+        const seeds = [7, 70000, 2 ** 32 - 1, 0];
+        rb = batch.reset({ seed: seeds });
+        for (let i = 0; i < N; i++) {
+          const one = mkv({ seed: seeds[i], numEnvs: 1 });
+          expect(rowsOf(rb.obs as Float32Array, i, A, D), `seed array env ${i}`).toEqual(rowsOf(one.reset().obs, 0, A, D));
+          one.close();
+        }
+        batch.close();
+        singles.forEach((e) => e.close());
+      });
+
+      it('numThreads 1, 2 and 5 give identical results over 150 steps with autoresets', () => {
+        const runs = [1, 2, 5].map((numThreads) => {
+          const env = mkv({ numEnvs: 5, seed: 2024, numThreads, keepFinalObs: true, config: { maxEpisodeSteps: 45 } });
+          if (backend === 'native') expect(env.metadata.numThreads).toBe(numThreads);
+          const rng = new CounterRng(77);
+          const out = [digestAll(env, env.reset())];
+          let ends = 0;
+          for (let t = 0; t < 150; t++) {
+            const r = env.step(sampleActions(env, rng));
+            ends += r.infos.episode.done.reduce((x, y) => x + y, 0);
+            out.push(digestAll(env, r));
+          }
+          expect(ends).toBeGreaterThanOrEqual(10);
+          env.close();
+          return out;
+        });
+        expect(runs[1]).toEqual(runs[0]);
+        expect(runs[2]).toEqual(runs[0]);
+      });
+    });
+
+    describe(`${backend}: ${f.id}: buffers, episode statistics, close`, () => {
+      it('reset/step return the same objects and typed arrays every time; step(array) equals staged step()', () => {
+        const env = mkv({ keepFinalObs: true }), b = mkv({ keepFinalObs: true });
+        const r0 = env.reset();
+        b.reset();
+        const infos0 = r0.infos as VolleyballInfos;
+        const arrays = (i: VolleyballInfos): unknown[] => [
+          i.agentMask, i.drones, i.ball, i.board, i.hits, i.teams, i.finalObs, i.episode, i.episode.done, i.episode.return, i.episode.length, i.episode.metrics,
+        ];
+        const ref = arrays(infos0);
+        for (const x of ref) expect(x).toBeDefined();
+        const staged = env.actions;
+        const rng = new CounterRng(1);
+        const first = env.step(sampleActions(env, rng));
+        b.step(env.actions.slice());
+        expect(first.obs).toBe(r0.obs);
+        expect(first.infos).toBe(r0.infos);
+        for (let t = 0; t < 30; t++) {
+          const act = sampleActions(env, rng);
+          const r = t % 2 ? env.step(Array.from(act)) : (env.actions.set(act), env.step());
+          expect(r).toBe(first);
+          expect(r.rewards).toBe(first.rewards);
+          expect(r.infos).toBe(infos0);
+          arrays(r.infos as VolleyballInfos).forEach((x, k) => expect(x, `infos field ${k}`).toBe(ref[k]));
+          expect(env.actions).toBe(staged);
+          expect(Array.from(env.actions)).toEqual(Array.from(act));
+          expect(snapshotAll(env, r)).toEqual(snapshotAll(b, b.step(act)));
+        }
+        expect(env.reset({ seed: 3 })).toBe(r0);
+        env.close();
+        b.close();
+      });
+
+      it('episode.return is the float32 sum of the episode\'s rewards and episode.length its number of steps', () => {
+        const env = mkv({ numEnvs: 4, config: { maxEpisodeSteps: 45 } });
+        const N = 4;
+        env.reset();
+        const ret = new Array<number>(N * A).fill(0);
+        const len = new Array<number>(N).fill(0);
+        const rng = new CounterRng(12);
+        let ends = 0;
+        for (let t = 0; t < 120; t++) {
+          const r = env.step(sampleActions(env, rng));
+          const ep = r.infos.episode;
+          for (let e = 0; e < N; e++) {
+            len[e]++;
+            for (let a = 0; a < A; a++) ret[e * A + a] = Math.fround(ret[e * A + a] + r.rewards[e * A + a]);
+            if (!ep.done[e]) continue;
+            ends++;
+            expect(ep.length[e]).toBe(len[e]);
+            expect(len[e]).toBeLessThanOrEqual(45);
+            for (let a = 0; a < A; a++) expect(ep.return[e * A + a], `return env ${e} agent ${a}`).toBe(ret[e * A + a]);
+            const m = volleyballEpisodeMetrics(r.infos as VolleyballInfos, e);
+            expect(Object.keys(m)).toEqual([...VOLLEYBALL_TASKS[f.task].metricNames]);
+            len[e] = 0;
+            for (let a = 0; a < A; a++) ret[e * A + a] = 0;
+          }
+        }
+        expect(ends).toBeGreaterThan(N);
+        env.close();
+      });
+
+      it('stepAsync gives the same results (and the same objects) as step', async () => {
+        const a = mkv({ keepFinalObs: true, config: { maxEpisodeSteps: 30 } });
+        const b = mkv({ keepFinalObs: true, config: { maxEpisodeSteps: 30 } });
+        a.reset();
+        const rb0 = b.reset();
+        const rng = new CounterRng(6);
+        for (let t = 0; t < 40; t++) {
+          const act = sampleActions(a, rng);
+          const ra = a.step(act);
+          const rb = await b.stepAsync(act);
+          expect(rb.obs).toBe(rb0.obs);
+          expect(rb.infos).toBe(rb0.infos);
+          expect(snapshotAll(b, rb)).toEqual(snapshotAll(a, ra));
+        }
+        a.close();
+        b.close();
+      });
+
+      it('close() frees the batch once (idempotent); `using` closes at scope end', () => {
+        let outer: VectorEnv;
+        {
+          using env = mkv();
+          outer = env;
+          env.reset();
+          env.step(new Float32Array(E * A * 4).fill(HOVER_COMMAND));
+          expect(env.isClosed).toBe(false);
+        }
+        expect(outer.isClosed).toBe(true);
+        expect(() => outer.close()).not.toThrow();
+        expect(() => outer.step()).toThrow(EnvClosedError);
+      });
+    });
+  }
 }

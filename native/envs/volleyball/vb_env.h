@@ -15,7 +15,7 @@ MW_HD void spawn_env(const Params& p, const View& v, int32_t env) {
   const int32_t A = p.num_agents;
   const int64_t row = static_cast<int64_t>(env) * A;
   const uint32_t seed = v.seeds[env], ep = v.episode[env];
-  const uint32_t ue = static_cast<uint32_t>(env);
+  const uint32_t ue = 0u;  // the env enters through its seed only (docs/rng.md)
   const float hover = hover_throttle();
   for (int32_t a = 0; a < A; ++a) {
     const int64_t i = row + a;

@@ -25,8 +25,13 @@ export function translateNativeError(err: unknown): Error {
     case 'ERR_MW_INVALID_ARGUMENT': return new InvalidArgumentError(msg, details);
     case 'ERR_MW_ALLOCATION': return new AllocationError(msg, details);
     case 'ERR_MW_RESET_NEEDED': return new ResetNeededError(msg, details);
-    case 'ERR_MW_ENV_CLOSED': return new EnvClosedError('MAPF-v0', 'native');
-    case 'ERR_MW_ENV_BUSY': return new EnvBusyError('MAPF-v0', 'native');
+    case 'ERR_MW_ENV_CLOSED':
+    case 'ERR_MW_ENV_BUSY': {
+      // Messages read "<env id>: <method>() called after close()" / "... while stepAsync() ...".
+      const m = /^(\S+): (\w+)\(\)/.exec(msg);
+      const id = m?.[1] ?? 'env', method = m?.[2] ?? 'native';
+      return code === 'ERR_MW_ENV_CLOSED' ? new EnvClosedError(id, method) : new EnvBusyError(id, method);
+    }
     default: return new NativeError(msg, details);
   }
 }
