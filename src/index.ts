@@ -23,6 +23,13 @@ export {
 } from './envs/volleyball/config.js';
 export { type VolleyballInfos, volleyballEpisodeMetrics } from './envs/volleyball/infos.js';
 export {
+  DroneController, DroneTarget, type ControllerGains, DEFAULT_GAINS, HOVER_COMMAND, HOVER_THROTTLE, IRIS, mixRotorThrusts,
+  thrustsToCommands,
+} from './envs/volleyball/controller.js';
+export {
+  makeVolleyballPolicy, volleyballAnchor, type VolleyballPolicy, type VolleyballPolicyName,
+} from './envs/volleyball/policy.js';
+export {
   renderAscii, renderSvg, type MapfFrame, type SvgRenderOptions, SVG_STEP_COUNTER_MAX_FRAMES, AGENT_SYMBOLS,
 } from './render/mapf-render.js';
 export {

@@ -1,25 +1,43 @@
 /**
- * `manyworlds bench`: runs the MAPF benchmark sweep (`bench/mapf.js`) in a child process.
+ * `manyworlds bench`: MAPF-v0 runs the benchmark sweep (`bench/mapf.js`) in a child process;
+ * a `Volleyball-<Task>-v0` id measures the step rate of one batch in this process.
  * @module
  */
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { make } from '../make.js';
+import type { VolleyballInfos } from '../envs/volleyball/infos.js';
+import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyball/policy.js';
 import { type OptionSpec, formatOptions, parseArgs } from './args.js';
-import { requireMapf } from './env-options.js';
+import { rejectOptions, requireEnv, volleyballMakeOptions } from './env-options.js';
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  full: { kind: { type: 'flag' }, help: 'the whole grid (collision x envs x threads x dtype, several minutes)' },
-  'write-docs': { kind: { type: 'flag' }, help: 'replace the table in docs/benchmarks.md' },
+  full: { kind: { type: 'flag' }, help: 'MAPF: the whole grid (collision x envs x threads x dtype, several minutes)' },
+  'write-docs': { kind: { type: 'flag' }, help: 'MAPF: replace the table in docs/benchmarks.md' },
+  envs: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'volleyball: environments in the batch (default 1024)' },
+  threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'volleyball: CPU threads (default: min(cores, envs))' },
+  policy: { kind: { type: 'choice', choices: ['scripted', 'hover', 'random'] }, help: 'volleyball: actions between the timed steps (default scripted)' },
+  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'volleyball: steps per repeat (default: about 1 s of stepping)' },
+  repeats: { kind: { type: 'int', min: 1, max: 1000 }, meta: 'R', help: 'volleyball: timed repeats, median reported (default 5)' },
+  seed: { kind: { type: 'int', min: 0, max: 0xffffffff }, meta: 'N', help: 'volleyball: base seed (default 0)' },
+  json: { kind: { type: 'flag' }, help: 'volleyball: print a JSON summary only' },
 };
+
+const MAPF_ONLY = ['full', 'write-docs'];
+const VOLLEYBALL_ONLY = ['envs', 'threads', 'policy', 'steps', 'repeats', 'seed', 'json'];
 
 /** Help text of `bench`. */
 export const BENCH_HELP = `usage: manyworlds bench [ID] [options]
 
-Benchmarks ID (default MAPF-v0) on a 64x64 map, density 0.3, obsRadius 5, 64 agents per env; each
+MAPF-v0 (default): benchmarks a 64x64 map, density 0.3, obsRadius 5, 64 agents per env; each
 trial runs in a fresh process. Default: the quick grid (1024 envs, 1 and 2 threads, float32 and
 uint8, priority). Results go to bench/results/mapf-<date>.json and a markdown table on stdout.
+
+Volleyball-<Task>-v0: times env.step() on one batch of --envs envs with --threads threads, after
+a warm-up, over --repeats repeats of --steps steps; the actions come from --policy and are
+written between the timed calls. Prints the median env-steps/s and drone-steps/s and the spread.
 
 options:
 ${formatOptions(OPTIONS)}`;
@@ -36,7 +54,12 @@ export async function benchCommand(args: readonly string[]): Promise<number> {
     process.stdout.write(`${BENCH_HELP}\n`);
     return 0;
   }
-  requireMapf('bench', parsed.positionals[0] ?? 'MAPF-v0');
+  const id = parsed.positionals[0] ?? 'MAPF-v0';
+  if (requireEnv('bench', id) === 'volleyball') {
+    rejectOptions('bench', id, parsed.options, MAPF_ONLY);
+    return volleyballBench(id, parsed.options);
+  }
+  rejectOptions('bench', id, parsed.options, VOLLEYBALL_ONLY);
   const script = benchScriptPath();
   if (!existsSync(script)) throw new Error(`benchmark script not found: ${script} (bench/ is not part of the installed package)`);
   const childArgs = [script, parsed.options.full ? '--full' : '--quick'];
@@ -47,3 +70,80 @@ export async function benchCommand(args: readonly string[]): Promise<number> {
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
+
+/** What `bench` measured on a volleyball env (also its `--json` output). */
+export interface VolleyballBenchSummary {
+  /** Env id. */
+  env: string;
+  /** Environments in the batch. */
+  numEnvs: number;
+  /** Drones per env. */
+  numAgents: number;
+  /** Threads actually used. */
+  numThreads: number;
+  /** Policy writing the actions between timed steps. */
+  policy: VolleyballPolicyName;
+  /** Steps per timed repeat. */
+  stepsPerRepeat: number;
+  /** Env-steps/s of `step()` alone: median over the repeats. */
+  envStepsPerSec: number;
+  /** `envStepsPerSec` × drones. */
+  droneStepsPerSec: number;
+  /** Env-steps/s of every repeat. */
+  repeats: number[];
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const si = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(1));
+
+/** `bench` for a `Volleyball-<Task>-v0` id; returns the exit code. */
+function volleyballBench(id: string, o: Record<string, number | string | boolean | undefined>): number {
+  const numEnvs = (o.envs as number | undefined) ?? 1024;
+  const repeats = (o.repeats as number | undefined) ?? 5;
+  const policyName = ((o.policy as string | undefined) ?? 'scripted') as VolleyballPolicyName;
+  const env = make(id, volleyballMakeOptions({ numEnvs, seed: o.seed as number | undefined, threads: o.threads as number | undefined }));
+  try {
+    const policy = makeVolleyballPolicy(policyName, env, env.metadata.seed);
+    const r = env.reset();
+    const infos = r.infos as VolleyballInfos;
+    let obs = r.obs as Float32Array;
+    let seconds = 0;
+    const run = (n: number): number => { // seconds inside step()
+      seconds = 0;
+      for (let k = 0; k < n; k++) {
+        policy(infos, obs);
+        const t0 = performance.now();
+        obs = env.step().obs as Float32Array;
+        seconds += (performance.now() - t0) / 1000;
+      }
+      return seconds;
+    };
+    // Warm-up: at least 3 steps and 0.3 s; it also calibrates the steps per repeat (~1 s).
+    let warm = 0, warmSeconds = 0;
+    while (warm < 3 || warmSeconds < 0.3) { warmSeconds += run(1); warm++; }
+    const steps = (o.steps as number | undefined) ?? Math.max(3, Math.ceil(warm / warmSeconds));
+    const rates: number[] = [];
+    for (let k = 0; k < repeats; k++) rates.push((steps * numEnvs) / run(steps));
+    const rate = median(rates);
+    const s: VolleyballBenchSummary = {
+      env: id, numEnvs, numAgents: env.numAgents, numThreads: env.metadata.numThreads, policy: policyName,
+      stepsPerRepeat: steps, envStepsPerSec: rate, droneStepsPerSec: rate * env.numAgents, repeats: rates,
+    };
+    if (o.json === true) {
+      process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+      return 0;
+    }
+    process.stdout.write([
+      `${id} bench: ${numEnvs} envs x ${s.numAgents} drone(s), ${s.numThreads} thread(s), policy ${policyName} (not timed)`,
+      `step(): ${si(rate)} env-steps/s, ${si(s.droneStepsPerSec)} drone-steps/s (median of ${repeats} x ${steps} steps; ` +
+        `spread ${si(Math.min(...rates))}–${si(Math.max(...rates))} env-steps/s)`,
+    ].join('\n') + '\n');
+    return 0;
+  } finally {
+    env.close();
+  }
+}
+

@@ -1,6 +1,6 @@
 /**
- * Options shared by `rollout` and `render`: which map, how many agents, collision system, ...,
- * and how they become `make()` options.
+ * Options shared by `rollout`, `render` and `bench`: which map, how many agents, collision
+ * system, ..., and how they become `make()` options; which env ids the CLI drives.
  * @module
  */
 
@@ -10,6 +10,7 @@ import { UnknownEnvError } from '../errors.js';
 import { listEnvs } from '../registry.js';
 import '../envs/index.js';
 import type { MapfConfig } from '../envs/mapf/config.js';
+import type { VolleyballConfig } from '../envs/volleyball/config.js';
 import { type GridMap, NAMED_MAPS, loadMovingAIFile, namedMap } from '../envs/mapf/maps.js';
 import { type OptionSpec, UsageError } from './args.js';
 
@@ -102,4 +103,59 @@ export function requireMapf(command: string, id: string): void {
   const known = listEnvs().map((e) => e.id);
   if (!known.includes(id)) throw new UnknownEnvError(id, known);
   if (id !== 'MAPF-v0') throw new UsageError(`${command}: only MAPF-v0 is supported by the CLI, got '${id}'`);
+}
+
+/** The env families the CLI drives: MAPF-v0 and every `Volleyball-<Task>-v0`. */
+export type EnvFamily = 'mapf' | 'volleyball';
+
+/** Options (without dashes) that only MAPF-v0 takes. */
+export const MAPF_ONLY_OPTIONS: readonly string[] = ['agents', 'map', 'collision', 'on-target', 'obs-dtype'];
+
+/**
+ * Checks that a command can drive env `id` and returns its family.
+ * @throws UnknownEnvError for an unregistered id; UsageError for a registered env the CLI cannot drive.
+ */
+export function requireEnv(command: string, id: string): EnvFamily {
+  const known = listEnvs().map((e) => e.id);
+  if (!known.includes(id)) throw new UnknownEnvError(id, known);
+  if (id === 'MAPF-v0') return 'mapf';
+  if (id.startsWith('Volleyball-')) return 'volleyball';
+  throw new UsageError(`${command}: the CLI drives MAPF-v0 and Volleyball-<Task>-v0 envs, got '${id}'`);
+}
+
+/**
+ * Rejects the options among `names` that were given: they do not apply to env `id`.
+ * @throws UsageError naming the first such option.
+ */
+export function rejectOptions(command: string, id: string, options: Readonly<Record<string, unknown>>, names: readonly string[]): void {
+  for (const name of names) {
+    if (options[name] !== undefined) throw new UsageError(`${command}: --${name} does not apply to ${id}`);
+  }
+}
+
+/** Command-line values of a volleyball batch. */
+export interface VolleyballArgs {
+  /** Environments in the batch. */
+  numEnvs: number;
+  /** `--seed` (default {@link DEFAULT_SEED}). */
+  seed?: number;
+  /** `--threads` (default: `make()`'s). */
+  threads?: number;
+  /** `--substeps`: physics substeps per control step. */
+  substeps?: number;
+  /** `--max-episode-steps`: truncation length. */
+  maxEpisodeSteps?: number;
+  /** Autoreset mode (default `make()`'s, same-step). */
+  autoresetMode?: MakeOptions['autoresetMode'];
+}
+
+/** Builds `make()` options for a `Volleyball-<Task>-v0` env from command-line values. */
+export function volleyballMakeOptions(a: VolleyballArgs): MakeOptions<VolleyballConfig> {
+  const config: VolleyballConfig = {};
+  if (a.substeps !== undefined) config.substeps = a.substeps;
+  if (a.maxEpisodeSteps !== undefined) config.maxEpisodeSteps = a.maxEpisodeSteps;
+  const opts: MakeOptions<VolleyballConfig> = { numEnvs: a.numEnvs, seed: a.seed ?? DEFAULT_SEED, config };
+  if (a.threads !== undefined) opts.numThreads = a.threads;
+  if (a.autoresetMode !== undefined) opts.autoresetMode = a.autoresetMode;
+  return opts;
 }

@@ -1,23 +1,41 @@
 /**
  * `manyworlds render`: plays one episode of one env with a scripted policy and draws it as ASCII
- * frames or an animated SVG.
+ * frames or an animated SVG (MAPF-v0), or as an animated two-view SVG or per-step text summary
+ * lines (every `Volleyball-<Task>-v0`).
  * @module
  */
 
 import { writeFileSync } from 'node:fs';
 import { make } from '../make.js';
+import { UnknownEnvError } from '../errors.js';
+import { listEnvs } from '../registry.js';
 import type { MapfInfos } from '../envs/mapf/infos.js';
 import { type MapfFrame, renderAscii, renderSvg } from '../render/mapf-render.js';
+import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyball/policy.js';
+import {
+  type VolleyballFrame, collectVolleyballFrames, describeVolleyballEpisode, renderVolleyballSvg,
+} from '../render/volleyball-render.js';
 import { type OptionSpec, UsageError, formatOptions, parseArgs } from './args.js';
-import { ENV_OPTIONS, mapfMakeOptions, requireMapf, resolveMap } from './env-options.js';
+import { DEFAULT_SEED, ENV_OPTIONS, mapfMakeOptions, requireMapf, resolveMap } from './env-options.js';
 import { type PolicyName, makePolicy } from './policies.js';
 
+/** Step limit of `render` for volleyball envs when `--steps` is not given. */
+export const VOLLEYBALL_DEFAULT_STEPS = 250;
+
+/** Options that only MAPF-v0 takes. */
+const MAPF_ONLY = ['agents', 'map', 'collision', 'on-target'] as const;
+
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'at most this many steps (default 32)' },
+  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: `at most this many steps (default 32; volleyball ${VOLLEYBALL_DEFAULT_STEPS})` },
   out: { kind: { type: 'string' }, meta: 'FILE.svg', help: 'write an animated SVG' },
-  ascii: { kind: { type: 'flag' }, help: 'print ASCII frames to stdout (default when --out is not given)' },
+  ascii: { kind: { type: 'flag' }, help: 'print ASCII frames (volleyball: one summary line per step) to stdout; default without --out' },
   'env-index': { kind: { type: 'int', min: 0, max: 1 << 20 }, meta: 'i', help: 'which env of the batch to draw (batch of i+1 envs; default 0)' },
   ...ENV_OPTIONS,
+  policy: {
+    kind: { type: 'choice', choices: ['random', 'greedy', 'scripted', 'hover'] },
+    meta: 'NAME',
+    help: 'MAPF: random|greedy (default random); volleyball: scripted|hover|random (default scripted)',
+  },
 };
 
 /** Help text of `render`. */
@@ -25,6 +43,11 @@ export const RENDER_HELP = `usage: manyworlds render [ID] [options]
 
 Plays the first episode of one env of ID (default MAPF-v0) for at most --steps steps and draws
 the reset state and every step. The episode ends early when the env is done.
+
+Volleyball-<Task>-v0 ids: --out writes one animated SVG with a top (x-y) and a side (x-z) view
+of the court, drones, ball and hits; without --out (or with --ascii) one text line per step:
+ball position, lowest drone height and the drones that hit, then the episode result.
+--agents, --map, --collision and --on-target are for MAPF-v0 only.
 
 options:
 ${formatOptions(OPTIONS)}`;
@@ -73,9 +96,11 @@ export async function renderCommand(args: readonly string[]): Promise<number> {
   }
   const o = parsed.options;
   const id = parsed.positionals[0] ?? 'MAPF-v0';
-  requireMapf('render', id);
   const out = o.out as string | undefined;
   if (out !== undefined && o.ascii) throw new UsageError('render: give either --out or --ascii, not both');
+  if (id.startsWith('Volleyball-')) return renderVolleyball(id, o, out);
+  requireMapf('render', id);
+  if (o.policy === 'scripted' || o.policy === 'hover') throw new UsageError(`render: --policy for MAPF-v0 must be random or greedy, got '${o.policy}'`);
   const envIndex = (o['env-index'] as number | undefined) ?? 0;
   const steps = (o.steps as number | undefined) ?? 32;
   const map = resolveMap(o.map as string | undefined);
@@ -94,5 +119,50 @@ export async function renderCommand(args: readonly string[]): Promise<number> {
   }
   const chunks = frames.map((f, t) => `step ${t}${t === 0 ? ' (reset)' : ''}\n${renderAscii(map.grid, f)}`);
   process.stdout.write(`${chunks.join('\n\n')}\n\n${what}\n`);
+  return 0;
+}
+
+/** One text line of a volleyball frame: ball position, lowest drone, hitting drones. */
+export function volleyballSummaryLine(frame: VolleyballFrame, step: number): string {
+  const f = (v: number): string => v.toFixed(2).padStart(6);
+  const agents = frame.hits.length;
+  let low = 0;
+  for (let a = 1; a < agents; a++) if (frame.drones[13 * a + 2] < frame.drones[13 * low + 2]) low = a;
+  const hits: string[] = [];
+  for (let a = 0; a < agents; a++) if (frame.hits[a] === 1) hits.push(`drone_${a}`);
+  const ball = frame.ball.some((v) => v !== 0) ? `ball (${f(frame.ball[0])},${f(frame.ball[1])},${f(frame.ball[2])})  ` : '';
+  return `step ${String(step).padStart(4)}  ${ball}lowest drone_${low} z ${f(frame.drones[13 * low + 2])}` +
+    `${hits.length > 0 ? `  hit: ${hits.join(' ')}` : ''}`;
+}
+
+/** `render` for a `Volleyball-<Task>-v0` id; returns the exit code. */
+function renderVolleyball(id: string, o: Record<string, number | string | boolean | undefined>, out: string | undefined): number {
+  const known = listEnvs().map((e) => e.id);
+  if (!known.includes(id)) throw new UnknownEnvError(id, known);
+  for (const name of MAPF_ONLY) if (o[name] !== undefined) throw new UsageError(`render: --${name} is for MAPF-v0 only, not ${id}`);
+  if (o.policy === 'greedy') throw new UsageError(`render: --policy for ${id} must be scripted, hover or random, got 'greedy'`);
+  const policyName = ((o.policy as string | undefined) ?? 'scripted') as VolleyballPolicyName;
+  const envIndex = (o['env-index'] as number | undefined) ?? 0;
+  const steps = (o.steps as number | undefined) ?? VOLLEYBALL_DEFAULT_STEPS;
+  const seed = (o.seed as number | undefined) ?? DEFAULT_SEED;
+  const threads = o.threads as number | undefined;
+  // 'next-step': the step that ends the episode still returns its final state.
+  const env = make(id, { numEnvs: envIndex + 1, seed, autoresetMode: 'next-step', ...(threads !== undefined ? { numThreads: threads } : {}) });
+  let frames: VolleyballFrame[];
+  try {
+    frames = collectVolleyballFrames(env, envIndex, steps, makeVolleyballPolicy(policyName, env, seed));
+  } finally {
+    env.close();
+  }
+  const last = frames[frames.length - 1];
+  const what = `${frames.length - 1} step(s), ${last.episode ? describeVolleyballEpisode(last.episode) : 'episode not finished'}`;
+  if (out !== undefined) {
+    const court = (env.metadata.config as { court: [number, number] }).court;
+    const title = `${id} env ${envIndex} seed ${seed} (${policyName})`;
+    writeFileSync(out, renderVolleyballSvg(frames, { court, teams: env.metadata.teams as readonly number[], title }));
+    process.stderr.write(`wrote ${out}: ${frames.length} frames (${what})\n`);
+    return 0;
+  }
+  process.stdout.write(`${frames.map((f, t) => volleyballSummaryLine(f, t)).join('\n')}\n${what}\n`);
   return 0;
 }

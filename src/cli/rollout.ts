@@ -1,6 +1,6 @@
 /**
  * `manyworlds rollout`: steps a batch with a scripted policy and reports throughput and episode
- * statistics.
+ * statistics (MAPF-v0 and every `Volleyball-<Task>-v0`).
  * @module
  */
 
@@ -8,24 +8,44 @@ import { make } from '../make.js';
 import type { VectorEnv } from '../core/vector-env.js';
 import type { MapfInfos } from '../envs/mapf/infos.js';
 import { MAPF_METRICS_BY_MODE } from '../envs/mapf/infos.js';
-import { type OptionSpec, formatOptions, parseArgs } from './args.js';
-import { ENV_OPTIONS, mapfMakeOptions, requireMapf, resolveMap } from './env-options.js';
+import type { VolleyballInfos } from '../envs/volleyball/infos.js';
+import { VB_METRIC_SLOTS } from '../envs/volleyball/layout.js';
+import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyball/policy.js';
+import { type OptionSpec, UsageError, formatOptions, parseArgs } from './args.js';
+import {
+  ENV_OPTIONS, MAPF_ONLY_OPTIONS, mapfMakeOptions, rejectOptions, requireEnv, resolveMap, volleyballMakeOptions,
+} from './env-options.js';
 import { type PolicyName, makePolicy } from './policies.js';
 import { Progress } from './progress.js';
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   envs: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'environments stepped together (default 1024)' },
-  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'batched steps (default 512)' },
+  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'batched steps (default 512; volleyball: the task\'s episode cap, e.g. 800)' },
   ...ENV_OPTIONS,
-  'obs-dtype': { kind: { type: 'choice', choices: ['float32', 'uint8'] }, help: 'observation dtype (default float32)' },
+  policy: {
+    kind: { type: 'choice', choices: ['random', 'greedy', 'scripted', 'hover'] },
+    help: 'MAPF: random|greedy (default random); volleyball: scripted|hover|random (default scripted)',
+  },
+  'obs-dtype': { kind: { type: 'choice', choices: ['float32', 'uint8'] }, help: 'observation dtype (MAPF; default float32)' },
+  substeps: { kind: { type: 'int', min: 1, max: 16 }, meta: 'N', help: 'volleyball: physics substeps per 20 ms step (default 1)' },
+  'max-episode-steps': { kind: { type: 'int', min: 1 }, meta: 'N', help: 'volleyball: truncate episodes after N steps (default: the task\'s)' },
   json: { kind: { type: 'flag' }, help: 'print a JSON summary only' },
 };
+
+/** Options that only the volleyball envs take. */
+const VOLLEYBALL_ONLY = ['substeps', 'max-episode-steps'];
 
 /** Help text of `rollout`. */
 export const ROLLOUT_HELP = `usage: manyworlds rollout [ID] [options]
 
 Steps ID (default MAPF-v0) with a scripted policy and prints throughput and episode statistics.
 Timing covers the step loop only (not make() or reset()).
+
+Volleyball-<Task>-v0 ids: the policy is scripted (a flight controller per drone that intercepts
+and strikes the ball; default), hover or random; throughput is in env-steps/s and drone-steps/s,
+and every task metric is averaged over the finished episodes where it is defined.
+--agents, --map, --collision, --on-target and --obs-dtype are for MAPF-v0 only; --substeps and
+--max-episode-steps for volleyball only.
 
 options:
 ${formatOptions(OPTIONS)}`;
@@ -87,9 +107,11 @@ export async function rolloutCommand(args: readonly string[]): Promise<number> {
   }
   const o = parsed.options;
   const id = parsed.positionals[0] ?? 'MAPF-v0';
-  requireMapf('rollout', id);
   const numEnvs = (o.envs as number | undefined) ?? 1024;
+  if (requireEnv('rollout', id) === 'volleyball') return volleyballRollout(id, o, numEnvs, o.steps as number | undefined);
   const steps = (o.steps as number | undefined) ?? 512;
+  rejectOptions('rollout', id, o, VOLLEYBALL_ONLY);
+  if (o.policy === 'scripted' || o.policy === 'hover') throw new UsageError(`rollout: --policy for ${id} must be random or greedy, got '${o.policy}'`);
   const policyName = ((o.policy as string | undefined) ?? 'random') as PolicyName;
   const json = o.json === true;
   const map = resolveMap(o.map as string | undefined);
@@ -172,4 +194,124 @@ function runRollout(env: VectorEnv, plan: RolloutPlan): number {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/** What `rollout` measured on a volleyball env (also its `--json` output). */
+export interface VolleyballRolloutSummary {
+  /** Env id. */
+  env: string;
+  /** Environments in the batch. */
+  numEnvs: number;
+  /** Drones per env. */
+  numAgents: number;
+  /** Batched steps taken. */
+  steps: number;
+  /** Policy used. */
+  policy: VolleyballPolicyName;
+  /** Backend actually used. */
+  backend: string;
+  /** Threads actually used. */
+  numThreads: number;
+  /** Base seed. */
+  seed: number;
+  /** Resolved env config (task, action mode, substeps, episode cap, ...). */
+  config: Record<string, unknown>;
+  /** Seconds inside `step()` calls and in the whole step loop (policy and bookkeeping included). */
+  seconds: { step: number; loop: number };
+  /** Throughput of the `step()` calls alone. */
+  envStepsPerSec: number;
+  /** `envStepsPerSec` × drones. */
+  droneStepsPerSec: number;
+  /** Env-steps/s of the whole loop, policy included. */
+  loopEnvStepsPerSec: number;
+  /** Drone-steps/s of the whole loop, policy included. */
+  loopDroneStepsPerSec: number;
+  /** Episodes that ended during the loop. */
+  episodes: number;
+  /** Mean over finished episodes of the drones' mean undiscounted return. */
+  meanReturn: number | null;
+  /** Mean episode length in steps over finished episodes. */
+  meanLength: number | null;
+  /** Mean of each task metric over the finished episodes where it is defined (not NaN). */
+  metrics: Record<string, number | null>;
+}
+
+/** `rollout` for a `Volleyball-<Task>-v0` id; returns the exit code. */
+function volleyballRollout(id: string, o: Record<string, number | string | boolean | undefined>, numEnvs: number, stepsArg: number | undefined): number {
+  rejectOptions('rollout', id, o, MAPF_ONLY_OPTIONS);
+  if (o.policy === 'greedy') throw new UsageError(`rollout: --policy for ${id} must be scripted, hover or random, got 'greedy'`);
+  const policyName = ((o.policy as string | undefined) ?? 'scripted') as VolleyballPolicyName;
+  const json = o.json === true;
+  const env = make(id, volleyballMakeOptions({
+    numEnvs, seed: o.seed as number | undefined, threads: o.threads as number | undefined,
+    substeps: o.substeps as number | undefined, maxEpisodeSteps: o['max-episode-steps'] as number | undefined,
+  }));
+  try {
+    const steps = stepsArg ?? (env.metadata.config as { maxEpisodeSteps: number }).maxEpisodeSteps;
+    const s = runVolleyballRollout(env, policyName, steps, json);
+    if (json) {
+      process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+      return 0;
+    }
+    const cfg = s.config as { task: string; actionMode: string; substeps: number; maxEpisodeSteps: number };
+    const lines = [
+      `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} drone(s), ${s.steps} steps, policy ${s.policy}`,
+      `  backend ${s.backend}, ${s.numThreads} thread(s), actions ${cfg.actionMode}, substeps ${cfg.substeps}, episodes cut at ${cfg.maxEpisodeSteps} steps, seed ${s.seed}`,
+      `throughput (step() only): ${si(s.envStepsPerSec)} env-steps/s, ${si(s.droneStepsPerSec)} drone-steps/s (${s.seconds.step.toFixed(3)} s in step())`,
+      `throughput (with policy): ${si(s.loopEnvStepsPerSec)} env-steps/s, ${si(s.loopDroneStepsPerSec)} drone-steps/s (${s.seconds.loop.toFixed(3)} s loop)`,
+      `episodes finished:        ${s.episodes}`,
+      `mean episode return:      ${fmt(s.meanReturn, 4)}`,
+      `mean episode length:      ${fmt(s.meanLength, 2)}`,
+      `${'metrics (mean):'.padEnd(26)}${Object.entries(s.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    env.close();
+  }
+}
+
+/** Steps a volleyball batch `steps` times with `policyName`; returns the summary. */
+export function runVolleyballRollout(env: VectorEnv, policyName: VolleyballPolicyName, steps: number, quiet = false): VolleyballRolloutSummary {
+  const E = env.numEnvs, A = env.numAgents;
+  const policy = makeVolleyballPolicy(policyName, env, env.metadata.seed);
+  const r = env.reset();
+  const infos = r.infos as VolleyballInfos;
+  let obs = r.obs as Float32Array;
+  const { done, length, metrics, metricNames } = infos.episode;
+  const ret = infos.episode.return;
+  const sums = metricNames.map((name, slot) => ({ name, slot, sum: 0, n: 0 }));
+  let episodes = 0, sumReturn = 0, sumLength = 0, stepSeconds = 0;
+  const progress = new Progress(`rollout ${E}x${A}`, steps, process.stderr, !quiet);
+  const loopStart = performance.now();
+  for (let t = 0; t < steps; t++) {
+    policy(infos, obs);
+    const t0 = performance.now();
+    obs = env.step().obs as Float32Array;
+    stepSeconds += (performance.now() - t0) / 1000;
+    for (let e = 0; e < E; e++) {
+      if (!done[e]) continue;
+      episodes++;
+      sumLength += length[e];
+      let sum = 0;
+      for (let a = 0; a < A; a++) sum += ret[e * A + a];
+      sumReturn += sum / A;
+      for (const m of sums) {
+        const v = metrics[e * VB_METRIC_SLOTS + m.slot];
+        if (!Number.isNaN(v)) { m.sum += v; m.n++; }
+      }
+    }
+    progress.update(t + 1);
+  }
+  const loopSeconds = (performance.now() - loopStart) / 1000;
+  progress.finish();
+  return {
+    env: env.id, numEnvs: E, numAgents: A, steps, policy: policyName, backend: env.metadata.backend,
+    numThreads: env.metadata.numThreads, seed: env.metadata.seed, config: { ...(env.metadata.config as Record<string, unknown>) },
+    seconds: { step: stepSeconds, loop: loopSeconds },
+    envStepsPerSec: (E * steps) / stepSeconds, droneStepsPerSec: (E * A * steps) / stepSeconds,
+    loopEnvStepsPerSec: (E * steps) / loopSeconds, loopDroneStepsPerSec: (E * A * steps) / loopSeconds,
+    episodes, meanReturn: mean(sumReturn, episodes), meanLength: mean(sumLength, episodes),
+    metrics: Object.fromEntries(sums.map((m) => [m.name, mean(m.sum, m.n)])),
+  };
 }

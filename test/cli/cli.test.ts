@@ -73,4 +73,54 @@ describe('manyworlds CLI', () => {
       expect(r.stdout).toContain('#');
     });
   });
+
+  describe.skipIf(!native)('volleyball', () => {
+    it('rollout --json: scripted Solo Bump reports throughput, episodes and every task metric', () => {
+      const out = execFileSync(process.execPath, [bin, 'rollout', 'Volleyball-SoloBump-v0', '--envs', '4', '--steps', '120', '--max-episode-steps', '60', '--json'], { cwd: root, encoding: 'utf8' });
+      const s = JSON.parse(out) as { policy: string; numAgents: number; episodes: number; meanLength: number; envStepsPerSec: number; droneStepsPerSec: number; metrics: Record<string, number | null> };
+      expect(s.policy).toBe('scripted');
+      expect(s.numAgents).toBe(1);
+      expect(s.episodes).toBe(8); // 120 steps, episodes cut at 60, the drone never falls
+      expect(s.meanLength).toBe(60);
+      expect(s.envStepsPerSec).toBeGreaterThan(0);
+      expect(s.droneStepsPerSec).toBeCloseTo(s.envStepsPerSec, 6);
+      expect(Object.keys(s.metrics)).toEqual(['numTrueHits', 'ballZMax', 'numHeightHits']);
+      expect(s.metrics.numTrueHits).toBeGreaterThanOrEqual(1); // the first bounce comes ~0.6 s in
+    });
+
+    it('rollout: 3v3 with the random policy prints drone-steps/s and the competitive metrics', () => {
+      const r = cli('rollout', 'Volleyball-3v3-v0', '--envs', '2', '--steps', '30', '--policy', 'random', '--threads', '1');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/env-steps\/s, .* drone-steps\/s/);
+      expect(r.stdout).toContain('2 envs x 6 drone(s)');
+      expect(r.stdout).toMatch(/team0Win .*endCase/);
+    });
+
+    it('options that do not apply are usage errors', () => {
+      for (const args of [
+        ['rollout', 'Volleyball-SoloBump-v0', '--map', 'mapf-default-16'],
+        ['rollout', 'Volleyball-SoloBump-v0', '--agents', '3'],
+        ['rollout', 'Volleyball-SoloBump-v0', '--policy', 'greedy'],
+        ['rollout', 'MAPF-v0', '--substeps', '2'],
+        ['rollout', 'MAPF-v0', '--policy', 'scripted'],
+        ['bench', 'Volleyball-3v3-v0', '--full'],
+        ['bench', 'MAPF-v0', '--envs', '4'],
+      ]) {
+        const r = cli(...args);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr).toMatch(/--(map|agents|policy|substeps|full|envs)/);
+      }
+    });
+
+    it('bench --json: step rate of one batch', () => {
+      const out = execFileSync(process.execPath, [bin, 'bench', 'Volleyball-3v3-v0', '--envs', '8', '--threads', '1', '--steps', '5', '--repeats', '2', '--policy', 'hover', '--json'], { cwd: root, encoding: 'utf8' });
+      const s = JSON.parse(out) as { numEnvs: number; numAgents: number; numThreads: number; stepsPerRepeat: number; envStepsPerSec: number; droneStepsPerSec: number; repeats: number[] };
+      expect(s.numEnvs).toBe(8);
+      expect(s.numThreads).toBe(1);
+      expect(s.stepsPerRepeat).toBe(5);
+      expect(s.repeats).toHaveLength(2);
+      expect(s.envStepsPerSec).toBeGreaterThan(0);
+      expect(s.droneStepsPerSec).toBeCloseTo(6 * s.envStepsPerSec, 6);
+    });
+  });
 });

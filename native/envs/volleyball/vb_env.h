@@ -132,8 +132,8 @@ MW_HD void steer_board(const View& v, int32_t env) {
   b[15] = t_left - kDt;
 }
 
-// Physics of one control step. touched[a] = 1 if drone a's box gave the ball an impulse;
-// returns 1 if the board did.
+// Physics of one control step. touched[a]: bit 0 if drone a's box gave the ball an impulse, bit 1
+// if the ball was in its racket at that moment; returns 1 if the board did.
 MW_HD int32_t physics_step(const Params& p, const View& v, int32_t env, uint8_t* touched) {
   const int32_t A = p.num_agents;
   const int64_t row = static_cast<int64_t>(env) * A;
@@ -220,7 +220,8 @@ MW_HD int32_t physics_step(const Params& p, const View& v, int32_t env, uint8_t*
       const V3 dpos = sw.p0 + (sw.p1 - sw.p0) * best;
       const Q4 dq = qnlerp(sw.q0, sw.q1, best);
       if (resolve_drone_contact(cp, cv, dpos, dq, dv, dw)) {
-        touched[who] = 1;
+        // Bit 0: a contact; bit 1: the ball centre was inside the racket at the moment of impact.
+        touched[who] = static_cast<uint8_t>(1u | (ball_in_racket(dpos, dq, cp) ? 2u : 0u));
         store3(v.vel + 3 * i, dv);
         store3(v.omega + 3 * i, dw);
       }
