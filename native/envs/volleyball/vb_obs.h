@@ -36,8 +36,8 @@ MW_HD V3 anchor_of(int32_t task, int32_t a) {
 
 // Team of drone a (competitive tasks): 0 near side (x > 0), 1 far side.
 MW_HD int32_t team_of(int32_t task, int32_t a) { return task == k1v1 ? a : (task == k3v3 ? a / 3 : a / 6); }
-MW_HD bool is_competitive(int32_t task) { return task >= k1v1; }
-MW_HD bool is_coop(int32_t task) { return task >= kBumpAndPass && task <= kSetAndSpikeHard; }
+MW_HD constexpr bool is_competitive(int32_t task) { return task >= k1v1; }
+MW_HD constexpr bool is_coop(int32_t task) { return task >= kBumpAndPass && task <= kSetAndSpikeHard; }
 
 // Far-side view: positions, velocities and relative vectors rotated half a turn about z.
 MW_HD V3 mirror(V3 v, bool far) { return far ? V3{-v.x, -v.y, v.z} : v; }
@@ -86,11 +86,13 @@ MW_HD float* one_hot(float* o, int32_t n, int32_t k) {
 }
 
 // Observations and world-state outputs of every drone of one env. Each observation is built in
-// a local buffer (no aliasing with the state arrays) and copied out once.
-MW_HD void write_observations(const Params& p, const View& v, int32_t env) {
-  const int32_t A = p.num_agents, D = p.obs_dim;
+// a local buffer (no aliasing with the state arrays) and copied out once. Instantiated per task
+// so that drone counts, sizes and branches are compile-time constants.
+template <int32_t kTask>
+MW_HD void write_observations_t(const Params& p, const View& v, int32_t env) {
+  constexpr TaskSpec ts = task_spec(kTask);
+  constexpr int32_t A = ts.drones, D = ts.obs_dim;
   const int64_t row = static_cast<int64_t>(env) * A;
-  const TaskSpec ts = task_spec(p.task);
   const float* ball = v.ball + static_cast<int64_t>(env) * kBallFields;
   const V3 bp = load3(ball), bv = load3(ball + 3);
   const int32_t* ri = v.rule_i + static_cast<int64_t>(env) * kRuleInts;
@@ -103,32 +105,32 @@ MW_HD void write_observations(const Params& p, const View& v, int32_t env) {
     const Q4 dq = load4(v.quat + 4 * i);
     float buf[96];
     float* o = buf;
-    const bool far = is_competitive(p.task) && team_of(p.task, a) == 1;
-    const bool positive_w = p.task >= kBumpAndPass;
+    const bool far = is_competitive(kTask) && team_of(kTask, a) == 1;
+    const bool positive_w = kTask >= kBumpAndPass;
     o = write_root_state(o, dp, dq, dv, w, v.throttle + 4 * i, far, positive_w);
-    const V3 anchor = anchor_of(p.task, a);
-    if (p.task == kBackAndForth) {
+    const V3 anchor = anchor_of(kTask, a);
+    if constexpr (kTask == kBackAndForth) {
       o = put3(o, target - dp);
-    } else if (p.task == kHitBall || p.task == kSoloBump) {
+    } else if constexpr (kTask == kHitBall || kTask == kSoloBump) {
       o = put3(put3(put3(o, dp - anchor), dp - bp), bv);
-    } else if (is_coop(p.task) || p.task == k1v1) {
+    } else if constexpr (is_coop(kTask) || kTask == k1v1) {
       o = put3(o, mirror(dp - anchor, far));
       o = put3(o, mirror(pos[1 - a] - dp, far));
       o = put3(o, mirror(dp - bp, far));
       o = put3(o, mirror(bv, far));
-      if (p.task == kBumpAndPass) {
+      if constexpr (kTask == kBumpAndPass) {
         o = one_hot(o, 2, ri[kTurn]);
         o = one_hot(o, 2, a);
         const float t = static_cast<float>(v.steps[env]) / static_cast<float>(p.max_steps);
         for (int32_t k = 0; k < 4; ++k) *o++ = t;
-      } else if (p.task == k1v1) {
+      } else if constexpr (kTask == k1v1) {
         o = one_hot(o, 2, ri[kTurn] == a ? 0 : 1);
       } else {
         o = one_hot(o, 3, ri[kTurn]);
         o = one_hot(o, 2, a);
       }
     } else {  // 3v3, 6v6
-      const int32_t n = ts.team_size, team = team_of(p.task, a);
+      const int32_t n = ts.team_size, team = team_of(kTask, a);
       o = put3(o, mirror(dp - anchor, far));
       o = put3(o, mirror(bp - dp, far));
       o = put3(o, mirror(bv, far));
@@ -154,6 +156,20 @@ MW_HD void write_observations(const Params& p, const View& v, int32_t env) {
   const float* board = v.board + static_cast<int64_t>(env) * kBoardFields;
   float* obd = v.out_board + 6 * static_cast<int64_t>(env);
   put3(put3(obd, load3(board)), load3(board + 6));
+}
+
+MW_HD void write_observations(const Params& p, const View& v, int32_t env) {
+  switch (p.task) {
+    case kBackAndForth: write_observations_t<kBackAndForth>(p, v, env); break;
+    case kHitBall: write_observations_t<kHitBall>(p, v, env); break;
+    case kSoloBump: write_observations_t<kSoloBump>(p, v, env); break;
+    case kBumpAndPass: write_observations_t<kBumpAndPass>(p, v, env); break;
+    case kSetAndSpike: write_observations_t<kSetAndSpike>(p, v, env); break;
+    case kSetAndSpikeHard: write_observations_t<kSetAndSpikeHard>(p, v, env); break;
+    case k1v1: write_observations_t<k1v1>(p, v, env); break;
+    case k3v3: write_observations_t<k3v3>(p, v, env); break;
+    default: write_observations_t<k6v6>(p, v, env); break;
+  }
 }
 
 }  // namespace mw::vb

@@ -287,12 +287,12 @@ MW_HD bool rules_set_and_spike(const EnvCtx& c, const uint8_t* touched, int32_t 
 
 // Competitive rules (1v1, 3v3, 6v6): VolleyBots' velocity-change hit heuristic, touch rules,
 // the six cases that lose a rally, and the rewards. One rally per episode.
+template <int32_t kTask>
 MW_HD bool rules_competitive(const EnvCtx& c) {
-  const Params& p = *c.p;
   const View& v = *c.v;
-  const TaskSpec ts = task_spec(p.task);
-  const int32_t A = p.num_agents, n = ts.team_size;
-  const bool one = p.task == k1v1;
+  constexpr TaskSpec ts = task_spec(kTask);
+  constexpr int32_t A = ts.drones, n = ts.team_size;
+  constexpr bool one = kTask == k1v1;
   const bool changed = c.bv.z - c.bv_prev.z > 9.8f * kDt ||
                        norm_xy(c.bv - c.bv_prev) > 0.5f;
   V3 pos[kMaxDrones];
@@ -345,7 +345,7 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
   }
   const int32_t last = c.ri[kLastHitter];
   // Out or into the net: the last hitter's team, or the serving team before any hit.
-  const int32_t blame = last >= 0 ? team_of(p.task, last) : c.ri[kTarget];
+  const int32_t blame = last >= 0 ? (last < n ? 0 : 1) : c.ri[kTarget];
   const bool out = out_of_court(c.bp, ts);
   const bool ground = c.bp.z < 0.2f;
   for (int32_t a = 0; a < A; ++a) {  // case 3: a drone crossed the net line
@@ -393,7 +393,7 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
   }
   for (int32_t a = 0; a < A; ++a) {
     const int32_t team = teams[a];
-    const V3 dp = pos[a], anchor = anchor_of(p.task, a);
+    const V3 dp = pos[a], anchor = anchor_of(kTask, a);
     float r = result[team] + lose_bonus[a] + team_bonus[team];
     if (one) {
       if (c.ri[kTurn] == a) r += 0.5f / (1.0f + norm_xy(dp - c.bp));

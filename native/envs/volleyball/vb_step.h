@@ -35,9 +35,10 @@ MW_HD void finish_metrics(const Params& p, const View& v, int32_t env) {
   if (p.task == kSetAndSpike) out[4] = out[5] = NAN;
 }
 
-// One step of one env.
-MW_HD void step_env(const Params& p, const View& v, int32_t env) {
-  const int32_t A = p.num_agents;
+// One step of one env, instantiated per task.
+template <int32_t kTask>
+MW_HD void step_env_t(const Params& p, const View& v, int32_t env) {
+  constexpr int32_t A = task_spec(kTask).drones;
   const int64_t row = static_cast<int64_t>(env) * A;
   v.episode_done[env] = 0;
   if (v.needs_reset[env]) {
@@ -62,15 +63,11 @@ MW_HD void step_env(const Params& p, const View& v, int32_t env) {
            v.rule_i + static_cast<int64_t>(env) * kRuleInts, v.rule_f + static_cast<int64_t>(env) * kRuleFloats,
            v.metrics + static_cast<int64_t>(env) * kNumMetrics, rew};
   bool terminated;
-  switch (p.task) {
-    case kBackAndForth: terminated = rules_back_and_forth(c); break;
-    case kHitBall:
-    case kSoloBump: terminated = rules_single(c, touched); break;
-    case kBumpAndPass: terminated = rules_bump_and_pass(c, touched); break;
-    case kSetAndSpike:
-    case kSetAndSpikeHard: terminated = rules_set_and_spike(c, touched, board_touched); break;
-    default: terminated = rules_competitive(c); break;
-  }
+  if constexpr (kTask == kBackAndForth) terminated = rules_back_and_forth(c);
+  else if constexpr (kTask == kHitBall || kTask == kSoloBump) terminated = rules_single(c, touched);
+  else if constexpr (kTask == kBumpAndPass) terminated = rules_bump_and_pass(c, touched);
+  else if constexpr (kTask == kSetAndSpike || kTask == kSetAndSpikeHard) terminated = rules_set_and_spike(c, touched, board_touched);
+  else terminated = rules_competitive<kTask>(c);
   const bool truncated = !terminated && v.steps[env] >= p.max_steps;
   for (int32_t a = 0; a < A; ++a) {
     v.rewards[row + a] = rew[a];
@@ -78,7 +75,7 @@ MW_HD void step_env(const Params& p, const View& v, int32_t env) {
     v.truncations[row + a] = truncated ? 1 : 0;
     v.ep_return[row + a] += rew[a];
   }
-  write_observations(p, v, env);
+  write_observations_t<kTask>(p, v, env);
   if (!(terminated || truncated)) return;
   v.episode_done[env] = 1;
   v.final_length[env] = v.steps[env];
@@ -93,6 +90,20 @@ MW_HD void step_env(const Params& p, const View& v, int32_t env) {
     reset_env(p, v, env, true);
   } else {
     v.needs_reset[env] = 1;
+  }
+}
+
+MW_HD void step_env(const Params& p, const View& v, int32_t env) {
+  switch (p.task) {
+    case kBackAndForth: step_env_t<kBackAndForth>(p, v, env); break;
+    case kHitBall: step_env_t<kHitBall>(p, v, env); break;
+    case kSoloBump: step_env_t<kSoloBump>(p, v, env); break;
+    case kBumpAndPass: step_env_t<kBumpAndPass>(p, v, env); break;
+    case kSetAndSpike: step_env_t<kSetAndSpike>(p, v, env); break;
+    case kSetAndSpikeHard: step_env_t<kSetAndSpikeHard>(p, v, env); break;
+    case k1v1: step_env_t<k1v1>(p, v, env); break;
+    case k3v3: step_env_t<k3v3>(p, v, env); break;
+    default: step_env_t<k6v6>(p, v, env); break;
   }
 }
 

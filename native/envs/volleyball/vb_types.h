@@ -50,7 +50,7 @@ struct TaskSpec {
   float width;         // court W (y extent), m
 };
 
-MW_HD TaskSpec task_spec(int32_t task) {
+MW_HD constexpr TaskSpec task_spec(int32_t task) {
   switch (task) {
     case kBackAndForth: return TaskSpec{1, 26, 800, 0, 0, 18.0f, 9.0f};
     case kHitBall: return TaskSpec{1, 32, 500, 0, 1, 18.0f, 9.0f};
