@@ -5,3 +5,4 @@
  */
 import './mapf/spec.js';
 import './volleyball/spec.js';
+import './dispatch/spec.js';

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import type { MapfParams, WasmMemory } from '../../envs/mapf/layout.js';
 import type { VolleyballParams } from '../../envs/volleyball/layout.js';
+import type { DispatchParams } from '../../envs/dispatch/layout.js';
 
 /** A native MAPF batch, as the addon exports it. @internal */
 export interface NativeMapfBatch {
@@ -35,10 +36,25 @@ export interface NativeVolleyballBatch {
   threads(): number;
 }
 
+/** A native RideDispatch batch, as the addon exports it. @internal */
+export interface NativeDispatchBatch {
+  setCity(slot: number, zoneXY: Float32Array, travelMin: Int32Array, distKm: Float32Array, neighbours: Int32Array,
+    arrivalCdf: Uint32Array, originCdf: Uint32Array, destCdf: Uint32Array): void;
+  setReplay(rows: Int32Array, start: Int32Array): void;
+  setSeeds(seeds: Uint32Array, mask: Uint8Array | null): void;
+  reset(mask: Uint8Array | null): void;
+  step(): void;
+  stepAsync(): Promise<void>;
+  close(): void;
+  noop(): void;
+  threads(): number;
+}
+
 /** The addon's exports. @internal */
 export interface NativeAddon {
   MapfBatch: new (params: MapfParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeMapfBatch;
   VolleyballBatch: new (params: VolleyballParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeVolleyballBatch;
+  DispatchBatch: new (params: DispatchParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeDispatchBatch;
   hardwareConcurrency: number;
   abiVersion: number;
 }
