@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "dispatch_wrap.h"
 #include "mapf_wrap.h"
 #include "volleyball_wrap.h"
 
@@ -11,6 +12,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mw::bind::MapfBatch::Init(env, exports);
   mw::bind::VolleyballBatch::Init(env, exports);
+  mw::bind::DispatchBatch::Init(env, exports);
   exports.Set("hardwareConcurrency", Napi::Number::New(env, std::thread::hardware_concurrency()));
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;

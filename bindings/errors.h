@@ -30,4 +30,17 @@ inline bool ReadInt(Napi::Object obj, const char* key, int32_t& out) {
   return true;
 }
 
+// Reads a finite number property as a float; throws ERR_MW_INVALID_CONFIG if absent or not finite.
+inline bool ReadFloat(Napi::Object obj, const char* key, float& out) {
+  Napi::Env env = obj.Env();
+  Napi::Value v = obj.Get(key);
+  const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : 0.0;
+  if (!v.IsNumber() || !(d >= -3.4e38 && d <= 3.4e38)) {
+    ThrowCoded(env, "ERR_MW_INVALID_CONFIG", std::string("native params: '") + key + "' must be a finite number");
+    return false;
+  }
+  out = static_cast<float>(d);
+  return true;
+}
+
 }  // namespace mw::bind
