@@ -1,5 +1,5 @@
 // RideDispatch-v0 observations, action masks and per-vehicle outputs (reference/dispatch.md
-// §3.5, §3.9). A vehicle's row is self | orders (K x 9) | pair (K x 2) | global (4) | maps (2 x Z);
+// §3.5, §3.9). A vehicle's row is self | orders (K x 9) | pair (K x 2, optional) | global (4) | maps (2 x Z);
 // the orders, global and maps blocks are the same for every vehicle of an env, so they are built
 // once in vehicle 0's row and copied into the others.
 #pragma once
@@ -186,7 +186,7 @@ MW_HD void write_observations(const Params& p, const View& v, int32_t env, Rows&
   const CityView c = city_at(p, v, env, t);
   float* base = rows.block();
   const int64_t pair_at = S + static_cast<int64_t>(kOrderFeatures) * K;
-  const int64_t glob_at = pair_at + static_cast<int64_t>(kPairFeatures) * K;
+  const int64_t glob_at = pair_at + (p.pair_block ? static_cast<int64_t>(kPairFeatures) * K : 0);
   float* maps = p.global_maps ? base + glob_at + kGlobalFeatures : nullptr;
   if (maps)
     for (int32_t z = 0; z < 2 * Z; ++z) maps[z] = 0.0f;
@@ -218,7 +218,6 @@ MW_HD void write_observations(const Params& p, const View& v, int32_t env, Rows&
     if (a > 0) memcpy(row + S, base + S, orders_bytes);
     rows.pump();
     if (p.pair_block) write_pair(p, v, c, env, i, t, free_seats, accept, row + pair_at);
-    else memset(row + pair_at, 0, sizeof(float) * kPairFeatures * static_cast<size_t>(K));
     if (a > 0) memcpy(row + glob_at, g, tail_bytes);
     rows.row_done(a);
     v.can_act[i] = write_mask(p, v, c, env, i, free_seats, accept);

@@ -75,11 +75,11 @@ struct Params {
 
 MW_HD int32_t num_actions(const Params& p) { return 1 + p.num_slots + p.num_neighbours; }
 MW_HD int32_t self_features(const Params& p) { return kSelfFixed + kSelfPerOrder * p.capacity; }
-// Per-vehicle observation row: self | orders (K x 9) | pair (K x 2, zeros unless pair_block) |
+// Per-vehicle observation row: self | orders (K x 9) | pair (K x 2, only with pair_block) |
 // global (4) | maps (2 x Z, only with global_maps).
 MW_HD int32_t obs_per_agent(const Params& p) {
-  return self_features(p) + kOrderFeatures * p.num_slots + kPairFeatures * p.num_slots + kGlobalFeatures +
-         (p.global_maps ? 2 * p.num_zones : 0);
+  return self_features(p) + kOrderFeatures * p.num_slots + (p.pair_block ? kPairFeatures * p.num_slots : 0) +
+         kGlobalFeatures + (p.global_maps ? 2 * p.num_zones : 0);
 }
 
 // Structure-of-arrays view of a whole batch. M = num_cities.

@@ -37,9 +37,9 @@ export interface DispatchObsLayout {
 }
 
 /** Where each block sits in a vehicle's flat observation row (start, length). @internal */
-export function obsLayout(p: Pick<DispatchParams, 'capacity' | 'numSlots' | 'numZones' | 'globalMaps'>): DispatchObsLayout {
+export function obsLayout(p: Pick<DispatchParams, 'capacity' | 'numSlots' | 'numZones' | 'globalMaps' | 'pairBlock'>): DispatchObsLayout {
   const self = SELF_FIXED + SELF_PER_ORDER * p.capacity;
-  const orders = ORDER_FEATURES * p.numSlots, pair = PAIR_FEATURES * p.numSlots, maps = p.globalMaps ? 2 * p.numZones : 0;
+  const orders = ORDER_FEATURES * p.numSlots, pair = p.pairBlock ? PAIR_FEATURES * p.numSlots : 0, maps = p.globalMaps ? 2 * p.numZones : 0;
   let at = 0;
   const block = (n: number): [number, number] => { const b: [number, number] = [at, n]; at += n; return b; };
   const out = { self: block(self), orders: block(orders), pair: block(pair), global: block(GLOBAL_FEATURES), maps: block(maps), size: 0 };

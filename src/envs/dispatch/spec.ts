@@ -20,8 +20,8 @@ export interface DispatchObservation {
   self: Float32Array;
   /** `[K, 9]` the order slots, shared by every vehicle of the env. */
   orders: Float32Array;
-  /** `[K, 2]` pickup ETA / 60 and added minutes / 60 per slot (zeros unless `pairInsertionCost`). */
-  pair: Float32Array;
+  /** `[K, 2]` pickup ETA / 60 and added minutes / 60 per slot (only with `pairInsertionCost`). */
+  pair?: Float32Array;
   /** `[4]` t/T, hour/24, pending/K, idle/V. */
   global: Float32Array;
   /** `[2, Z]` pending orders and idle vehicles per zone (only with `globalMaps`). */
@@ -31,7 +31,8 @@ export interface DispatchObservation {
 /** Splits a flat observation row (`obsSize` floats) into its dict blocks, as subarray views. */
 export function splitDispatchObservation(row: Float32Array, layout: DispatchObsLayout): DispatchObservation {
   const at = (b: [number, number]): Float32Array => row.subarray(b[0], b[0] + b[1]);
-  const out: DispatchObservation = { self: at(layout.self), orders: at(layout.orders), pair: at(layout.pair), global: at(layout.global) };
+  const out: DispatchObservation = { self: at(layout.self), orders: at(layout.orders), global: at(layout.global) };
+  if (layout.pair[1] > 0) out.pair = at(layout.pair);
   if (layout.maps[1] > 0) out.maps = at(layout.maps);
   return out;
 }
@@ -50,9 +51,9 @@ register<DispatchConfig>({
     const blocks: Record<string, Box> = {
       self: new Box(-Infinity, Infinity, [layout.self[1]], 'float32'),
       orders: new Box(-Infinity, Infinity, [cfg.numSlots * ORDER_FEATURES], 'float32'),
-      pair: new Box(-Infinity, Infinity, [cfg.numSlots * PAIR_FEATURES], 'float32'),
       global: new Box(-Infinity, Infinity, [GLOBAL_FEATURES], 'float32'),
     };
+    if (cfg.pairInsertionCost) blocks.pair = new Box(-Infinity, Infinity, [cfg.numSlots * PAIR_FEATURES], 'float32');
     if (cfg.globalMaps) blocks.maps = new Box(-Infinity, Infinity, [2 * cfg.numZones], 'float32');
     const action = new Discrete(numActions);
     const possibleAgents = Object.freeze(Array.from({ length: cfg.numVehicles }, (_, i) => `vehicle_${i}`));
