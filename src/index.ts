@@ -36,3 +36,25 @@ export {
   renderVolleyballSvg, collectVolleyballFrames, describeVolleyballEpisode, VOLLEYBALL_TEAM_COLORS,
   type VolleyballFrame, type VolleyballSvgOptions,
 } from './render/volleyball-render.js';
+export {
+  makeDispatchPolicy, dispatchPickupEta, type DispatchPolicy, type DispatchPolicyName,
+} from './envs/dispatch/policy.js';
+export {
+  renderDispatchSvg, collectDispatchFrames, describeDispatchEpisode, DISPATCH_STATUS_COLORS, DISPATCH_STATUS_NAMES,
+  type DispatchFrame, type DispatchSvgOptions,
+} from './render/dispatch-render.js';
+export {
+  type DispatchConfig, type DispatchPresetName, type ConflictRule, type RouteObjective, type RewardSharing, DISPATCH_PRESETS,
+} from './envs/dispatch/config.js';
+export { type RewardCoefficients, type RewardPreset, type RewardSpec, REWARD_PRESETS, REWARD_COEFFICIENT_NAMES } from './envs/dispatch/reward.js';
+export type { DemandConfig, DemandRatesConfig, DemandReplayConfig } from './envs/dispatch/demand-config.js';
+export type { ReplayOrder } from './envs/dispatch/replay.js';
+export { type DispatchCity, type FareCoefficients, type GridCityOptions, blockOfHour, gridCity } from './envs/dispatch/city.js';
+export { type CityFile, type CityFileZone, CITY_FILE_FORMAT, parseCityFile, loadCityFile } from './envs/dispatch/city-file.js';
+export { type DispatchInfos, dispatchEpisodeMetrics } from './envs/dispatch/infos.js';
+export { DISPATCH_METRIC_NAMES, type DispatchObsLayout } from './envs/dispatch/layout.js';
+export { type DispatchObservation, splitDispatchObservation } from './envs/dispatch/spec.js';
+export {
+  type PickupEtaMatrix, type PickupEtaInput, type AssignmentOptions, type AssignmentCost, greedyAssignment, hungarianAssignment,
+  assignmentCost, assignmentToActions, maskPickupEta, isFeasibleEta,
+} from './envs/dispatch/baselines.js';

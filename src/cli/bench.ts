@@ -1,6 +1,6 @@
 /**
  * `manyworlds bench`: MAPF-v0 runs the benchmark sweep (`bench/mapf.js`) in a child process;
- * a `Volleyball-<Task>-v0` id measures the step rate of one batch in this process.
+ * a `Volleyball-<Task>-v0` id or RideDispatch-v0 measures the step rate of one batch in this process.
  * @module
  */
 
@@ -8,25 +8,37 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { make } from '../make.js';
+import type { VectorEnv } from '../core/vector-env.js';
 import type { VolleyballInfos } from '../envs/volleyball/infos.js';
 import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyball/policy.js';
-import { type OptionSpec, formatOptions, parseArgs } from './args.js';
-import { rejectOptions, requireEnv, volleyballMakeOptions } from './env-options.js';
+import type { DispatchInfos } from '../envs/dispatch/infos.js';
+import { type DispatchPolicyName, makeDispatchPolicy } from '../envs/dispatch/policy.js';
+import { type OptionSpec, UsageError, formatOptions, parseArgs } from './args.js';
+import {
+  DISPATCH_ONLY_OPTIONS, DISPATCH_OPTIONS, dispatchArgsOf, dispatchMakeOptions, rejectOptions, requireEnv, volleyballMakeOptions,
+} from './env-options.js';
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   full: { kind: { type: 'flag' }, help: 'MAPF: the whole grid (collision x envs x threads x dtype, several minutes)' },
   'write-docs': { kind: { type: 'flag' }, help: 'MAPF: replace the table in docs/benchmarks.md' },
-  envs: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'volleyball: environments in the batch (default 1024)' },
-  threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'volleyball: CPU threads (default: min(cores, envs))' },
-  policy: { kind: { type: 'choice', choices: ['scripted', 'hover', 'random'] }, help: 'volleyball: actions between the timed steps (default scripted)' },
-  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'volleyball: steps per repeat (default: about 1 s of stepping)' },
-  repeats: { kind: { type: 'int', min: 1, max: 1000 }, meta: 'R', help: 'volleyball: timed repeats, median reported (default 5)' },
-  seed: { kind: { type: 'int', min: 0, max: 0xffffffff }, meta: 'N', help: 'volleyball: base seed (default 0)' },
-  json: { kind: { type: 'flag' }, help: 'volleyball: print a JSON summary only' },
+  envs: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'volleyball, RideDispatch: environments in the batch (default 1024)' },
+  threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'volleyball, RideDispatch: CPU threads (default: min(cores, envs))' },
+  policy: {
+    kind: { type: 'choice', choices: ['scripted', 'hover', 'random', 'greedy', 'hungarian', 'noop'] },
+    help: 'actions between the timed steps: volleyball scripted|hover|random (default scripted); RideDispatch random|greedy|hungarian|noop (default random)',
+  },
+  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'volleyball, RideDispatch: steps per repeat (default: about 1 s of stepping)' },
+  repeats: { kind: { type: 'int', min: 1, max: 1000 }, meta: 'R', help: 'volleyball, RideDispatch: timed repeats, median reported (default 5)' },
+  seed: { kind: { type: 'int', min: 0, max: 0xffffffff }, meta: 'N', help: 'volleyball, RideDispatch: base seed (default 0)' },
+  ...DISPATCH_OPTIONS,
+  json: { kind: { type: 'flag' }, help: 'volleyball, RideDispatch: print a JSON summary only' },
 };
 
 const MAPF_ONLY = ['full', 'write-docs'];
-const VOLLEYBALL_ONLY = ['envs', 'threads', 'policy', 'steps', 'repeats', 'seed', 'json'];
+const BATCH_ONLY = ['envs', 'threads', 'policy', 'steps', 'repeats', 'seed', 'json'];
+const POLICIES: Readonly<Record<'volleyball' | 'dispatch', readonly string[]>> = {
+  volleyball: ['scripted', 'hover', 'random'], dispatch: ['random', 'greedy', 'hungarian', 'noop'],
+};
 
 /** Help text of `bench`. */
 export const BENCH_HELP = `usage: manyworlds bench [ID] [options]
@@ -35,9 +47,12 @@ MAPF-v0 (default): benchmarks a 64x64 map, density 0.3, obsRadius 5, 64 agents p
 trial runs in a fresh process. Default: the quick grid (1024 envs, 1 and 2 threads, float32 and
 uint8, priority). Results go to bench/results/mapf-<date>.json and a markdown table on stdout.
 
-Volleyball-<Task>-v0: times env.step() on one batch of --envs envs with --threads threads, after
-a warm-up, over --repeats repeats of --steps steps; the actions come from --policy and are
-written between the timed calls. Prints the median env-steps/s and drone-steps/s and the spread.
+Volleyball-<Task>-v0 and RideDispatch-v0: times env.step() on one batch of --envs envs with
+--threads threads, after a warm-up, over --repeats repeats of --steps steps; the actions come from
+--policy and are written between the timed calls. Prints the median env-steps/s and
+drone-steps/s (vehicle-steps/s) and the spread. RideDispatch-v0 runs the default config (plus
+--vehicles, --capacity, --slots); its greedy and hungarian policies add the pair block
+(pairInsertionCost: true), which the step then computes too.
 
 options:
 ${formatOptions(OPTIONS)}`;
@@ -55,11 +70,17 @@ export async function benchCommand(args: readonly string[]): Promise<number> {
     return 0;
   }
   const id = parsed.positionals[0] ?? 'MAPF-v0';
-  if (requireEnv('bench', id) === 'volleyball') {
-    rejectOptions('bench', id, parsed.options, MAPF_ONLY);
-    return volleyballBench(id, parsed.options);
+  const family = requireEnv('bench', id);
+  if (family !== 'mapf') {
+    rejectOptions('bench', id, parsed.options, family === 'volleyball' ? [...MAPF_ONLY, ...DISPATCH_ONLY_OPTIONS] : MAPF_ONLY);
+    const policy = parsed.options.policy as string | undefined;
+    const allowed = POLICIES[family];
+    if (policy !== undefined && !allowed.includes(policy)) {
+      throw new UsageError(`bench: --policy for ${id} must be one of ${allowed.join('|')}, got '${policy}'`);
+    }
+    return batchBench(id, family, parsed.options);
   }
-  rejectOptions('bench', id, parsed.options, VOLLEYBALL_ONLY);
+  rejectOptions('bench', id, parsed.options, [...BATCH_ONLY, ...DISPATCH_ONLY_OPTIONS]);
   const script = benchScriptPath();
   if (!existsSync(script)) throw new Error(`benchmark script not found: ${script} (bench/ is not part of the installed package)`);
   const childArgs = [script, parsed.options.full ? '--full' : '--quick'];
@@ -93,28 +114,61 @@ export interface VolleyballBenchSummary {
   repeats: number[];
 }
 
+/** What `bench` measured on RideDispatch-v0 (also its `--json` output). */
+export interface DispatchBenchSummary {
+  /** Env id. */
+  env: string;
+  /** Environments in the batch. */
+  numEnvs: number;
+  /** Vehicles per env. */
+  numAgents: number;
+  /** Threads actually used. */
+  numThreads: number;
+  /** Policy writing the actions between timed steps. */
+  policy: DispatchPolicyName;
+  /** Resolved env config (`env.metadata.config`). */
+  config: Record<string, unknown>;
+  /** Steps per timed repeat. */
+  stepsPerRepeat: number;
+  /** Env-steps/s of `step()` alone: median over the repeats. */
+  envStepsPerSec: number;
+  /** `envStepsPerSec` × vehicles. */
+  vehicleStepsPerSec: number;
+  /** Env-steps/s of every repeat. */
+  repeats: number[];
+}
+
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const si = (v: number): string => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(1));
 
-/** `bench` for a `Volleyball-<Task>-v0` id; returns the exit code. */
-function volleyballBench(id: string, o: Record<string, number | string | boolean | undefined>): number {
+/** `bench` for a `Volleyball-<Task>-v0` id or RideDispatch-v0; returns the exit code. */
+function batchBench(id: string, family: 'volleyball' | 'dispatch', o: Record<string, number | string | boolean | undefined>): number {
   const numEnvs = (o.envs as number | undefined) ?? 1024;
   const repeats = (o.repeats as number | undefined) ?? 5;
-  const policyName = ((o.policy as string | undefined) ?? 'scripted') as VolleyballPolicyName;
-  const env = make(id, volleyballMakeOptions({ numEnvs, seed: o.seed as number | undefined, threads: o.threads as number | undefined }));
+  const dispatch = family === 'dispatch';
+  const policyName = (o.policy as string | undefined) ?? (dispatch ? 'random' : 'scripted');
+  const env: VectorEnv = dispatch
+    ? make(id, dispatchMakeOptions(dispatchArgsOf(o, numEnvs, policyName)))
+    : make(id, volleyballMakeOptions({ numEnvs, seed: o.seed as number | undefined, threads: o.threads as number | undefined }));
   try {
-    const policy = makeVolleyballPolicy(policyName, env, env.metadata.seed);
     const r = env.reset();
-    const infos = r.infos as VolleyballInfos;
     let obs = r.obs as Float32Array;
+    let act: () => void;
+    if (dispatch) {
+      const p = makeDispatchPolicy(policyName as DispatchPolicyName, env, env.metadata.seed);
+      act = () => p(obs, r.infos as DispatchInfos);
+    } else {
+      const p = makeVolleyballPolicy(policyName as VolleyballPolicyName, env, env.metadata.seed);
+      act = () => p(r.infos as VolleyballInfos, obs);
+    }
     let seconds = 0;
     const run = (n: number): number => { // seconds inside step()
       seconds = 0;
       for (let k = 0; k < n; k++) {
-        policy(infos, obs);
+        act();
         const t0 = performance.now();
         obs = env.step().obs as Float32Array;
         seconds += (performance.now() - t0) / 1000;
@@ -128,17 +182,20 @@ function volleyballBench(id: string, o: Record<string, number | string | boolean
     const rates: number[] = [];
     for (let k = 0; k < repeats; k++) rates.push((steps * numEnvs) / run(steps));
     const rate = median(rates);
-    const s: VolleyballBenchSummary = {
-      env: id, numEnvs, numAgents: env.numAgents, numThreads: env.metadata.numThreads, policy: policyName,
-      stepsPerRepeat: steps, envStepsPerSec: rate, droneStepsPerSec: rate * env.numAgents, repeats: rates,
-    };
+    const base = { env: id, numEnvs, numAgents: env.numAgents, numThreads: env.metadata.numThreads };
+    const s: VolleyballBenchSummary | DispatchBenchSummary = dispatch
+      ? { ...base, policy: policyName as DispatchPolicyName, config: { ...(env.metadata.config as Record<string, unknown>) }, stepsPerRepeat: steps,
+        envStepsPerSec: rate, vehicleStepsPerSec: rate * env.numAgents, repeats: rates }
+      : { ...base, policy: policyName as VolleyballPolicyName, stepsPerRepeat: steps, envStepsPerSec: rate, droneStepsPerSec: rate * env.numAgents, repeats: rates };
     if (o.json === true) {
       process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
       return 0;
     }
+    const unit = dispatch ? 'vehicle' : 'drone';
+    const agents = dispatch ? `${s.numAgents} vehicles` : `${s.numAgents} drone(s)`;
     process.stdout.write([
-      `${id} bench: ${numEnvs} envs x ${s.numAgents} drone(s), ${s.numThreads} thread(s), policy ${policyName} (not timed)`,
-      `step(): ${si(rate)} env-steps/s, ${si(s.droneStepsPerSec)} drone-steps/s (median of ${repeats} x ${steps} steps; ` +
+      `${id} bench: ${numEnvs} envs x ${agents}, ${s.numThreads} thread(s), policy ${policyName} (not timed)`,
+      `step(): ${si(rate)} env-steps/s, ${si(rate * env.numAgents)} ${unit}-steps/s (median of ${repeats} x ${steps} steps; ` +
         `spread ${si(Math.min(...rates))}–${si(Math.max(...rates))} env-steps/s)`,
     ].join('\n') + '\n');
     return 0;
@@ -146,4 +203,3 @@ function volleyballBench(id: string, o: Record<string, number | string | boolean
     env.close();
   }
 }
-

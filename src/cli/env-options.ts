@@ -1,6 +1,6 @@
 /**
  * Options shared by `rollout`, `render` and `bench`: which map, how many agents, collision
- * system, ..., and how they become `make()` options; which env ids the CLI drives.
+ * system, fleet size, ..., and how they become `make()` options; which env ids the CLI drives.
  * @module
  */
 
@@ -11,6 +11,7 @@ import { listEnvs } from '../registry.js';
 import '../envs/index.js';
 import type { MapfConfig } from '../envs/mapf/config.js';
 import type { VolleyballConfig } from '../envs/volleyball/config.js';
+import type { DispatchConfig } from '../envs/dispatch/config.js';
 import { type GridMap, NAMED_MAPS, loadMovingAIFile, namedMap } from '../envs/mapf/maps.js';
 import { type OptionSpec, UsageError } from './args.js';
 
@@ -105,8 +106,8 @@ export function requireMapf(command: string, id: string): void {
   if (id !== 'MAPF-v0') throw new UsageError(`${command}: only MAPF-v0 is supported by the CLI, got '${id}'`);
 }
 
-/** The env families the CLI drives: MAPF-v0 and every `Volleyball-<Task>-v0`. */
-export type EnvFamily = 'mapf' | 'volleyball';
+/** The env families the CLI drives: MAPF-v0, every `Volleyball-<Task>-v0`, and RideDispatch-v0. */
+export type EnvFamily = 'mapf' | 'volleyball' | 'dispatch';
 
 /** Options (without dashes) that only MAPF-v0 takes. */
 export const MAPF_ONLY_OPTIONS: readonly string[] = ['agents', 'map', 'collision', 'on-target', 'obs-dtype'];
@@ -120,7 +121,8 @@ export function requireEnv(command: string, id: string): EnvFamily {
   if (!known.includes(id)) throw new UnknownEnvError(id, known);
   if (id === 'MAPF-v0') return 'mapf';
   if (id.startsWith('Volleyball-')) return 'volleyball';
-  throw new UsageError(`${command}: the CLI drives MAPF-v0 and Volleyball-<Task>-v0 envs, got '${id}'`);
+  if (id === 'RideDispatch-v0') return 'dispatch';
+  throw new UsageError(`${command}: the CLI drives MAPF-v0, Volleyball-<Task>-v0 and RideDispatch-v0 envs, got '${id}'`);
 }
 
 /**
@@ -158,4 +160,58 @@ export function volleyballMakeOptions(a: VolleyballArgs): MakeOptions<Volleyball
   if (a.threads !== undefined) opts.numThreads = a.threads;
   if (a.autoresetMode !== undefined) opts.autoresetMode = a.autoresetMode;
   return opts;
+}
+
+/** Options that only RideDispatch-v0 takes: the fleet and order-buffer shape. */
+export const DISPATCH_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  vehicles: { kind: { type: 'int', min: 1, max: 65536 }, meta: 'N', help: 'RideDispatch: vehicles (agents) per env (default 32)' },
+  capacity: { kind: { type: 'int', min: 1, max: 4 }, meta: 'C', help: 'RideDispatch: seats per vehicle (default 3)' },
+  slots: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'K', help: 'RideDispatch: order slots per env (default 32)' },
+};
+
+/** Options (without dashes) that only RideDispatch-v0 takes. */
+export const DISPATCH_ONLY_OPTIONS: readonly string[] = Object.keys(DISPATCH_OPTIONS);
+
+/** Command-line values of a RideDispatch-v0 batch. */
+export interface DispatchArgs {
+  /** Environments in the batch. */
+  numEnvs: number;
+  /** `--seed` (default {@link DEFAULT_SEED}). */
+  seed?: number;
+  /** `--threads` (default: `make()`'s). */
+  threads?: number;
+  /** `--vehicles`: vehicles per env. */
+  vehicles?: number;
+  /** `--capacity`: seats per vehicle. */
+  capacity?: number;
+  /** `--slots`: order slots per env. */
+  slots?: number;
+  /** Fill the pair block (pickup ETAs), which the greedy and Hungarian policies read. */
+  pairInsertionCost?: boolean;
+  /** Autoreset mode (default `make()`'s, same-step). */
+  autoresetMode?: MakeOptions['autoresetMode'];
+}
+
+/** Builds `make()` options for RideDispatch-v0 from command-line values. */
+export function dispatchMakeOptions(a: DispatchArgs): MakeOptions<DispatchConfig> {
+  const config: DispatchConfig = {};
+  if (a.vehicles !== undefined) config.numVehicles = a.vehicles;
+  if (a.capacity !== undefined) config.capacity = a.capacity;
+  if (a.slots !== undefined) config.numSlots = a.slots;
+  if (a.pairInsertionCost) config.pairInsertionCost = true;
+  const opts: MakeOptions<DispatchConfig> = { numEnvs: a.numEnvs, seed: a.seed ?? DEFAULT_SEED, config };
+  if (a.threads !== undefined) opts.numThreads = a.threads;
+  if (a.autoresetMode !== undefined) opts.autoresetMode = a.autoresetMode;
+  return opts;
+}
+
+/**
+ * The `DispatchArgs` of parsed command-line options (`--envs` aside): `pairInsertionCost` is set for the
+ * policies that read pickup ETAs (`greedy`, `hungarian`).
+ */
+export function dispatchArgsOf(o: Readonly<Record<string, number | string | boolean | undefined>>, numEnvs: number, policy: string): DispatchArgs {
+  return {
+    numEnvs, seed: o.seed as number | undefined, threads: o.threads as number | undefined, vehicles: o.vehicles as number | undefined,
+    capacity: o.capacity as number | undefined, slots: o.slots as number | undefined, pairInsertionCost: policy === 'greedy' || policy === 'hungarian',
+  };
 }

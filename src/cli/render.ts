@@ -1,7 +1,8 @@
 /**
  * `manyworlds render`: plays one episode of one env with a scripted policy and draws it as ASCII
- * frames or an animated SVG (MAPF-v0), or as an animated two-view SVG or per-step text summary
- * lines (every `Volleyball-<Task>-v0`).
+ * frames or an animated SVG (MAPF-v0), as an animated two-view SVG or per-step text summary
+ * lines (every `Volleyball-<Task>-v0`), or as an animated city map or per-step text summary
+ * lines (RideDispatch-v0).
  * @module
  */
 
@@ -15,8 +16,14 @@ import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyb
 import {
   type VolleyballFrame, collectVolleyballFrames, describeVolleyballEpisode, renderVolleyballSvg,
 } from '../render/volleyball-render.js';
+import { type DispatchPolicyName, makeDispatchPolicy } from '../envs/dispatch/policy.js';
+import type { DispatchCity } from '../envs/dispatch/city.js';
+import { type DispatchFrame, DISPATCH_STATUS_NAMES, collectDispatchFrames, describeDispatchEpisode, renderDispatchSvg } from '../render/dispatch-render.js';
 import { type OptionSpec, UsageError, formatOptions, parseArgs } from './args.js';
-import { DEFAULT_SEED, ENV_OPTIONS, mapfMakeOptions, requireMapf, resolveMap } from './env-options.js';
+import {
+  DEFAULT_SEED, DISPATCH_ONLY_OPTIONS, DISPATCH_OPTIONS, ENV_OPTIONS, dispatchArgsOf, dispatchMakeOptions, mapfMakeOptions, rejectOptions,
+  requireMapf, resolveMap,
+} from './env-options.js';
 import { type PolicyName, makePolicy } from './policies.js';
 
 /** Step limit of `render` for volleyball envs when `--steps` is not given. */
@@ -26,15 +33,16 @@ export const VOLLEYBALL_DEFAULT_STEPS = 250;
 const MAPF_ONLY = ['agents', 'map', 'collision', 'on-target'] as const;
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: `at most this many steps (default 32; volleyball ${VOLLEYBALL_DEFAULT_STEPS})` },
+  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: `at most this many steps (default 32; volleyball ${VOLLEYBALL_DEFAULT_STEPS}; RideDispatch: one episode)` },
   out: { kind: { type: 'string' }, meta: 'FILE.svg', help: 'write an animated SVG' },
   ascii: { kind: { type: 'flag' }, help: 'print ASCII frames (volleyball: one summary line per step) to stdout; default without --out' },
   'env-index': { kind: { type: 'int', min: 0, max: 1 << 20 }, meta: 'i', help: 'which env of the batch to draw (batch of i+1 envs; default 0)' },
   ...ENV_OPTIONS,
+  ...DISPATCH_OPTIONS,
   policy: {
-    kind: { type: 'choice', choices: ['random', 'greedy', 'scripted', 'hover'] },
+    kind: { type: 'choice', choices: ['random', 'greedy', 'scripted', 'hover', 'hungarian', 'noop'] },
     meta: 'NAME',
-    help: 'MAPF: random|greedy (default random); volleyball: scripted|hover|random (default scripted)',
+    help: 'MAPF: random|greedy (default random); volleyball: scripted|hover|random (default scripted); RideDispatch: greedy|hungarian|random|noop (default greedy)',
   },
 };
 
@@ -47,7 +55,13 @@ the reset state and every step. The episode ends early when the env is done.
 Volleyball-<Task>-v0 ids: --out writes one animated SVG with a top (x-y) and a side (x-z) view
 of the court, drones, ball and hits; without --out (or with --ascii) one text line per step:
 ball position, lowest drone height and the drones that hit, then the episode result.
---agents, --map, --collision and --on-target are for MAPF-v0 only.
+RideDispatch-v0: --out writes one animated SVG of the city: zones, vehicles coloured by status
+with their load, pending orders (origin and a line to the destination), each step's assignments
+(a line from the vehicle to the order), running served/expired counts and the episode's metrics;
+without --out (or with --ascii) one text line per step. The policy is greedy (default),
+hungarian, random or noop.
+--agents, --map, --collision and --on-target are for MAPF-v0 only; --vehicles, --capacity and
+--slots for RideDispatch-v0 only.
 
 options:
 ${formatOptions(OPTIONS)}`;
@@ -99,8 +113,10 @@ export async function renderCommand(args: readonly string[]): Promise<number> {
   const out = o.out as string | undefined;
   if (out !== undefined && o.ascii) throw new UsageError('render: give either --out or --ascii, not both');
   if (id.startsWith('Volleyball-')) return renderVolleyball(id, o, out);
+  if (id === 'RideDispatch-v0') return renderDispatch(id, o, out);
   requireMapf('render', id);
-  if (o.policy === 'scripted' || o.policy === 'hover') throw new UsageError(`render: --policy for MAPF-v0 must be random or greedy, got '${o.policy}'`);
+  rejectOptions('render', id, o, DISPATCH_ONLY_OPTIONS);
+  if (o.policy === 'scripted' || o.policy === 'hover' || o.policy === 'hungarian' || o.policy === 'noop') throw new UsageError(`render: --policy for MAPF-v0 must be random or greedy, got '${o.policy}'`);
   const envIndex = (o['env-index'] as number | undefined) ?? 0;
   const steps = (o.steps as number | undefined) ?? 32;
   const map = resolveMap(o.map as string | undefined);
@@ -140,7 +156,10 @@ function renderVolleyball(id: string, o: Record<string, number | string | boolea
   const known = listEnvs().map((e) => e.id);
   if (!known.includes(id)) throw new UnknownEnvError(id, known);
   for (const name of MAPF_ONLY) if (o[name] !== undefined) throw new UsageError(`render: --${name} is for MAPF-v0 only, not ${id}`);
-  if (o.policy === 'greedy') throw new UsageError(`render: --policy for ${id} must be scripted, hover or random, got 'greedy'`);
+  rejectOptions('render', id, o, DISPATCH_ONLY_OPTIONS);
+  if (o.policy !== undefined && !['scripted', 'hover', 'random'].includes(o.policy as string)) {
+    throw new UsageError(`render: --policy for ${id} must be scripted, hover or random, got '${o.policy}'`);
+  }
   const policyName = ((o.policy as string | undefined) ?? 'scripted') as VolleyballPolicyName;
   const envIndex = (o['env-index'] as number | undefined) ?? 0;
   const steps = (o.steps as number | undefined) ?? VOLLEYBALL_DEFAULT_STEPS;
@@ -164,5 +183,46 @@ function renderVolleyball(id: string, o: Record<string, number | string | boolea
     return 0;
   }
   process.stdout.write(`${frames.map((f, t) => volleyballSummaryLine(f, t)).join('\n')}\n${what}\n`);
+  return 0;
+}
+
+/** One text line of a RideDispatch-v0 frame: vehicles per status, pending orders, the step's assignments and the running counts. */
+export function dispatchSummaryLine(frame: DispatchFrame, step: number): string {
+  const byStatus = DISPATCH_STATUS_NAMES.map(() => 0);
+  for (let v = 0; v < frame.status.length; v++) byStatus[frame.status[v]]++;
+  let pending = 0, assigned = 0;
+  for (let k = 0; k < frame.orders.length; k += 9) pending += frame.orders[k] ? 1 : 0;
+  for (let v = 0; v < frame.wonSlot.length; v++) assigned += frame.wonSlot[v] >= 0 ? 1 : 0;
+  const statuses = DISPATCH_STATUS_NAMES.map((name, s) => `${name} ${byStatus[s]}`).join(', ');
+  return `step ${String(step).padStart(4)}  ${statuses}  pending ${String(pending).padStart(3)}  assigned ${String(assigned).padStart(3)}  ` +
+    `served ${frame.served} expired ${frame.expired}`;
+}
+
+/** `render` for RideDispatch-v0; returns the exit code. */
+function renderDispatch(id: string, o: Record<string, number | string | boolean | undefined>, out: string | undefined): number {
+  for (const name of MAPF_ONLY) if (o[name] !== undefined) throw new UsageError(`render: --${name} is for MAPF-v0 only, not ${id}`);
+  if (o.policy !== undefined && !['greedy', 'hungarian', 'random', 'noop'].includes(o.policy as string)) {
+    throw new UsageError(`render: --policy for ${id} must be greedy, hungarian, random or noop, got '${o.policy}'`);
+  }
+  const policyName = ((o.policy as string | undefined) ?? 'greedy') as DispatchPolicyName;
+  const envIndex = (o['env-index'] as number | undefined) ?? 0;
+  // 'next-step': the step that ends the episode still returns its final state.
+  const env = make(id, dispatchMakeOptions({ ...dispatchArgsOf(o, envIndex + 1, policyName), autoresetMode: 'next-step' }));
+  let frames: DispatchFrame[];
+  try {
+    const steps = (o.steps as number | undefined) ?? (env.metadata.config as { horizon: number }).horizon;
+    frames = collectDispatchFrames(env, envIndex, steps, makeDispatchPolicy(policyName, env, env.metadata.seed));
+  } finally {
+    env.close();
+  }
+  const last = frames[frames.length - 1];
+  const what = `${frames.length - 1} step(s), ${last.episode ? describeDispatchEpisode(last.episode) : 'episode not finished'}`;
+  if (out !== undefined) {
+    const title = `${id} env ${envIndex} seed ${env.metadata.seed} (${policyName})`;
+    writeFileSync(out, renderDispatchSvg(frames, { city: env.metadata.city as DispatchCity, title }));
+    process.stderr.write(`wrote ${out}: ${frames.length} frames (${what})\n`);
+    return 0;
+  }
+  process.stdout.write(`${frames.map((f, t) => dispatchSummaryLine(f, t)).join('\n')}\n${what}\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 /**
  * `manyworlds rollout`: steps a batch with a scripted policy and reports throughput and episode
- * statistics (MAPF-v0 and every `Volleyball-<Task>-v0`).
+ * statistics (MAPF-v0, every `Volleyball-<Task>-v0`, and RideDispatch-v0).
  * @module
  */
 
@@ -11,20 +11,28 @@ import { MAPF_METRICS_BY_MODE } from '../envs/mapf/infos.js';
 import type { VolleyballInfos } from '../envs/volleyball/infos.js';
 import { VB_METRIC_SLOTS } from '../envs/volleyball/layout.js';
 import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyball/policy.js';
+import type { DispatchInfos } from '../envs/dispatch/infos.js';
+import { DISPATCH_METRIC_NAMES } from '../envs/dispatch/layout.js';
+import { type DispatchPolicyName, makeDispatchPolicy } from '../envs/dispatch/policy.js';
 import { type OptionSpec, UsageError, formatOptions, parseArgs } from './args.js';
 import {
-  ENV_OPTIONS, MAPF_ONLY_OPTIONS, mapfMakeOptions, rejectOptions, requireEnv, resolveMap, volleyballMakeOptions,
+  DISPATCH_ONLY_OPTIONS, DISPATCH_OPTIONS, ENV_OPTIONS, MAPF_ONLY_OPTIONS, dispatchArgsOf, dispatchMakeOptions, mapfMakeOptions,
+  rejectOptions, requireEnv, resolveMap, volleyballMakeOptions,
 } from './env-options.js';
 import { type PolicyName, makePolicy } from './policies.js';
 import { Progress } from './progress.js';
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   envs: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'environments stepped together (default 1024)' },
-  steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'batched steps (default 512; volleyball: the task\'s episode cap, e.g. 800)' },
+  steps: {
+    kind: { type: 'int', min: 1 }, meta: 'N',
+    help: 'batched steps (default 512; volleyball: the task\'s episode cap, e.g. 800; RideDispatch: 2 episodes, 2 x horizon)',
+  },
   ...ENV_OPTIONS,
+  ...DISPATCH_OPTIONS,
   policy: {
-    kind: { type: 'choice', choices: ['random', 'greedy', 'scripted', 'hover'] },
-    help: 'MAPF: random|greedy (default random); volleyball: scripted|hover|random (default scripted)',
+    kind: { type: 'choice', choices: ['random', 'greedy', 'scripted', 'hover', 'hungarian', 'noop'] },
+    help: 'MAPF: random|greedy (default random); volleyball: scripted|hover|random (default scripted); RideDispatch: greedy|hungarian|random|noop (default greedy)',
   },
   'obs-dtype': { kind: { type: 'choice', choices: ['float32', 'uint8'] }, help: 'observation dtype (MAPF; default float32)' },
   substeps: { kind: { type: 'int', min: 1, max: 16 }, meta: 'N', help: 'volleyball: physics substeps per 20 ms step (default 1)' },
@@ -34,6 +42,18 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
 
 /** Options that only the volleyball envs take. */
 const VOLLEYBALL_ONLY = ['substeps', 'max-episode-steps'];
+/** Policies of each family. */
+const POLICIES = {
+  mapf: ['random', 'greedy'], volleyball: ['scripted', 'hover', 'random'], dispatch: ['greedy', 'hungarian', 'random', 'noop'],
+} as const;
+
+/** Rejects a `--policy` the family of `id` does not have. */
+function checkPolicy(id: string, family: keyof typeof POLICIES, policy: unknown): void {
+  const allowed: readonly string[] = POLICIES[family];
+  if (policy !== undefined && !allowed.includes(policy as string)) {
+    throw new UsageError(`rollout: --policy for ${id} must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, got '${String(policy)}'`);
+  }
+}
 
 /** Help text of `rollout`. */
 export const ROLLOUT_HELP = `usage: manyworlds rollout [ID] [options]
@@ -44,8 +64,14 @@ Timing covers the step loop only (not make() or reset()).
 Volleyball-<Task>-v0 ids: the policy is scripted (a flight controller per drone that intercepts
 and strikes the ball; default), hover or random; throughput is in env-steps/s and drone-steps/s,
 and every task metric is averaged over the finished episodes where it is defined.
+RideDispatch-v0: the policy is greedy (nearest free vehicle per order, slot by slot; default),
+hungarian (the assignment matching most orders at least total pickup ETA), random (uniform over
+each vehicle's valid actions) or noop; greedy and hungarian make the env with
+pairInsertionCost: true (they read the pickup ETAs). Throughput is in env-steps/s and
+vehicle-steps/s; the service rate, pickup and detour minutes and revenue (--json: every metric)
+are averaged over the finished episodes.
 --agents, --map, --collision, --on-target and --obs-dtype are for MAPF-v0 only; --substeps and
---max-episode-steps for volleyball only.
+--max-episode-steps for volleyball only; --vehicles, --capacity and --slots for RideDispatch-v0 only.
 
 options:
 ${formatOptions(OPTIONS)}`;
@@ -108,10 +134,12 @@ export async function rolloutCommand(args: readonly string[]): Promise<number> {
   const o = parsed.options;
   const id = parsed.positionals[0] ?? 'MAPF-v0';
   const numEnvs = (o.envs as number | undefined) ?? 1024;
-  if (requireEnv('rollout', id) === 'volleyball') return volleyballRollout(id, o, numEnvs, o.steps as number | undefined);
+  const family = requireEnv('rollout', id);
+  checkPolicy(id, family, o.policy);
+  if (family === 'volleyball') return volleyballRollout(id, o, numEnvs, o.steps as number | undefined);
+  if (family === 'dispatch') return dispatchRollout(id, o, numEnvs, o.steps as number | undefined);
   const steps = (o.steps as number | undefined) ?? 512;
-  rejectOptions('rollout', id, o, VOLLEYBALL_ONLY);
-  if (o.policy === 'scripted' || o.policy === 'hover') throw new UsageError(`rollout: --policy for ${id} must be random or greedy, got '${o.policy}'`);
+  rejectOptions('rollout', id, o, [...VOLLEYBALL_ONLY, ...DISPATCH_ONLY_OPTIONS]);
   const policyName = ((o.policy as string | undefined) ?? 'random') as PolicyName;
   const json = o.json === true;
   const map = resolveMap(o.map as string | undefined);
@@ -238,8 +266,7 @@ export interface VolleyballRolloutSummary {
 
 /** `rollout` for a `Volleyball-<Task>-v0` id; returns the exit code. */
 function volleyballRollout(id: string, o: Record<string, number | string | boolean | undefined>, numEnvs: number, stepsArg: number | undefined): number {
-  rejectOptions('rollout', id, o, MAPF_ONLY_OPTIONS);
-  if (o.policy === 'greedy') throw new UsageError(`rollout: --policy for ${id} must be scripted, hover or random, got 'greedy'`);
+  rejectOptions('rollout', id, o, [...MAPF_ONLY_OPTIONS, ...DISPATCH_ONLY_OPTIONS]);
   const policyName = ((o.policy as string | undefined) ?? 'scripted') as VolleyballPolicyName;
   const json = o.json === true;
   const env = make(id, volleyballMakeOptions({
@@ -311,6 +338,129 @@ export function runVolleyballRollout(env: VectorEnv, policyName: VolleyballPolic
     seconds: { step: stepSeconds, loop: loopSeconds },
     envStepsPerSec: (E * steps) / stepSeconds, droneStepsPerSec: (E * A * steps) / stepSeconds,
     loopEnvStepsPerSec: (E * steps) / loopSeconds, loopDroneStepsPerSec: (E * A * steps) / loopSeconds,
+    episodes, meanReturn: mean(sumReturn, episodes), meanLength: mean(sumLength, episodes),
+    metrics: Object.fromEntries(sums.map((m) => [m.name, mean(m.sum, m.n)])),
+  };
+}
+
+/** What `rollout` measured on RideDispatch-v0 (also its `--json` output). */
+export interface DispatchRolloutSummary {
+  /** Env id. */
+  env: string;
+  /** Environments in the batch. */
+  numEnvs: number;
+  /** Vehicles per env. */
+  numAgents: number;
+  /** Batched steps taken. */
+  steps: number;
+  /** Policy used. */
+  policy: DispatchPolicyName;
+  /** Backend actually used. */
+  backend: string;
+  /** Threads actually used. */
+  numThreads: number;
+  /** Base seed. */
+  seed: number;
+  /** Resolved env config (`env.metadata.config`: vehicles, capacity, slots, horizon, ...). */
+  config: Record<string, unknown>;
+  /** Seconds inside `step()` calls and in the whole step loop (policy and bookkeeping included). */
+  seconds: { step: number; loop: number };
+  /** Throughput of the `step()` calls alone. */
+  envStepsPerSec: number;
+  /** `envStepsPerSec` × vehicles. */
+  vehicleStepsPerSec: number;
+  /** Env-steps/s of the whole loop, policy included. */
+  loopEnvStepsPerSec: number;
+  /** Vehicle-steps/s of the whole loop, policy included. */
+  loopVehicleStepsPerSec: number;
+  /** Episodes that ended during the loop. */
+  episodes: number;
+  /** Mean over finished episodes of the vehicles' mean undiscounted return. */
+  meanReturn: number | null;
+  /** Mean episode length in steps over finished episodes. */
+  meanLength: number | null;
+  /** Mean of each metric (`DISPATCH_METRIC_NAMES`) over the finished episodes where it is defined (not NaN). */
+  metrics: Record<string, number | null>;
+}
+
+/** `rollout` for RideDispatch-v0; returns the exit code. */
+function dispatchRollout(id: string, o: Record<string, number | string | boolean | undefined>, numEnvs: number, stepsArg: number | undefined): number {
+  rejectOptions('rollout', id, o, [...MAPF_ONLY_OPTIONS, ...VOLLEYBALL_ONLY]);
+  const policyName = ((o.policy as string | undefined) ?? 'greedy') as DispatchPolicyName;
+  const json = o.json === true;
+  const env = make(id, dispatchMakeOptions(dispatchArgsOf(o, numEnvs, policyName)));
+  try {
+    const steps = stepsArg ?? 2 * (env.metadata.config as { horizon: number }).horizon;
+    const s = runDispatchRollout(env, policyName, steps, json);
+    if (json) {
+      process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+      return 0;
+    }
+    const cfg = s.config as { capacity: number; numSlots: number; numNeighbours: number; numZones: number; horizon: number };
+    const m = s.metrics;
+    const lines = [
+      `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} vehicles, ${s.steps} steps, policy ${s.policy}`,
+      `  backend ${s.backend}, ${s.numThreads} thread(s), ${cfg.numZones} zones, capacity ${cfg.capacity}, ${cfg.numSlots} order slots, ` +
+        `${cfg.numNeighbours} reposition targets, episodes of ${cfg.horizon} steps, seed ${s.seed}`,
+      `throughput (step() only): ${si(s.envStepsPerSec)} env-steps/s, ${si(s.vehicleStepsPerSec)} vehicle-steps/s (${s.seconds.step.toFixed(3)} s in step())`,
+      `throughput (with policy): ${si(s.loopEnvStepsPerSec)} env-steps/s, ${si(s.loopVehicleStepsPerSec)} vehicle-steps/s (${s.seconds.loop.toFixed(3)} s loop)`,
+      `episodes finished:        ${s.episodes}`,
+      `mean episode return:      ${fmt(s.meanReturn, 4)}`,
+      `service rate:             ${fmt(m.serviceRate)} (${fmt(m.ordersServed, 1)} of ${fmt(m.ordersGenerated, 1)} orders per episode, ${fmt(m.ordersExpired, 1)} expired)`,
+      `mean pickup / detour:     ${fmt(m.meanPickupMin, 2)} / ${fmt(m.meanDetourMin, 2)} min`,
+      `mean revenue:             ${fmt(m.revenue, 2)} per episode`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    env.close();
+  }
+}
+
+/**
+ * Steps a RideDispatch-v0 batch `steps` times with `policyName` (`makeDispatchPolicy`; greedy and
+ * hungarian need the env made with `pairInsertionCost: true`); returns the summary.
+ */
+export function runDispatchRollout(env: VectorEnv, policyName: DispatchPolicyName, steps: number, quiet = false): DispatchRolloutSummary {
+  const E = env.numEnvs, V = env.numAgents;
+  const policy = makeDispatchPolicy(policyName, env, env.metadata.seed);
+  const r = env.reset();
+  const infos = r.infos as DispatchInfos;
+  let obs = r.obs as Float32Array;
+  const { done, length, metrics } = infos.episode;
+  const ret = infos.episode.return;
+  const M = DISPATCH_METRIC_NAMES.length;
+  const sums = DISPATCH_METRIC_NAMES.map((name, slot) => ({ name, slot, sum: 0, n: 0 }));
+  let episodes = 0, sumReturn = 0, sumLength = 0, stepSeconds = 0;
+  const progress = new Progress(`rollout ${E}x${V}`, steps, process.stderr, !quiet);
+  const loopStart = performance.now();
+  for (let t = 0; t < steps; t++) {
+    policy(obs, infos);
+    const t0 = performance.now();
+    obs = env.step().obs as Float32Array;
+    stepSeconds += (performance.now() - t0) / 1000;
+    for (let e = 0; e < E; e++) {
+      if (!done[e]) continue;
+      episodes++;
+      sumLength += length[e];
+      let sum = 0;
+      for (let a = 0; a < V; a++) sum += ret[e * V + a];
+      sumReturn += sum / V;
+      for (const m of sums) {
+        const v = metrics[e * M + m.slot];
+        if (!Number.isNaN(v)) { m.sum += v; m.n++; }
+      }
+    }
+    progress.update(t + 1);
+  }
+  const loopSeconds = (performance.now() - loopStart) / 1000;
+  progress.finish();
+  return {
+    env: env.id, numEnvs: E, numAgents: V, steps, policy: policyName, backend: env.metadata.backend,
+    numThreads: env.metadata.numThreads, seed: env.metadata.seed, config: { ...(env.metadata.config as Record<string, unknown>) },
+    seconds: { step: stepSeconds, loop: loopSeconds },
+    envStepsPerSec: (E * steps) / stepSeconds, vehicleStepsPerSec: (E * V * steps) / stepSeconds,
+    loopEnvStepsPerSec: (E * steps) / loopSeconds, loopVehicleStepsPerSec: (E * V * steps) / loopSeconds,
     episodes, meanReturn: mean(sumReturn, episodes), meanLength: mean(sumLength, episodes),
     metrics: Object.fromEntries(sums.map((m) => [m.name, mean(m.sum, m.n)])),
   };

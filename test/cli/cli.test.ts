@@ -123,4 +123,85 @@ describe('manyworlds CLI', () => {
       expect(s.droneStepsPerSec).toBeCloseTo(6 * s.envStepsPerSec, 6);
     });
   });
+
+  describe.skipIf(!native)('RideDispatch-v0', () => {
+    interface DispatchSummary {
+      policy: string; numEnvs: number; numAgents: number; steps: number; episodes: number; meanLength: number;
+      envStepsPerSec: number; vehicleStepsPerSec: number; loopEnvStepsPerSec: number; config: Record<string, unknown>;
+      metrics: Record<string, number | null>;
+    }
+    const rollout = (policy: string): DispatchSummary => JSON.parse(execFileSync(process.execPath,
+      [bin, 'rollout', 'RideDispatch-v0', '--envs', '8', '--steps', '60', '--threads', '1', '--policy', policy, '--json'], { cwd: root, encoding: 'utf8' })) as DispatchSummary;
+
+    it('rollout --json: greedy and hungarian finish one episode per env and report every metric', () => {
+      const greedy = rollout('greedy'), hungarian = rollout('hungarian');
+      for (const [s, name] of [[greedy, 'greedy'], [hungarian, 'hungarian']] as const) {
+        expect(s.policy).toBe(name);
+        expect(s.numEnvs).toBe(8);
+        expect(s.numAgents).toBe(32);
+        expect(s.steps).toBe(60);
+        expect(s.episodes).toBe(8); // default horizon 60
+        expect(s.meanLength).toBe(60);
+        expect(s.config.pairInsertionCost).toBe(true);
+        expect(s.vehicleStepsPerSec).toBeCloseTo(32 * s.envStepsPerSec, 3);
+        expect(s.loopEnvStepsPerSec).toBeLessThanOrEqual(s.envStepsPerSec);
+        expect(Object.keys(s.metrics)).toContain('meanDetourMin');
+        expect(Object.keys(s.metrics)).toHaveLength(18);
+        expect(s.metrics.serviceRate).toBeGreaterThan(0.2);
+        expect(s.metrics.serviceRate).toBeLessThanOrEqual(1);
+        expect(s.metrics.invalidActions).toBe(0);
+        expect(s.metrics.bidConflicts).toBe(0);
+        expect(s.metrics.ordersGenerated).toBe(greedy.metrics.ordersGenerated); // same seeds, same demand
+      }
+      expect(hungarian.metrics.meanPickupMin!).toBeLessThanOrEqual(greedy.metrics.meanPickupMin! + 0.5);
+    });
+
+    it('rollout prints vehicle-steps/s and the service metrics; noop serves nothing', () => {
+      const r = cli('rollout', 'RideDispatch-v0', '--envs', '4', '--vehicles', '8', '--slots', '8', '--capacity', '2', '--policy', 'noop', '--steps', '30');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('4 envs x 8 vehicles, 30 steps, policy noop');
+      expect(r.stdout).toContain('capacity 2, 8 order slots');
+      expect(r.stdout).toMatch(/env-steps\/s, .* vehicle-steps\/s/);
+      expect(r.stdout).toContain('episodes finished:        0');
+      expect(r.stdout).toContain('service rate:             n/a');
+    });
+
+    it('render --out writes an animated city SVG; bench --json measures one batch; list shows the env', () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'mw-render-')), 'city.svg');
+      const r = cli('render', 'RideDispatch-v0', '--steps', '10', '--vehicles', '5', '--out', file);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('11 frames');
+      const svg = readFileSync(file, 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      expect(svg.match(/<g class="vehicle"/g)).toHaveLength(5);
+      const out = execFileSync(process.execPath, [bin, 'bench', 'RideDispatch-v0', '--envs', '8', '--threads', '1', '--steps', '5', '--repeats', '2', '--json'], { cwd: root, encoding: 'utf8' });
+      const b = JSON.parse(out) as { numEnvs: number; numAgents: number; numThreads: number; policy: string; repeats: number[]; envStepsPerSec: number; vehicleStepsPerSec: number };
+      expect(b).toMatchObject({ numEnvs: 8, numAgents: 32, numThreads: 1, policy: 'random' });
+      expect(b.repeats).toHaveLength(2);
+      expect(b.vehicleStepsPerSec).toBeCloseTo(32 * b.envStepsPerSec, 3);
+      expect(cli('list').stdout).toContain('RideDispatch-v0');
+    });
+
+    it('options of other envs, and policies of other envs, are usage errors', () => {
+      for (const args of [
+        ['rollout', 'RideDispatch-v0', '--agents', '3'],
+        ['rollout', 'RideDispatch-v0', '--map', 'mapf-default-16'],
+        ['rollout', 'RideDispatch-v0', '--substeps', '2'],
+        ['rollout', 'RideDispatch-v0', '--policy', 'scripted'],
+        ['rollout', 'MAPF-v0', '--vehicles', '4'],
+        ['rollout', 'MAPF-v0', '--policy', 'hungarian'],
+        ['rollout', 'Volleyball-SoloBump-v0', '--slots', '4'],
+        ['rollout', 'Volleyball-SoloBump-v0', '--policy', 'noop'],
+        ['render', 'RideDispatch-v0', '--collision', 'soft'],
+        ['bench', 'RideDispatch-v0', '--full'],
+        ['bench', 'RideDispatch-v0', '--policy', 'hover'],
+        ['bench', 'MAPF-v0', '--capacity', '2'],
+        ['bench', 'Volleyball-3v3-v0', '--vehicles', '2'],
+      ]) {
+        const r = cli(...args);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr, args.join(' ')).toMatch(/--(agents|map|substeps|policy|vehicles|slots|collision|full|capacity)/);
+      }
+    });
+  });
 });

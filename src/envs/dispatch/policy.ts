@@ -39,19 +39,21 @@ function dispatchShape(env: VectorEnv, who: string): DispatchShape {
  * Fills `out` (`[V · K]`, row-major by vehicle) with env `envIndex`'s pickup-ETA matrix in minutes,
  * read from the pair block of the observation (pickup ETA / 60, rounded to whole minutes), with
  * `Infinity` wherever the action mask forbids bidding on the slot (empty slot, no free seats,
- * vehicle busy, ETA above `maxPickupMin`). The env must be made with `pairInsertionCost: true`,
- * else the pair block is all zeros.
+ * vehicle busy, ETA above `maxPickupMin`). The env must be made with `pairInsertionCost: true`
+ * (without it the observation has no pair block).
  * @param env - a `RideDispatch-v0` batch (only its shape is read).
  * @param obs - the batch observation of the last `reset()`/`step()`.
  * @param infos - the matching infos (`actionMask`).
  * @param envIndex - which env of the batch.
  * @param out - reused output; a new array when omitted.
  * @returns the matrix, in the form `greedyAssignment` and `hungarianAssignment` take.
- * @throws InvalidArgumentError for a non-dispatch env, an env index out of range, or an `out` of the wrong length.
+ * @throws InvalidArgumentError for a non-dispatch env, an env without `pairInsertionCost`, an env index out of
+ *   range, or an `out` of the wrong length.
  */
 export function dispatchPickupEta(env: VectorEnv, obs: Float32Array, infos: DispatchInfos, envIndex: number,
   out?: Float64Array): PickupEtaMatrix {
   const s = dispatchShape(env, 'dispatchPickupEta');
+  if (!s.pairInsertionCost) throw new InvalidArgumentError(`dispatchPickupEta: make ${env.id} with config { pairInsertionCost: true } (its observation has no pair block)`);
   const V = s.numVehicles, K = s.numSlots;
   if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= s.numEnvs) {
     throw new InvalidArgumentError(`dispatchPickupEta: env index must be an integer in [0, ${s.numEnvs}), got ${envIndex}`, { env: envIndex });
