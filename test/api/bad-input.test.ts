@@ -8,10 +8,12 @@ import {
   AllocationError, BackendUnavailableError, CounterRng, EnvBusyError, EnvClosedError, InvalidActionError,
   InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError, ResetNeededError, UnknownEnvError, availableBackends, make,
   type BackendName, type MakeOptions, type MapfConfig, type VectorEnv, type VolleyballConfig, type VolleyballTask,
+  type CityFile, type DispatchConfig, type DispatchInfos, parseCityFile,
 } from '../../src/index.js';
 import { mapfBackends, snapshot } from '../helpers/mapf.js';
 import { sampleActions, snapshotAll } from '../helpers/conformance.js';
 import { VB_TASKS, makeVb, vbBackends, type VbOptions } from '../helpers/volleyball.js';
+import { STATUS, dispatchBackends, makeDispatch, matrixCity, randomValidActions, type DispatchOptions } from '../helpers/dispatch.js';
 
 const backends = mapfBackends();
 type ErrorClass = new (...args: never[]) => ManyWorldsError;
@@ -554,6 +556,298 @@ for (const f of VB_TASKS) {
 
       it('a batch over an explicit maxBufferBytes budget: AllocationError naming numEnvs', () => {
         caught(() => makeVb(f.task, { numEnvs: 64, backend, maxBufferBytes: 1024 }), AllocationError, 'ERR_MW_ALLOCATION', f.id, '64');
+      });
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RideDispatch-v0: Discrete(1 + K + R) actions. Out-of-range values are refused (in TypeScript
+// for plain arrays, by the addon for Int32Arrays) naming env, vehicle and value; masked actions
+// that are in range are accepted, run as no-ops and are counted; bad configs name their field.
+// ---------------------------------------------------------------------------------------------
+
+{
+  const DCFG: DispatchConfig = { gridWidth: 4, gridHeight: 4, numVehicles: 4, numSlots: 6, capacity: 2, horizonSteps: 15, demandScale: 4 };
+  const V = 4, NA = 1 + 6 + 4, ND = E * V;
+  for (const backend of dispatchBackends()) {
+    const mkd = (opts: DispatchOptions = {}): VectorEnv =>
+      makeDispatch({ numEnvs: E, seed: 17, backend, autoresetMode: 'same-step', ...opts, config: { ...DCFG, ...opts.config } });
+    /** An env and its twin, reset and stepped identically twice with random valid actions. */
+    const dTwins = (opts: DispatchOptions = {}): { env: VectorEnv; twin: VectorEnv; rng: CounterRng } => {
+      const env = mkd(opts), twin = mkd(opts);
+      let r = env.reset();
+      twin.reset();
+      const rng = new CounterRng(99);
+      for (let t = 0; t < 2; t++) {
+        const act = randomValidActions(env, r.infos as DispatchInfos, rng);
+        r = env.step(act);
+        twin.step(act);
+      }
+      return { env, twin, rng };
+    };
+    /** Steps both with the same valid actions; every output must stay bit-identical. Closes both. */
+    const expectDStillTwins = (env: VectorEnv, twin: VectorEnv, rng: CounterRng, steps = 4): void => {
+      let infos = env.step(new Int32Array(ND)).infos as DispatchInfos;
+      twin.step(new Int32Array(ND));
+      for (let t = 0; t < steps; t++) {
+        const act = randomValidActions(env, infos, rng);
+        const r = env.step(act);
+        expect(snapshotAll(env, r), `step ${t} after the bad input`).toEqual(snapshotAll(twin, twin.step(act)));
+        infos = r.infos as DispatchInfos;
+      }
+      env.close();
+      twin.close();
+    };
+
+    describe(`${backend}: RideDispatch-v0: bad actions leave the env usable`, () => {
+      it('out-of-range action in a plain array (TypeScript) and in an Int32Array (addon) names env, vehicle and value', async () => {
+        const { env, twin, rng } = dTwins();
+        const bad = new Array<number>(ND).fill(0);
+        bad[1 * V + 2] = NA;
+        const e = caught(() => env.step(bad), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'RideDispatch-v0', 'env 1', 'agent 2', String(NA));
+        expect(e.details).toMatchObject({ env: 1, agent: 2, value: NA });
+        bad[1 * V + 2] = 0;
+        bad[2 * V + 3] = -1;
+        caught(() => env.step(bad), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 2', 'agent 3', '-1');
+        // Typed arrays are checked by the addon before any env is stepped.
+        const typed = new Int32Array(ND);
+        typed[2 * V + 1] = 99;
+        caught(() => env.step(typed), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'RideDispatch-v0', 'env 2', 'vehicle 1', '99', `[0, ${NA})`);
+        env.actions.fill(0);
+        env.actions[0] = -5;
+        caught(() => env.step(), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 0', 'vehicle 0', '-5');
+        env.actions[0] = 0;
+        env.actions[ND - 1] = 2 ** 31 - 1;
+        await caughtAsync(() => env.stepAsync(), InvalidActionError, 'ERR_MW_INVALID_ACTION', `env ${E - 1}`, `vehicle ${V - 1}`, String(2 ** 31 - 1));
+        expectDStillTwins(env, twin, rng);
+      });
+
+      it('an out-of-range action found by the addon carries { env, agent, value } in details, like one found in TypeScript', () => {
+        const { env, twin, rng } = dTwins();
+        const typed = new Int32Array(ND);
+        typed[2 * V + 1] = 99;
+        const e = caught(() => env.step(typed), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 2', 'vehicle 1', '99');
+        expect(e.details).toMatchObject({ env: 2, agent: 1, value: 99 });
+        expectDStillTwins(env, twin, rng);
+      });
+
+      it('NaN, 2.5, Infinity and a string in a plain array; wrong length; wrong dtype; non-array', () => {
+        const { env, twin, rng } = dTwins();
+        for (const [v, shown] of [[NaN, 'NaN'], [2.5, '2.5'], [Infinity, 'Infinity'], ['1', '1']] as Array<[unknown, string]>) {
+          const bad: unknown[] = new Array<number>(ND).fill(0);
+          bad[V + 1] = v;
+          caught(() => env.step(bad as number[]), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 1', 'agent 1', shown);
+        }
+        caught(() => env.step(new Int32Array(ND - 1)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'RideDispatch-v0', String(ND - 1), String(ND));
+        caught(() => env.step(new Array<number>(ND + 1).fill(0)), InvalidActionError, 'ERR_MW_INVALID_ACTION', String(ND + 1));
+        caught(() => env.step(new Float32Array(ND)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Float32Array');
+        caught(() => env.step(new Uint8Array(ND)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Uint8Array');
+        caught(() => env.step(new Float64Array(ND)), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'Float64Array');
+        caught(() => env.step(3 as unknown as number[]), InvalidActionError, 'ERR_MW_INVALID_ACTION');
+        expectDStillTwins(env, twin, rng);
+      });
+
+      it('parallelView: unknown agent name and out-of-range action', () => {
+        const { env, twin, rng } = dTwins();
+        const view = env.parallelView(0);
+        view.agents = [...view.possibleAgents];
+        const before = Array.from(env.actions);
+        caught(() => view.step({ agent_0: 1 }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'agent_0');
+        caught(() => view.step({ vehicle_1: NA }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 0', 'agent 1', String(NA));
+        caught(() => view.step({ vehicle_1: 1.5 }), InvalidActionError, 'ERR_MW_INVALID_ACTION', 'env 0', 'agent 1', '1.5');
+        expect(Array.from(env.actions), 'a refused view step stages nothing').toEqual(before);
+        expectDStillTwins(env, twin, rng);
+      });
+
+      it('masked actions in range are accepted, flagged in infos.invalidAction, counted in the invalidActions metric, and act as no-ops', () => {
+        // Reposition on; C 2 so that vehicles fill up; 7 steps per episode so that the metric shows.
+        const opts: DispatchOptions = { seed: 3, config: { horizonSteps: 7, numSlots: 4, demandScale: 6 } };
+        const K = 4, A = 1 + K + 4;
+        const env = mkd(opts), twin = mkd(opts);
+        let r = env.reset();
+        twin.reset();
+        const rng = new CounterRng(5);
+        const kinds = new Set<string>();
+        let flagged = 0, counted = 0;
+        for (let t = 0; t < 28; t++) {
+          const infos = r.infos as DispatchInfos;
+          const act = randomValidActions(env, infos, rng, 0.3);
+          const twinAct = act.slice();
+          // Every vehicle with a masked action available takes one with probability 1/2; the twin no-ops there.
+          const masked = new Set<number>();
+          for (let i = 0; i < ND; i++) {
+            const invalid: number[] = [];
+            for (let a = 1; a < A; a++) if (!infos.actionMask[i * A + a]) invalid.push(a);
+            if (invalid.length === 0 || rng.uniform() < 0.5) continue;
+            const a = invalid[rng.below(invalid.length)];
+            act[i] = a;
+            twinAct[i] = 0;
+            masked.add(i);
+            const status = infos.vehicleStatus[i], bid = a <= K;
+            kinds.add(bid ? (status === STATUS.toPickup ? 'bid while heading to a pickup' : (r.obs[i * env.obsSize + 12 + 7 * 2 + 9 * (a - 1)] ? 'bid on a full vehicle or too large party' : 'bid on an empty slot'))
+              : (status === STATUS.idle ? 'reposition off the grid' : 'reposition while busy'));
+          }
+          r = env.step(act);
+          const tr = twin.step(twinAct);
+          const ri = r.infos as DispatchInfos;
+          for (let i = 0; i < ND; i++) expect(ri.invalidAction[i], `t=${t} row ${i}`).toBe(masked.has(i) ? 1 : 0);
+          flagged += masked.size;
+          // Everything else is what the twin (no-ops) shows.
+          const a = snapshotAll(env, r), b = snapshotAll(twin, tr);
+          expect(b['infos.invalidAction'].every((x) => x === 0)).toBe(true);
+          delete a['infos.invalidAction'];
+          delete b['infos.invalidAction'];
+          for (let e = 0; e < E; e++) {
+            const key = `episode.metrics[${e}]`;
+            if (!a[key]) continue;
+            counted += a[key][16];
+            expect(b[key][16]).toBe(0);
+            a[key][16] = b[key][16] = 0;
+          }
+          expect(a, `t=${t + 1}`).toEqual(b);
+        }
+        expect(counted).toBe(flagged);
+        expect(kinds.size).toBeGreaterThanOrEqual(4);
+        env.close();
+        twin.close();
+      });
+    });
+
+    describe(`${backend}: RideDispatch-v0: closed and busy envs, bad configs`, () => {
+      it('step() before any reset throws ResetNeededError naming the env', () => {
+        const env = mkd({ numEnvs: 2 });
+        try {
+          caught(() => env.step(), ResetNeededError, 'ERR_MW_RESET_NEEDED', 'RideDispatch-v0', 'env 0');
+          env.reset({ mask: [1, 0] });
+          caught(() => env.step(), ResetNeededError, 'ERR_MW_RESET_NEEDED', 'env 1');
+          env.reset({ mask: [0, 1] });
+          expect(() => env.step()).not.toThrow();
+        } finally {
+          env.close();
+        }
+      });
+
+      it('every call after close() throws EnvClosedError naming env and method', async () => {
+        const env = mkd();
+        env.reset();
+        const view = env.parallelView(0);
+        env.close();
+        expect(() => env.close()).not.toThrow();
+        caught(() => env.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'RideDispatch-v0', 'reset');
+        caught(() => env.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'RideDispatch-v0', 'step');
+        caught(() => env.step(new Int32Array(ND)), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'step');
+        caught(() => env.parallelView(0), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'parallelView');
+        await caughtAsync(() => env.stepAsync(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'RideDispatch-v0', 'stepAsync');
+        caught(() => view.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'RideDispatch-v0');
+        view.agents = [...view.possibleAgents];
+        caught(() => view.step({}), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'RideDispatch-v0');
+      });
+
+      it('step / reset / parallelView / stepAsync / close while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
+        const { env, twin, rng } = dTwins();
+        const act = new Int32Array(ND).fill(0);
+        act[1] = 1;
+        const pending = env.stepAsync(act);
+        const other = new Int32Array(ND).fill(2);
+        caught(() => env.step(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'RideDispatch-v0', 'step');
+        caught(() => env.reset({ seed: 1 }), EnvBusyError, 'ERR_MW_ENV_BUSY', 'reset');
+        caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
+        caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
+        await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'stepAsync');
+        expect(Array.from(env.actions)).toEqual(Array.from(act));
+        const r = await pending;
+        expect(snapshotAll(env, r)).toEqual(snapshotAll(twin, twin.step(act)));
+        expectDStillTwins(env, twin, rng);
+      });
+
+      it('bad config fields: InvalidConfigError naming the field and value', () => {
+        const bad = (config: Record<string, unknown>, field: string, ...mentions: string[]): void => {
+          const e = caught(() => mkd({ numEnvs: 1, config: config as DispatchConfig }), InvalidConfigError, 'ERR_MW_INVALID_CONFIG', 'RideDispatch-v0', field, ...mentions);
+          expect(String(e.details.field)).toContain(field.replace(/\[.*$/, ''));
+        };
+        bad({ capacity: 5 }, 'capacity', '5');
+        bad({ capacity: 0 }, 'capacity', '0');
+        bad({ numSlots: 0 }, 'numSlots', '0');
+        bad({ numSlots: 1025 }, 'numSlots', '1025');
+        bad({ numNeighbours: 9 }, 'numNeighbours', '9');
+        bad({ numNeighbours: 3 }, 'numNeighbours', '3'); // a grid has 0, 4 or 8 neighbours
+        bad({ numVehicles: 0 }, 'numVehicles', '0');
+        bad({ numVehicles: 2.5 }, 'numVehicles', '2.5');
+        bad({ horizonSteps: 0 }, 'horizonSteps', '0');
+        bad({ maxWaitSteps: 0 }, 'maxWaitSteps', '0');
+        bad({ startHour: 24 }, 'startHour', '24');
+        bad({ partyMax: 3 }, 'partyMax', '3'); // > capacity 2
+        bad({ demandScale: -1 }, 'demandScale', '-1');
+        bad({ demandScale: NaN }, 'demandScale');
+        bad({ ordersPerVehicleMinute: Infinity }, 'ordersPerVehicleMinute');
+        bad({ cellKm: 0 }, 'cellKm', '0');
+        bad({ fareBase: -2 }, 'fareBase', '-2');
+        bad({ maxPickupMin: -1 }, 'maxPickupMin', '-1');
+        bad({ conflictRule: 'closest' }, 'conflictRule', 'closest');
+        bad({ routeObjective: 'tsp' }, 'routeObjective', 'tsp');
+        bad({ rewardSharing: 'all' }, 'rewardSharing', 'all');
+        bad({ reward: 'tripleBERT' }, 'reward', 'tripleBERT');
+        bad({ reward: { wAssign: NaN } }, 'reward.wAssign');
+        bad({ reward: { wAsign: 1 } }, 'reward.wAsign');
+        bad({ reward: { thetaAdd: -1 } }, 'reward.thetaAdd', '-1');
+        bad({ pairInsertionCost: 1 }, 'pairInsertionCost', '1');
+        bad({ preset: 'manhattan' }, 'preset', 'manhattan');
+        bad({ numVehicle: 3 }, 'numVehicle');
+        // Rate tables: negative, NaN, wrong shapes; replay rows.
+        const rates = (v: number): number[][] => [Array.from({ length: 16 }, (_, z) => (z === 3 ? v : 1))];
+        bad({ demand: { rates: rates(-1) } }, 'demand.rates[0][3]', '-1');
+        bad({ demand: { rates: rates(NaN) } }, 'demand.rates[0][3]');
+        bad({ demand: { rates: [[1, 2, 3]] } }, 'demand.rates');
+        bad({ demand: { rates: [rates(1)[0], rates(1)[0]] } }, 'demand.rates', '2 blocks');
+        bad({ demand: { rates: rates(1), destinations: [Array.from({ length: 16 }, () => new Array(16).fill(-0.5))] } }, 'demand.destinations[0][0][0]', '-0.5');
+        bad({ demand: { rates: rates(1), rate: 1 } }, 'demand.rate');
+        bad({ demand: 'poisson' }, 'demand', 'poisson');
+        bad({ demand: { replay: [{ step: 0, origin: 16, dest: 0 }] } }, 'demand.replay', 'origin', '16');
+        bad({ demand: { replay: [{ step: 15, origin: 0, dest: 0 }] } }, 'demand.replay', 'step', '15');
+        bad({ demand: { replay: [{ step: 0, origin: 0, dest: 1, party: 3 }] } }, 'demand.replay', 'party', '3');
+        bad({ demand: { replay: [] }, cityPerEnv: true }, 'cityPerEnv');
+        caught(() => makeDispatch({ backend, config: [] as unknown as DispatchConfig }), InvalidConfigError, 'ERR_MW_INVALID_CONFIG', 'object');
+        // The limits themselves are fine.
+        for (const config of [{ capacity: 4, partyMax: 4 }, { capacity: 1 }, { numSlots: 1 }, { numNeighbours: 8 }, { numNeighbours: 0 }, { maxWaitSteps: 1 }, { demandScale: 0 }] as DispatchConfig[]) {
+          mkd({ numEnvs: 1, config }).close();
+        }
+      });
+
+      it('malformed cities: InvalidMapError naming the entry (city file objects) or the table (city objects)', () => {
+        const minutes = [[1, 2], [2, 1]], km = [[0, 1], [1, 0]];
+        const file = matrixCity(minutes, km);
+        const mkc = (config: DispatchConfig): VectorEnv => makeDispatch({ backend, config: { numVehicles: 2, numSlots: 4, ...config } });
+        const map = (city: unknown, ...mentions: string[]): void => {
+          caught(() => mkc({ city: city as CityFile, numNeighbours: 1 }), InvalidMapError, 'ERR_MW_INVALID_MAP', 'RideDispatch-v0', ...mentions);
+        };
+        map({ ...file, format: 'csv' }, 'format');
+        map({ ...file, version: 2 }, 'version');
+        map({ ...file, minutes: [[1, 2], [2, 0]] }, 'minutes[1][1]', '0');
+        map({ ...file, minutes: [[1, 2], [2]] }, 'minutes[1]');
+        map({ ...file, km: [[0, -1], [1, 0]] }, 'km[0][1]', '-1');
+        map({ ...file, km: [[0, NaN], [1, 0]] }, 'km[0][1]');
+        map({ ...file, zones: [{ name: 'a', x: 0, y: 0 }, { name: 'a', x: 1, y: 1 }] }, 'zones[1].name');
+        map({ ...file, zones: [{ x: 0, y: 2 }, { x: 1, y: 1 }] }, 'zones[0].y');
+        map({ ...file, originRates: [[1, -3]] }, 'originRates[0][1]', '-3');
+        map({ ...file, speed: 3 }, 'speed');
+        // A city object (as loadCityFile returns it) with a non-finite coordinate: refused by the addon's table check.
+        const city = parseCityFile(file);
+        map({ ...city, zoneXY: Float32Array.from([0, 0, NaN, 1]) }, 'zoneXY');
+        map({ ...city, distKm: Float32Array.from([0, -1, 1, 0]) }, 'distKm');
+        // Grid-only fields next to a city, and inconsistent table sizes, are config errors naming the field.
+        caught(() => mkc({ city: file, gridWidth: 3 }), InvalidConfigError, 'ERR_MW_INVALID_CONFIG', 'gridWidth');
+        caught(() => mkc({ city: { ...city, travelMin: new Int32Array(3).fill(1) } }), InvalidConfigError, 'ERR_MW_INVALID_CONFIG', 'city');
+        // And well-formed ones work.
+        mkc({ city: file, numNeighbours: 1 }).close();
+        mkc({ city }).close();
+      });
+
+      it('keepFinalObs outside same-step autoreset, and a batch over maxBufferBytes', () => {
+        for (const autoresetMode of ['next-step', 'disabled'] as const) {
+          expect(() => mkd({ keepFinalObs: true, autoresetMode })).toThrow(InvalidConfigError);
+        }
+        caught(() => mkd({ numEnvs: 64, maxBufferBytes: 4096 }), AllocationError, 'ERR_MW_ALLOCATION', 'RideDispatch-v0', '64');
       });
     });
   }

@@ -6,10 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   CounterRng, InvalidActionError, InvalidConfigError, make, type MapfConfig, type VectorEnv, type VolleyballInfos,
+  type DispatchConfig, type DispatchInfos,
 } from '../../src/index.js';
 import { mapfBackends } from '../helpers/mapf.js';
 import { sampleActions, snapshotAll } from '../helpers/conformance.js';
 import { HOVER_COMMAND, VB_TASKS, makeVb, vbBackends, type VbOptions } from '../helpers/volleyball.js';
+import { dispatchBackends, makeDispatch, randomValidActions, type DispatchOptions } from '../helpers/dispatch.js';
 
 const config: MapfConfig = { numAgents: 6, size: 10, density: 0.2, obsRadius: 3, onTarget: 'restart', maxEpisodeSteps: 30 };
 
@@ -244,4 +246,130 @@ for (const f of VB_TASKS) {
       });
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RideDispatch-v0: the env reads only the actions from the shared buffer; its cities, orders and
+// vehicles live in the addon.
+// ---------------------------------------------------------------------------------------------
+
+for (const backend of dispatchBackends()) {
+  const DCFG: DispatchConfig = { gridWidth: 4, gridHeight: 4, numVehicles: 4, numSlots: 6, capacity: 2, horizonSteps: 10, demandScale: 4, pairInsertionCost: true };
+  const dTwins = (opts: DispatchOptions = {}): [VectorEnv, VectorEnv] => {
+    const o: DispatchOptions = { numEnvs: 3, seed: 21, backend, autoresetMode: 'same-step', ...opts, config: { ...DCFG, ...opts.config } };
+    return [makeDispatch(o), makeDispatch(o)];
+  };
+  /** Steps both with the same valid actions (from b's mask, which a's scribbles cannot reach) for `steps` steps. */
+  const expectSame = (a: VectorEnv, b: VectorEnv, rng: CounterRng, steps: number, infos: DispatchInfos, before?: () => void): DispatchInfos => {
+    for (let t = 0; t < steps; t++) {
+      const act = randomValidActions(b, infos, rng);
+      before?.();
+      const rb = b.step(act);
+      expect(snapshotAll(a, a.step(act)), `step ${t + 1}`).toEqual(snapshotAll(b, rb));
+      infos = rb.infos as DispatchInfos;
+    }
+    return infos;
+  };
+
+  describe(`${backend}: RideDispatch-v0: buffers the user holds cannot break the env`, () => {
+    it('garbage over the whole shared buffer (actions −1): step refuses, then the env continues exactly like a twin', () => {
+      const [a, b] = dTwins();
+      try {
+        a.reset();
+        let infos = b.reset().infos as DispatchInfos;
+        const rng = new CounterRng(3);
+        infos = expectSame(a, b, rng, 5, infos);
+        new Uint8Array(a.actions.buffer).fill(0xff); // every output and the actions (0xffffffff = −1)
+        expect(() => a.step()).toThrow(InvalidActionError);
+        expectSame(a, b, rng, 25, infos);
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+
+    it('writing into obs, rewards, the masks and every infos array changes nothing the env computes', () => {
+      const [a, b] = dTwins();
+      try {
+        const r = a.reset();
+        const infos = b.reset().infos as DispatchInfos;
+        const ia = r.infos as DispatchInfos;
+        const scribble = (): void => {
+          r.obs.fill(1e6);
+          ia.actionMask.fill(1);
+          ia.canAct.fill(1);
+          ia.lostBid.fill(1);
+          ia.invalidAction.fill(1);
+          ia.wonSlot.fill(3);
+          ia.vehiclePositions.fill(NaN);
+          ia.vehicleStatus.fill(2);
+          ia.vehicleLoad.fill(-4);
+          ia.episode.done.fill(1);
+          ia.episode.return.fill(5);
+          ia.episode.metrics.fill(7);
+        };
+        expectSame(a, b, new CounterRng(4), 25, infos, scribble);
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+
+    it('the shared buffer cannot be detached: transferring it copies, and stepping goes on', async () => {
+      const env = makeDispatch({ numEnvs: 2, backend, config: DCFG });
+      try {
+        const { obs } = env.reset();
+        const length = obs.buffer.byteLength;
+        structuredClone(obs.buffer, { transfer: [obs.buffer as ArrayBuffer] });
+        expect(obs.buffer.byteLength).toBe(length);
+        const pending = env.stepAsync(new Int32Array(env.actions.length).fill(1));
+        structuredClone(obs.buffer, { transfer: [obs.buffer as ArrayBuffer] });
+        await pending;
+        expect(obs.buffer.byteLength).toBe(length);
+        expect(() => env.step()).not.toThrow();
+      } finally {
+        env.close();
+      }
+    });
+
+    it("a reset mask that is a view on the env's own lostBid buffer resets exactly the masked envs", () => {
+      const [a, b] = dTwins();
+      try {
+        const ia = a.reset().infos as DispatchInfos;
+        let infos = b.reset().infos as DispatchInfos;
+        const rng = new CounterRng(8);
+        infos = expectSame(a, b, rng, 3, infos);
+        // The mask lies in the lostBid buffer, which the reset itself rewrites (to zeros).
+        const mask = new Uint8Array(ia.lostBid.buffer, ia.lostBid.byteOffset, 3);
+        mask.set([1, 0, 1]);
+        a.reset({ mask });
+        infos = b.reset({ mask: [1, 0, 1] }).infos as DispatchInfos;
+        expectSame(a, b, rng, 12, infos);
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+
+    it('reseeding env 0 of a batch with one shared synthetic city leaves the other envs (and the city) untouched', () => {
+      const [a, b] = dTwins({ config: { cityPerEnv: false } });
+      try {
+        a.reset();
+        let infos = b.reset().infos as DispatchInfos;
+        a.reset({ seed: [999, 0, 0], mask: [1, 0, 0] });
+        const rng = new CounterRng(6);
+        const size = 4 * a.obsSize;
+        for (let t = 0; t < 25; t++) {
+          const act = randomValidActions(b, infos, rng);
+          act.fill(0, 0, 4); // env 0 differs now: leave its vehicles idle
+          const ra = a.step(act), rb = b.step(act);
+          expect(Array.from(ra.obs.subarray(size))).toEqual(Array.from(rb.obs.subarray(size)));
+          infos = rb.infos as DispatchInfos;
+        }
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+  });
 }

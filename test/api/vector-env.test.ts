@@ -8,11 +8,12 @@ import { describe, expect, it } from 'vitest';
 import {
   CounterRng, EnvClosedError, ResetNeededError, VOLLEYBALL_TASKS, make, spaces, volleyballEpisodeMetrics, type AutoresetMode,
   type BackendName, type CollisionSystem, type MakeOptions, type MapfConfig, type MapfInfos, type OnTarget, type VectorEnv,
-  type VolleyballConfig, type VolleyballInfos,
+  type VolleyballConfig, type VolleyballInfos, type DispatchConfig, type DispatchInfos, type DispatchObsLayout, splitDispatchObservation,
 } from '../../src/index.js';
 import { mapfBackends, pairs, snapshot, type Snapshot } from '../helpers/mapf.js';
 import { digest as digestAll, rowsOf, sampleActions, snapshotAll, trajectory as trajectoryAll, type Outputs } from '../helpers/conformance.js';
 import { HOVER_COMMAND, VB_TASKS, droneOf, makeVb, norm, obsOf, vbBackends, type VbOptions } from '../helpers/volleyball.js';
+import { METRICS, conservationGap, dims, dispatchBackends, makeDispatch, metricsOf, randomValidActions, type DispatchOptions } from '../helpers/dispatch.js';
 
 const backends = mapfBackends();
 const SYSTEMS: CollisionSystem[] = ['priority', 'blockBoth', 'soft'];
@@ -1044,6 +1045,495 @@ for (const f of VB_TASKS) {
           outer = env;
           env.reset();
           env.step(new Float32Array(E * A * 4).fill(HOVER_COMMAND));
+          expect(env.isClosed).toBe(false);
+        }
+        expect(outer.isClosed).toBe(true);
+        expect(() => outer.close()).not.toThrow();
+        expect(() => outer.step()).toThrow(EnvClosedError);
+      });
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RideDispatch-v0: Discrete(1 + K + R) actions with masks, vehicles that all end together at the
+// horizon (truncation only). Policies pick random valid actions from the mask, so that bids,
+// conflicts, pooling and repositions all happen. The synthetic city is per env (`cityPerEnv`),
+// so that an env depends on its seed only; the shared-city default is checked on its own.
+// ---------------------------------------------------------------------------------------------
+
+{
+  const DCFG: DispatchConfig = {
+    gridWidth: 4, gridHeight: 4, numVehicles: 5, numSlots: 8, capacity: 2, partyMax: 2, horizonSteps: 12, demandScale: 4,
+    cityPerEnv: true, pairInsertionCost: true, globalMaps: true,
+  };
+  const E = 3, V = 5, K = 8, R = 4, NA = 1 + K + R;
+  const DD = dims(V, K, 2, R, 16, { pair: true, maps: true });
+  for (const backend of dispatchBackends()) {
+    const mkd = (opts: DispatchOptions = {}): VectorEnv =>
+      makeDispatch({ numEnvs: E, seed: 11, backend, autoresetMode: 'same-step', ...opts, config: { ...DCFG, ...opts.config } });
+    /** Digests of a reset and `steps` steps of random valid actions. */
+    const dTrajectory = (env: VectorEnv, steps: number, rng: CounterRng, resetOpts: Parameters<VectorEnv['reset']>[0] = {}): number[] => {
+      let r: Outputs = env.reset(resetOpts);
+      const out = [digestAll(env, r)];
+      for (let t = 0; t < steps; t++) {
+        r = env.step(randomValidActions(env, r.infos as DispatchInfos, rng));
+        out.push(digestAll(env, r));
+      }
+      return out;
+    };
+
+    describe(`${backend}: RideDispatch-v0: spaces, agents and metadata`, () => {
+      it(`spaces describe and contain what reset/step return (obs Box(-inf, inf, [${DD.D}]) float32, actions Discrete(${NA}))`, () => {
+        const env = mkd({ keepFinalObs: true });
+        const single = env.singleObservationSpace as spaces.Box;
+        expect(single).toBeInstanceOf(spaces.Box);
+        expect([...single.shape]).toEqual([DD.D]);
+        expect(single.dtype).toBe('float32');
+        expect([single.lowAt(0), single.highAt(0)]).toEqual([-Infinity, Infinity]);
+        expect(env.obsSize).toBe(DD.D);
+        expect([...(env.observationSpace as spaces.Box).shape]).toEqual([E, V, DD.D]);
+        const act = env.singleActionSpace as spaces.Discrete;
+        expect(act).toBeInstanceOf(spaces.Discrete);
+        expect(act.n).toBe(NA);
+        expect(env.actions).toBeInstanceOf(Int32Array);
+        expect(env.actions.length).toBe(E * V);
+        expect(env.actionSpace.contains(new Int32Array(E * V).fill(NA - 1))).toBe(true);
+        expect(env.actionSpace.contains(new Int32Array(E * V).fill(NA))).toBe(false);
+        expect(env.possibleAgents).toEqual(Array.from({ length: V }, (_, a) => `vehicle_${a}`));
+        for (const agent of env.possibleAgents) {
+          expect(env.observationSpaceOf(agent)).toBe(single);
+          expect(env.actionSpaceOf(agent)).toBe(act);
+        }
+        // The flat row and its dict view (docs/envs/dispatch.md, "Observations").
+        const layout = env.metadata.observationLayout as DispatchObsLayout;
+        expect(layout).toEqual({ self: [0, DD.orders], orders: [DD.orders, 9 * K], pair: [DD.pair, 2 * K], global: [DD.global, 4], maps: [DD.maps, 32], size: DD.D });
+        const dict = env.metadata.observationDict as spaces.Dict;
+        const check = (r: Outputs): void => {
+          const obs = r.obs as Float32Array;
+          expect(obs).toBeInstanceOf(Float32Array);
+          expect(obs.length).toBe(E * V * DD.D);
+          expect(env.observationSpace.contains(obs)).toBe(true);
+          expect(obs.every(Number.isFinite)).toBe(true);
+          for (let i = 0; i < E * V; i++) {
+            const view = splitDispatchObservation(obs.subarray(i * DD.D, (i + 1) * DD.D), layout);
+            expect(Object.keys(view)).toEqual(['self', 'orders', 'global', 'pair', 'maps']);
+            expect(dict.contains(view)).toBe(true);
+          }
+          const infos = r.infos as DispatchInfos;
+          expect(infos.actionMask).toBeInstanceOf(Uint8Array);
+          expect(infos.actionMask.length).toBe(E * V * NA);
+          for (const [name, arr, lo, hi] of [
+            ['actionMask', infos.actionMask, 0, 1], ['canAct', infos.canAct, 0, 1], ['lostBid', infos.lostBid, 0, 1],
+            ['invalidAction', infos.invalidAction, 0, 1], ['wonSlot', infos.wonSlot, -1, K - 1], ['vehicleStatus', infos.vehicleStatus, 0, 3],
+            ['vehicleLoad', infos.vehicleLoad, 0, 2], ['vehiclePositions', infos.vehiclePositions, 0, 1], ['agentMask', infos.agentMask, 1, 1],
+          ] as Array<[string, ArrayLike<number>, number, number]>) {
+            expect(Array.from(arr).every((x) => x >= lo && x <= hi), `${name} within [${lo}, ${hi}]`).toBe(true);
+          }
+          expect(infos.vehiclePositions.length).toBe(E * V * 2);
+          for (let i = 0; i < E * V; i++) {
+            expect(infos.actionMask[i * NA], 'no-op is always valid').toBe(1);
+            expect(infos.canAct[i]).toBe(infos.actionMask.subarray(i * NA + 1, (i + 1) * NA).some(Boolean) ? 1 : 0);
+          }
+        };
+        const r0 = env.reset();
+        check(r0);
+        let lastInfos = r0.infos as DispatchInfos;
+        const rng = new CounterRng(3);
+        let ends = 0;
+        for (let t = 0; t < 30; t++) {
+          // Half the steps with raw samples of the action space (mostly masked bids), half with valid ones.
+          const actions = t % 2 ? (sampleActions(env, rng) as Int32Array) : randomValidActions(env, lastInfos, rng);
+          expect(env.actionSpace.contains(actions)).toBe(true);
+          const r = env.step(actions);
+          lastInfos = r.infos as DispatchInfos;
+          check(r);
+          expect(r.rewards).toBeInstanceOf(Float32Array);
+          expect(r.rewards.every(Number.isFinite)).toBe(true);
+          expect(Array.from(r.terminations)).toEqual(new Array(E * V).fill(0));
+          const ep = r.infos.episode;
+          for (let e = 0; e < E; e++) {
+            const trunc = Array.from(r.truncations.subarray(e * V, (e + 1) * V));
+            expect(new Set(trunc).size).toBe(1);
+            expect(ep.done[e]).toBe(trunc[0]);
+            expect(trunc[0]).toBe((t + 1) % 12 === 0 ? 1 : 0);
+            if (!ep.done[e]) continue;
+            ends++;
+            const fin = r.infos.finalObs as Float32Array;
+            expect(Array.from({ length: V }, (_, a) => single.containsFlat(fin, (e * V + a) * DD.D)).every(Boolean)).toBe(true);
+            expect(ep.length[e]).toBe(12);
+          }
+        }
+        expect(ends).toBe(2 * E);
+        env.close();
+      });
+
+      it('agent names, metric names and metadata', () => {
+        const env = mkd({ autoresetMode: 'next-step', seed: 77 });
+        expect(env.id).toBe('RideDispatch-v0');
+        expect(env.numAgents).toBe(V);
+        expect(env.numEnvs).toBe(E);
+        expect(env.metadata).toMatchObject({ autoresetMode: 'next-step', backend, seed: 77 });
+        expect(env.metadata.config).toMatchObject({ numZones: 16, numVehicles: V, capacity: 2, numSlots: K, numNeighbours: R, horizon: 12, maxWait: 5, demand: 'synthetic', conflictRule: 'nearest', cityPerEnv: true });
+        const infos = env.reset().infos as DispatchInfos;
+        expect([...infos.episode.metricNames]).toEqual([...METRICS]);
+        expect(() => env.observationSpaceOf(`vehicle_${V}`)).toThrow();
+        expect(() => env.actionSpaceOf('agent_0')).toThrow();
+        env.close();
+      });
+    });
+
+    describe(`${backend}: RideDispatch-v0: agent sets (PettingZoo parallel_api_test)`, () => {
+      it('parallelView over random episodes in every autoreset mode: dict keys equal the live agents; all vehicles leave at the horizon', () => {
+        for (const autoresetMode of ['same-step', 'next-step', 'disabled'] as AutoresetMode[]) {
+          const numEnvs = autoresetMode === 'disabled' ? 1 : E;
+          const env = mkd({ autoresetMode, numEnvs, keepFinalObs: autoresetMode === 'same-step' });
+          env.reset();
+          const view = env.parallelView(numEnvs - 1);
+          expect(view.possibleAgents).toEqual(env.possibleAgents);
+          expect(view.maxNumAgents).toBe(V);
+          let [obs, infos] = view.reset({ seed: 5 });
+          expect(Object.keys(obs)).toEqual(view.possibleAgents);
+          expect(Object.keys(infos)).toEqual(view.possibleAgents);
+          const rng = new CounterRng(9);
+          const sorted = (d: object): string => Object.keys(d).sort().join(',');
+          let episodes = 0;
+          for (let t = 0; t < 30; t++) {
+            if (view.agents.length === 0) {
+              episodes++;
+              [obs, infos] = view.reset();
+              expect(view.agents).toEqual(view.possibleAgents);
+            }
+            const live = [...view.agents];
+            const acts: Record<string, number> = {};
+            for (const a of live) {
+              const mask = infos[a].actionMask as Uint8Array;
+              const valid = Array.from(mask).flatMap((m, i) => (m ? [i] : []));
+              acts[a] = valid[rng.below(valid.length)];
+            }
+            const [o, rew, term, trunc, info] = view.step(acts);
+            expect([o, rew, term, trunc, info].map(sorted), `t=${t + 1}: dict keys`).toEqual(new Array(5).fill(sorted(acts)));
+            const bad = live.filter((a) => !(view.observationSpace(a).contains(o[a]) && typeof rew[a] === 'number' && term[a] === false &&
+              typeof trunc[a] === 'boolean' && (info[a].actionMask as Uint8Array).length === NA && typeof info[a].canAct === 'boolean' &&
+              (info[a].position as number[]).length === 2 && typeof info[a].wonSlot === 'number'));
+            expect(bad, `t=${t + 1}: agents with malformed entries`).toEqual([]);
+            const ended = live.some((a) => trunc[a]);
+            expect(live.every((a) => trunc[a] === ended)).toBe(true);
+            expect(view.agents).toEqual(ended ? [] : live);
+            if (ended) {
+              for (const a of live) {
+                const ep = info[a].episode as { return: number; length: number; metrics: Record<string, number> };
+                expect(Object.keys(ep.metrics)).toEqual([...METRICS]);
+                expect(ep.length).toBe(12);
+                expect(conservationGap(ep.metrics as Record<(typeof METRICS)[number], number>)).toBe(0);
+              }
+            }
+            obs = o;
+            infos = info;
+          }
+          expect(episodes).toBeGreaterThan(0);
+          env.close();
+        }
+      });
+
+      it('parallelView round trip: dicts equal the slices of the batch buffers; actions land in env.actions; reset touches only its env', () => {
+        const env = mkd();
+        const r = env.reset();
+        const otherBefore = rowsOf(r.obs, 0, V, DD.D);
+        const view = env.parallelView(1);
+        const [obs, infos] = view.reset({ seed: 123 });
+        expect(rowsOf(r.obs, 0, V, DD.D)).toEqual(otherBefore);
+        const di = r.infos as DispatchInfos;
+        for (let a = 0; a < V; a++) {
+          expect(Array.from(obs[`vehicle_${a}`])).toEqual(rowsOf(r.obs, 1 * V + a, 1, DD.D));
+          expect(Array.from(infos[`vehicle_${a}`].actionMask as Uint8Array)).toEqual(Array.from(di.actionMask.subarray((V + a) * NA, (V + a + 1) * NA)));
+          expect(infos[`vehicle_${a}`].position).toEqual([di.vehiclePositions[2 * (V + a)], di.vehiclePositions[2 * (V + a) + 1]]);
+          expect(infos[`vehicle_${a}`].load).toBe(di.vehicleLoad[V + a]);
+        }
+        const kept = Array.from(obs.vehicle_0);
+        env.actions.fill(0);
+        const acts: Record<string, number> = {};
+        for (let a = 0; a < V; a++) acts[`vehicle_${a}`] = (a * 3) % NA;
+        const [obs2, rew2] = view.step(acts);
+        expect(Array.from(obs.vehicle_0)).toEqual(kept); // copies, not views
+        expect(Array.from(env.actions.subarray(V, 2 * V))).toEqual(Array.from({ length: V }, (_, a) => (a * 3) % NA));
+        expect(Array.from(env.actions.subarray(0, V))).toEqual(new Array(V).fill(0));
+        for (let a = 0; a < V; a++) expect(Array.from(obs2[`vehicle_${a}`])).toEqual(rowsOf(r.obs, V + a, 1, DD.D));
+        // A twin batch seeded the same way and stepped with the same actions agrees everywhere.
+        const twin = mkd();
+        twin.reset();
+        twin.reset({ seed: Uint32Array.from([11, 123, 13]), mask: [0, 1, 0] });
+        const tr = twin.step(env.actions.slice());
+        for (let a = 0; a < V; a++) expect(rew2[`vehicle_${a}`]).toBe(tr.rewards[V + a]);
+        expect(snapshotAll(twin, { obs: tr.obs, infos: tr.infos })).toEqual(snapshotAll(env, r));
+        // Missing live agents get the no-op.
+        view.step({});
+        expect(Array.from(env.actions.subarray(V, 2 * V))).toEqual(new Array(V).fill(0));
+        twin.close();
+        env.close();
+      });
+    });
+
+    describe(`${backend}: RideDispatch-v0: autoreset modes`, () => {
+      /** What a fresh episode shows: everything written by the observation pass. */
+      const firstObs = (r: Outputs): Record<string, number[]> => {
+        const i = r.infos as DispatchInfos;
+        return Object.fromEntries(Object.entries({
+          obs: r.obs, actionMask: i.actionMask, canAct: i.canAct, vehiclePositions: i.vehiclePositions, vehicleStatus: i.vehicleStatus, vehicleLoad: i.vehicleLoad,
+        }).map(([k, v]) => [k, Array.from(v as ArrayLike<number>)]));
+      };
+
+      it("'same-step': the ending step returns its rewards/flags/bid outcomes, done=1 and the next episode's first observation; finalObs equals a disabled twin", () => {
+        const env = mkd({ keepFinalObs: true });
+        const twin = mkd({ autoresetMode: 'disabled' });
+        expect(snapshotAll(env, env.reset())).toEqual(snapshotAll(twin, twin.reset()));
+        const rng = new CounterRng(21);
+        let ends = 0, last = env.step(new Int32Array(E * V));
+        twin.step(new Int32Array(E * V));
+        const size = V * DD.D;
+        for (let t = 1; t < 40; t++) {
+          const act = randomValidActions(env, last.infos as DispatchInfos, rng);
+          const r = env.step(act);
+          const tr = twin.step(act);
+          const ri = r.infos as DispatchInfos, ti = tr.infos as DispatchInfos;
+          for (const k of ['lostBid', 'invalidAction', 'wonSlot'] as const) expect(Array.from(ri[k]), k).toEqual(Array.from(ti[k]));
+          expect(Array.from(r.rewards)).toEqual(Array.from(tr.rewards));
+          expect(Array.from(r.truncations)).toEqual(Array.from(tr.truncations));
+          const done = Array.from(r.infos.episode.done);
+          expect(done).toEqual(Array.from(tr.infos.episode.done));
+          for (let e = 0; e < E; e++) {
+            if (!done[e]) continue;
+            ends++;
+            expect(Array.from((r.infos.finalObs as Float32Array).subarray(e * size, (e + 1) * size))).toEqual(Array.from(tr.obs.subarray(e * size, (e + 1) * size)));
+            expect(r.infos.episode.length[e]).toBe(tr.infos.episode.length[e]);
+            expect(Array.from(r.infos.episode.return.subarray(e * V, (e + 1) * V))).toEqual(Array.from(tr.infos.episode.return.subarray(e * V, (e + 1) * V)));
+            expect(Array.from(r.infos.episode.metrics.subarray(e * 18, (e + 1) * 18))).toEqual(Array.from(tr.infos.episode.metrics.subarray(e * 18, (e + 1) * 18)));
+          }
+          // The twin resets the ended envs by hand: then both show the same new episode.
+          if (done.some(Boolean)) twin.reset({ mask: done });
+          expect(firstObs(r)).toEqual(firstObs(tr));
+          last = r;
+        }
+        expect(ends).toBe(3 * E);
+        env.close();
+        twin.close();
+      });
+
+      it("'next-step': the ending step returns the last observation; the next step ignores actions and returns zeros and a first observation", () => {
+        const env = mkd({ autoresetMode: 'next-step' }), env2 = mkd({ autoresetMode: 'next-step' }), twin = mkd({ autoresetMode: 'disabled' });
+        let infos = env.reset().infos as DispatchInfos;
+        env2.reset();
+        twin.reset();
+        const rng = new CounterRng(5);
+        for (let ep = 0; ep < 2; ep++) {
+          for (let t = 1; t <= 12; t++) {
+            const act = randomValidActions(env, infos, rng);
+            const r = env.step(act);
+            env2.step(act);
+            infos = r.infos as DispatchInfos;
+            expect(snapshotAll(env, r)).toEqual(snapshotAll(twin, twin.step(act)));
+            expect(Array.from(r.infos.episode.done)).toEqual(new Array(E).fill(t === 12 ? 1 : 0));
+            expect(Array.from(r.truncations)).toEqual(new Array(E * V).fill(t === 12 ? 1 : 0));
+          }
+          // The reset step: actions are ignored (env and env2 get different ones).
+          const r = env.step(sampleActions(env, rng));
+          infos = r.infos as DispatchInfos;
+          const r2 = env2.step(new Int32Array(E * V));
+          const tr = twin.reset();
+          expect(Array.from(r.rewards)).toEqual(new Array(E * V).fill(0));
+          expect(Array.from(r.truncations)).toEqual(new Array(E * V).fill(0));
+          expect(Array.from(r.infos.episode.done)).toEqual(new Array(E).fill(0));
+          expect(Array.from(infos.wonSlot)).toEqual(new Array(E * V).fill(-1));
+          expect(snapshotAll(env, { obs: r.obs, infos: r.infos })).toEqual(snapshotAll(twin, tr));
+          expect(snapshotAll(env2, r2)).toEqual(snapshotAll(env, r));
+        }
+        env.close();
+        env2.close();
+        twin.close();
+      });
+
+      it("'disabled': stepping after the end throws ResetNeededError naming the env; reset with a mask fixes it", () => {
+        const env = mkd({ autoresetMode: 'disabled', config: { horizonSteps: 3 } });
+        env.reset();
+        const noop = new Int32Array(E * V);
+        for (let t = 0; t < 3; t++) env.step(noop);
+        let err: unknown;
+        try { env.step(noop); } catch (e) { err = e; }
+        expect(err).toBeInstanceOf(ResetNeededError);
+        expect((err as Error).message).toMatch(/env 0/);
+        expect((err as Error).message).toContain('RideDispatch-v0');
+        env.reset({ mask: [1, 0, 0] });
+        try { env.step(noop); err = undefined; } catch (e) { err = e; }
+        expect(err).toBeInstanceOf(ResetNeededError);
+        expect((err as Error).message).toMatch(/env 1/);
+        env.reset({ mask: [0, 1, 1] });
+        expect(Array.from(env.step(noop).truncations)).toEqual(new Array(E * V).fill(0));
+        env.close();
+      });
+    });
+
+    describe(`${backend}: RideDispatch-v0: seeding and determinism`, () => {
+      it('same seed gives identical trajectories; reset({ seed }) repeats whatever happened in between and equals a fresh batch', () => {
+        const a = mkd({ seed: 42 }), b = mkd({ seed: 42 });
+        expect(dTrajectory(a, 30, new CounterRng(1))).toEqual(dTrajectory(b, 30, new CounterRng(1)));
+        const first = dTrajectory(a, 20, new CounterRng(7), { seed: 999 });
+        dTrajectory(a, 13, new CounterRng(8));
+        expect(dTrajectory(a, 20, new CounterRng(7), { seed: 999 })).toEqual(first);
+        const fresh = mkd({ seed: 999 });
+        expect(dTrajectory(fresh, 20, new CounterRng(7))).toEqual(first);
+        const other = mkd({ seed: 43 });
+        expect(dTrajectory(other, 20, new CounterRng(7))).not.toEqual(first);
+        [a, b, fresh, other].forEach((e) => e.close());
+      });
+
+      for (const [name, config] of [
+        ['a synthetic city per env', {}],
+        ['a seed-independent city (rate tables, shared)', { cityPerEnv: false, demand: { rates: [Array.from({ length: 16 }, (_, z) => 10 + 5 * (z % 3))] } }],
+      ] as Array<[string, DispatchConfig]>) {
+        it(`${name}: env i of a batch seeded s equals env 0 of a batch seeded s + i, and per-env seed arrays`, () => {
+          const s = 500, N = 4;
+          const batch = mkd({ seed: s, numEnvs: N, config });
+          const singles = Array.from({ length: N }, (_, i) => mkd({ seed: s + i, numEnvs: 1, config }));
+          const rng = new CounterRng(31);
+          const r0 = batch.reset();
+          let infos = r0.infos as DispatchInfos;
+          singles.forEach((one, i) => expect(rowsOf(r0.obs, i, V, DD.D), `reset env ${i}`).toEqual(rowsOf(one.reset().obs, 0, V, DD.D)));
+          for (let t = 0; t < 30; t++) {
+            const act = randomValidActions(batch, infos, rng);
+            const rb = batch.step(act);
+            infos = rb.infos as DispatchInfos;
+            singles.forEach((one, i) => {
+              const o = one.step(act.slice(i * V, (i + 1) * V));
+              expect(rowsOf(rb.obs, i, V, DD.D), `t=${t + 1} env ${i} obs`).toEqual(rowsOf(o.obs, 0, V, DD.D));
+              expect(rowsOf(rb.rewards, i, V, 1)).toEqual(Array.from(o.rewards));
+              expect(rowsOf(infos.wonSlot, i, V, 1)).toEqual(Array.from((o.infos as DispatchInfos).wonSlot));
+              expect(rb.infos.episode.done[i]).toBe(o.infos.episode.done[0]);
+            });
+          }
+          const seeds = [7, 70000, 2 ** 32 - 1, 0];
+          const rb = batch.reset({ seed: seeds });
+          for (let i = 0; i < N; i++) {
+            const one = mkd({ seed: seeds[i], numEnvs: 1, config });
+            expect(rowsOf(rb.obs, i, V, DD.D), `seed array env ${i}`).toEqual(rowsOf(one.reset().obs, 0, V, DD.D));
+            one.close();
+          }
+          batch.close();
+          singles.forEach((e) => e.close());
+        });
+      }
+
+      it("shared synthetic city (cityPerEnv false, the default): the city comes from make()'s seed; reset({ seed }) reseeds the episodes, not the city", () => {
+        const config: DispatchConfig = { cityPerEnv: false };
+        const a = mkd({ seed: 10, config }), b = mkd({ seed: 10, numEnvs: 1, config }), c = mkd({ seed: 51, numEnvs: 1, config });
+        const ra = a.reset({ seed: [50, 51, 52] });
+        const rb = b.reset({ seed: 51 });
+        // Env 1 of a equals env 0 of b (same city, same episode seed), step after step.
+        const rng = new CounterRng(4);
+        expect(rowsOf(ra.obs, 1, V, DD.D)).toEqual(rowsOf(rb.obs, 0, V, DD.D));
+        for (let t = 0; t < 12; t++) {
+          const act = randomValidActions(a, ra.infos as DispatchInfos, rng);
+          const sa = a.step(act), sb = b.step(act.slice(V, 2 * V));
+          expect(rowsOf(sa.obs, 1, V, DD.D), `t=${t + 1}`).toEqual(rowsOf(sb.obs, 0, V, DD.D));
+        }
+        // A batch made with seed 51 has another city: its trajectory differs.
+        expect(dTrajectory(c, 12, new CounterRng(4))).not.toEqual(dTrajectory(b, 12, new CounterRng(4), { seed: 51 }));
+        [a, b, c].forEach((e) => e.close());
+      });
+
+      it('numThreads 1 and 2 give identical results over 60 steps with autoresets', () => {
+        const runs = [1, 2].map((numThreads) => {
+          const env = mkd({ numEnvs: 5, seed: 2024, numThreads, keepFinalObs: true });
+          if (backend === 'native') expect(env.metadata.numThreads).toBe(numThreads);
+          const out = dTrajectory(env, 60, new CounterRng(77));
+          env.close();
+          return out;
+        });
+        expect(runs[1]).toEqual(runs[0]);
+      });
+    });
+
+    describe(`${backend}: RideDispatch-v0: buffers, episode statistics, close`, () => {
+      it('reset/step return the same objects and typed arrays every time; step(array) equals staged step()', () => {
+        const env = mkd({ keepFinalObs: true }), b = mkd({ keepFinalObs: true });
+        const r0 = env.reset();
+        b.reset();
+        const infos0 = r0.infos as DispatchInfos;
+        const arrays = (i: DispatchInfos): unknown[] => [
+          i.agentMask, i.actionMask, i.lostBid, i.canAct, i.invalidAction, i.wonSlot, i.vehiclePositions, i.vehicleStatus, i.vehicleLoad,
+          i.finalObs, i.episode, i.episode.done, i.episode.return, i.episode.length, i.episode.metrics,
+        ];
+        const ref = arrays(infos0);
+        for (const x of ref) expect(x).toBeDefined();
+        const staged = env.actions;
+        const rng = new CounterRng(1);
+        const first = env.step(randomValidActions(env, infos0, rng));
+        b.step(env.actions.slice());
+        expect(first.obs).toBe(r0.obs);
+        expect(first.infos).toBe(r0.infos);
+        for (let t = 0; t < 20; t++) {
+          const act = randomValidActions(env, infos0, rng);
+          const r = t % 2 ? env.step(Array.from(act)) : (env.actions.set(act), env.step());
+          expect(r).toBe(first);
+          expect(r.rewards).toBe(first.rewards);
+          arrays(r.infos as DispatchInfos).forEach((x, k) => expect(x, `infos field ${k}`).toBe(ref[k]));
+          expect(env.actions).toBe(staged);
+          expect(Array.from(env.actions)).toEqual(Array.from(act));
+          expect(snapshotAll(env, r)).toEqual(snapshotAll(b, b.step(act)));
+        }
+        expect(env.reset({ seed: 3 })).toBe(r0);
+        env.close();
+        b.close();
+      });
+
+      it("episode.return is the float32 sum of the episode's rewards, episode.length its steps, episodeReturn their mean", () => {
+        const env = mkd({ numEnvs: 4, config: { reward: 'rideGym' } });
+        const N = 4;
+        let infos = env.reset().infos as DispatchInfos;
+        const ret = new Array<number>(N * V).fill(0);
+        const rng = new CounterRng(12);
+        let ends = 0;
+        for (let t = 0; t < 36; t++) {
+          const r = env.step(randomValidActions(env, infos, rng));
+          infos = r.infos as DispatchInfos;
+          const ep = r.infos.episode;
+          for (let e = 0; e < N; e++) {
+            for (let a = 0; a < V; a++) ret[e * V + a] = Math.fround(ret[e * V + a] + r.rewards[e * V + a]);
+            if (!ep.done[e]) continue;
+            ends++;
+            expect(ep.length[e]).toBe(12);
+            for (let a = 0; a < V; a++) expect(ep.return[e * V + a], `return env ${e} vehicle ${a}`).toBe(ret[e * V + a]);
+            expect(metricsOf(infos, e).episodeReturn).toBeCloseTo(ret.slice(e * V, (e + 1) * V).reduce((x, y) => x + y, 0) / V, 4);
+            ret.fill(0, e * V, (e + 1) * V);
+          }
+        }
+        expect(ends).toBe(3 * N);
+        env.close();
+      });
+
+      it('stepAsync gives the same results (and the same objects) as step', async () => {
+        const a = mkd({ keepFinalObs: true }), b = mkd({ keepFinalObs: true });
+        let ra: Outputs = a.reset();
+        const rb0 = b.reset();
+        const rng = new CounterRng(6);
+        for (let t = 0; t < 30; t++) {
+          const act = randomValidActions(a, ra.infos as DispatchInfos, rng);
+          ra = a.step(act);
+          const rb = await b.stepAsync(act);
+          expect(rb.obs).toBe(rb0.obs);
+          expect(rb.infos).toBe(rb0.infos);
+          expect(snapshotAll(b, rb)).toEqual(snapshotAll(a, ra));
+        }
+        a.close();
+        b.close();
+      });
+
+      it('close() frees the batch once (idempotent); `using` closes at scope end', () => {
+        let outer: VectorEnv;
+        {
+          using env = mkd();
+          outer = env;
+          env.reset();
+          env.step(new Int32Array(E * V));
           expect(env.isClosed).toBe(false);
         }
         expect(outer.isClosed).toBe(true);

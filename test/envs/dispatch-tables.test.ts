@@ -199,7 +199,7 @@ describe('city files', () => {
   });
   it('names the offending entry', () => {
     const cases: Array<[(f: any) => void, string]> = [
-      [(f) => { f.minutes[2][1][3] = -4; }, 'minutes[2][1][3] must be a finite number ≥ 1, got -4'],
+      [(f) => { f.minutes[2][1][3] = -4; }, 'minutes[2][1][3] must be a finite number in [1, 100000], got -4'],
       [(f) => { f.minutes[0][0][0] = 0.5; }, 'minutes[0][0][0]'],
       [(f) => { f.minutes[1][2] = [1, 2, 3]; }, 'minutes[1][2] must have 4 entries'],
       [(f) => { f.minutes = f.minutes.slice(0, 5); }, 'must have 1, 6 or 24 time blocks'],

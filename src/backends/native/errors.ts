@@ -14,7 +14,7 @@ export function translateNativeError(err: unknown): Error {
   if (err instanceof ManyWorldsError || !(err instanceof Error)) return err as Error;
   const code = (err as Error & { code?: string }).code;
   const msg = err.message;
-  const where = /env (\d+)(?:, agent (\d+))?(?:: action (-?\d+))?/.exec(msg);
+  const where = /env (\d+)(?:, (?:agent|vehicle) (\d+))?(?:: action (-?\d+))?/.exec(msg);
   const details: Record<string, unknown> = where
     ? { env: Number(where[1]), ...(where[2] ? { agent: Number(where[2]) } : {}), ...(where[3] ? { value: Number(where[3]) } : {}) }
     : {};

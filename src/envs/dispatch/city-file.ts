@@ -8,7 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { InvalidMapError } from '../../errors.js';
-import { type DispatchCity, type FareCoefficients, MAX_ZONES } from './city.js';
+import { type DispatchCity, type FareCoefficients, MAX_TRAVEL_MIN, MAX_ZONES } from './city.js';
 import { JsonReader, readBlockedTable } from './json-tables.js';
 
 /** The `format` value every city file carries. */
@@ -134,8 +134,8 @@ export function parseCityFile(json: unknown, source = '(object)'): DispatchCity 
   const tb = r.blocks(f.minutes, 'minutes', 3, true);
   const travelBlocks = (tb || 1) as 1 | 6 | 24;
   const minutes = new Float64Array(travelBlocks * z * z);
-  r.table(f.minutes, 'minutes', tb ? [tb, z, z] : [z, z], (x) => Number.isFinite(x) && x >= 1, 'a finite number ≥ 1', minutes);
-  const travelMin = Int32Array.from(minutes, (m) => Math.min(2 ** 30, Math.round(m)));
+  r.table(f.minutes, 'minutes', tb ? [tb, z, z] : [z, z], (x) => Number.isFinite(x) && x >= 1 && x <= MAX_TRAVEL_MIN, `a finite number in [1, ${MAX_TRAVEL_MIN}]`, minutes);
+  const travelMin = Int32Array.from(minutes, (m) => Math.round(m));
   const km = new Float64Array(z * z);
   r.table(f.km, 'km', [z, z], nonNeg, 'a finite number ≥ 0', km);
 

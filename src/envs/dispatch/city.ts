@@ -10,6 +10,8 @@ import { InvalidConfigError } from '../../errors.js';
 
 /** Most zones a city may have (the native `num_zones` bound). */
 export const MAX_ZONES = 4096;
+/** Longest travel time between two zones, minutes (the native core's bound, so route sums cannot overflow). */
+export const MAX_TRAVEL_MIN = 100000;
 
 /** Fare coefficients: `fare = base + perKm · km + perMin · minutes`. */
 export interface FareCoefficients {
@@ -103,6 +105,10 @@ export function gridCity(o: GridCityOptions): DispatchCity {
   for (let d = 0; d < w + h; d++) {
     const exact = (d * cellKm * 60) / speedKmh;
     byCells[d] = d === 0 ? intraZoneMin : Math.max(intraZoneMin, Math.ceil(exact * (1 - 1e-9)));
+  }
+  if (byCells[w + h - 2] > MAX_TRAVEL_MIN) {
+    throw new InvalidConfigError(`RideDispatch-v0: the grid's longest trip takes ${byCells[w + h - 2]} minutes, more than ${MAX_TRAVEL_MIN}; raise speedKmh or lower cellKm`,
+      { field: 'speedKmh', value: speedKmh });
   }
   const travelMin = new Int32Array(z * z);
   const distKm = new Float32Array(z * z);

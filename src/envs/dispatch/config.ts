@@ -210,7 +210,7 @@ export function resolveDispatchConfig(config: DispatchConfig = {}): ResolvedDisp
   const z = city.numZones;
   const capacity = int('capacity', c.capacity ?? 3, 1, 4);
   const numVehicles = int('numVehicles', c.numVehicles ?? 32, 1, 65536);
-  const horizon = int('horizonSteps', c.horizonSteps ?? 60, 1, 2 ** 30);
+  const horizon = int('horizonSteps', c.horizonSteps ?? 60, 1, 1_000_000);
   const allowIntraZone = bool('allowIntraZone', c.allowIntraZone ?? true);
   const reposition = bool('repositionEnabled', c.repositionEnabled ?? true);
   const numNeighbours = int('numNeighbours', c.numNeighbours ?? (!reposition ? 0 : city.kind === 'grid' ? 4 : 8), 0, 8);
@@ -232,7 +232,7 @@ export function resolveDispatchConfig(config: DispatchConfig = {}): ResolvedDisp
     ordersPerVehicleMinute, gravityBeta, partyMax, cityPerEnv,
     numSlots: int('numSlots', c.numSlots ?? 32, 1, 1024),
     startHour: int('startHour', c.startHour ?? 8, 0, 23),
-    maxWait: int('maxWaitSteps', c.maxWaitSteps ?? 5, 1, 2 ** 30),
+    maxWait: int('maxWaitSteps', c.maxWaitSteps ?? 5, 1, 1_000_000),
     demandBins: 24,
     travelBins: city.travelBlocks === 1 ? 1 : 24,
     poissonLen: demand.poissonLen,

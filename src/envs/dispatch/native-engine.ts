@@ -66,10 +66,15 @@ export class DispatchNativeEngine implements EnvEngine {
     this.io = allocateDispatchIo(params, replay ? replay.length : 0);
     try {
       this.batch = new addon.DispatchBatch(params, this.io.memory, this.io.offsets, o.numThreads);
+    } catch (err) {
+      throw translateNativeError(err);
+    }
+    try {
       if (replay) this.batch.setReplay(replay.rows, replay.start);
       this.installCities(cities);
       this.batch.setSeeds(seeds, null);
     } catch (err) {
+      this.batch.close(); // free its threads and state now rather than at garbage collection
       throw translateNativeError(err);
     }
     this.numThreads = this.batch.threads();

@@ -66,10 +66,15 @@ export class MapfNativeEngine implements EnvEngine {
     this.io = allocateIo(params, bytes, 'MAPF-v0');
     try {
       this.batch = new addon.MapfBatch(params, this.io.memory, this.io.offsets, o.numThreads);
+    } catch (err) {
+      throw translateNativeError(err);
+    }
+    try {
       if (cfg.startCells && cfg.goalSeq && cfg.goalLens) this.batch.setTask(cfg.startCells, cfg.goalSeq, cfg.goalLens);
       this.installMaps(maps);
       this.batch.setSeeds(seeds, null);
     } catch (err) {
+      this.batch.close(); // free its threads and state now rather than at garbage collection
       throw translateNativeError(err);
     }
     this.numThreads = this.batch.threads();
