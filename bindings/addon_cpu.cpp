@@ -3,16 +3,18 @@
 
 #include <thread>
 
-#include "dispatch_wrap.h"
-#include "mapf_wrap.h"
-#include "volleyball_wrap.h"
+namespace mw::bind {
+void InitMapfCpu(Napi::Env env, Napi::Object exports);
+void InitVolleyballCpu(Napi::Env env, Napi::Object exports);
+void InitDispatchCpu(Napi::Env env, Napi::Object exports);
+}  // namespace mw::bind
 
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  mw::bind::MapfBatch::Init(env, exports);
-  mw::bind::VolleyballBatch::Init(env, exports);
-  mw::bind::DispatchBatch::Init(env, exports);
+  mw::bind::InitMapfCpu(env, exports);
+  mw::bind::InitVolleyballCpu(env, exports);
+  mw::bind::InitDispatchCpu(env, exports);
   exports.Set("hardwareConcurrency", Napi::Number::New(env, std::thread::hardware_concurrency()));
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;

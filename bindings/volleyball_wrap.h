@@ -1,71 +1,59 @@
-// Node-API glue for the volleyball envs on the CPU: a VolleyballBatch borrows the io arena (one
-// non-detachable ArrayBuffer allocated by TypeScript), checks every argument and the actions, and
-// runs mw::vb::VolleyballCpu. No env logic here.
+// Node-API glue for the volleyball envs: a VolleyballBatch borrows the io arena (see
+// batch_base.h) and checks every argument and action. `Exec` is vb::VolleyballCpu
+// (manyworlds_cpu.node) or vb::VolleyballCuda (manyworlds_cuda.node). No env logic here.
 #pragma once
 #include <napi.h>
 
-#include <memory>
 #include <string>
+#include <vector>
 
-#include "../native/cpu/volleyball_cpu.h"
-#include "errors.h"
+#include "../native/envs/volleyball/vb_layout.h"
+#include "batch_base.h"
 
 namespace mw::bind {
 
-class VolleyballBatch : public Napi::ObjectWrap<VolleyballBatch> {
+template <class Exec>
+class VolleyballBatchOf : public BatchBase<VolleyballBatchOf<Exec>, Exec> {
+  using Base = BatchBase<VolleyballBatchOf<Exec>, Exec>;
+  friend Base;
+
  public:
-  static void Init(Napi::Env env, Napi::Object exports);
-  explicit VolleyballBatch(const Napi::CallbackInfo& info);
+  static constexpr const char* kClass = "VolleyballBatch";
+  using Action = float;
+  static constexpr napi_typedarray_type kActionArray = napi_float32_array;
+  static constexpr int64_t kActionSize = vb::kActionDim;
+
+  static void Init(Napi::Env env, Napi::Object exports) { Base::Init(env, exports, kClass); }
+  explicit VolleyballBatchOf(const Napi::CallbackInfo& info) : Base(info) {}
 
  private:
-  bool Usable(Napi::Env env, const char* method);
-  bool CheckBeforeStep(Napi::Env env);
-  Napi::Value SetSeeds(const Napi::CallbackInfo& info);
-  Napi::Value Reset(const Napi::CallbackInfo& info);
-  Napi::Value Step(const Napi::CallbackInfo& info);
-  Napi::Value StepAsync(const Napi::CallbackInfo& info);
-  Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value Noop(const Napi::CallbackInfo& info);
-  Napi::Value Threads(const Napi::CallbackInfo& info);
+  static constexpr const char* kNeverReset = "since it was created";
+  static std::string DefaultId() { return "Volleyball"; }
+  static int32_t Agents(const vb::Params& p) { return p.num_agents; }
+  static void AddMethods(std::vector<typename Base::Desc>&) {}
 
-  friend class VolleyballStepWorker;
-  std::unique_ptr<vb::VolleyballCpu> cpu_;
-  std::string id_;                            // env id for messages, e.g. Volleyball-3v3-v0
-  Napi::Reference<Napi::ArrayBuffer> arena_;  // the io buffer
-  Napi::ObjectReference memory_;              // the WebAssembly.Memory that owns it
-  bool busy_ = false;
-  bool closed_ = false;
-};
-
-class VolleyballStepWorker : public Napi::AsyncWorker {
- public:
-  VolleyballStepWorker(Napi::Env env, VolleyballBatch* batch)
-      : Napi::AsyncWorker(env), batch_(batch), deferred_(Napi::Promise::Deferred::New(env)) {
-    batch_->Ref();
-  }
-  ~VolleyballStepWorker() override { batch_->Unref(); }
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { bad_env_ = batch_->cpu_->Step(); }
-  void OnOK() override {
-    batch_->busy_ = false;
-    if (bad_env_ >= 0) {
-      Napi::Error err = Napi::Error::New(Env(), batch_->id_ + ": env " + std::to_string(bad_env_) +
-                                                    " reported an invalid state after stepAsync()");
-      err.Value().Set("code", Napi::String::New(Env(), "ERR_MW_NATIVE"));
-      deferred_.Reject(err.Value());
-      return;
-    }
-    deferred_.Resolve(Env().Undefined());
-  }
-  void OnError(const Napi::Error& e) override {
-    batch_->busy_ = false;
-    deferred_.Reject(e.Value());
+  static bool ReadParams(Napi::Object o, const std::string&, vb::Params& p) {
+    return ReadInt(o, "numEnvs", p.num_envs) && ReadInt(o, "task", p.task) && ReadInt(o, "numAgents", p.num_agents) &&
+           ReadInt(o, "obsDim", p.obs_dim) && ReadInt(o, "actionMode", p.action_mode) &&
+           ReadInt(o, "substeps", p.substeps) && ReadInt(o, "maxSteps", p.max_steps) &&
+           ReadInt(o, "autoreset", p.autoreset) && ReadInt(o, "keepFinalObs", p.keep_final_obs) &&
+           ReadInt(o, "randomServe", p.random_serve);
   }
 
- private:
-  VolleyballBatch* batch_;
-  Napi::Promise::Deferred deferred_;
-  int64_t bad_env_ = -1;
+  const char* NotReady() const { return nullptr; }
+
+  bool RunReset(Napi::Env, const uint8_t* mask) {
+    this->exec_->Reset(mask);
+    return true;
+  }
+
+  void ThrowBadAction(Napi::Env env, const vb::View& v, int64_t bad, const std::string& where) {
+    const int32_t a = this->exec_->params().num_agents;
+    const int64_t agent = bad / vb::kActionDim;
+    ThrowCoded(env, "ERR_MW_INVALID_ACTION", this->id_ + ": env " + std::to_string(agent / a) + ", agent " +
+               std::to_string(agent % a) + ": action component " + std::to_string(bad % vb::kActionDim) + " is " +
+               std::to_string(v.actions[bad]) + ", not a finite number" + where);
+  }
 };
 
 }  // namespace mw::bind

@@ -10,7 +10,8 @@ export { availableBackends } from './backends/select.js';
 export { VectorEnv, type VectorEnvMetadata } from './core/vector-env.js';
 export { ParallelEnv, type AgentDict } from './core/parallel-env.js';
 export type {
-  AutoresetMode, BackendName, BackendReport, BatchInfos, EpisodeInfo, MakeOptions, ResetOptions, ResetResult, StepResult,
+  AutoresetMode, BackendName, BackendReport, BatchInfos, EpisodeInfo, MakeOptions, ResetOptions, ResetResult, RolloutResult,
+  StepResult,
 } from './core/types.js';
 export * from './errors.js';
 export * as spaces from './spaces/index.js';

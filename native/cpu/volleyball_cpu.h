@@ -27,8 +27,9 @@ class VolleyballCpu {
     bind_error_ = bind_view(p, reinterpret_cast<uint8_t*>(state_.get()), offsets, io, io_bytes, io_offsets, v_);
   }
 
-  // Bytes of state a batch allocates.
-  static uint64_t AllocationBytes(const Params& p) {
+  // Bytes of state a batch allocates (the same for any thread count).
+  static uint64_t AllocationBytes(const Params& p, int32_t threads = 1) {
+    (void)threads;
     FieldSpec f[kMaxFields];
     const int n = list_state_fields(p, f);
     uint64_t offsets[kMaxFields];

@@ -7,6 +7,7 @@ import { BackendUnavailableError, InvalidConfigError } from '../errors.js';
 import type { BackendName, BackendReport } from '../core/types.js';
 import { listEnvs } from '../registry.js';
 import { loadNativeAddon } from './native/load.js';
+import { loadCudaAddon } from './cuda/load.js';
 
 const ORDER: readonly BackendName[] = ['cuda', 'native', 'gpujs'];
 
@@ -16,8 +17,10 @@ function probe(name: BackendName): { available: boolean; reason: string } {
       const load = loadNativeAddon();
       return load.ok ? { available: true, reason: `loaded ${load.path}` } : { available: false, reason: load.reason };
     }
-    case 'cuda':
-      return { available: false, reason: 'the CUDA backend is not part of this build yet' };
+    case 'cuda': {
+      const load = loadCudaAddon();
+      return load.ok ? { available: true, reason: `loaded ${load.path}: ${load.probe.reason}` } : { available: false, reason: load.reason };
+    }
     case 'gpujs':
       return { available: false, reason: 'the gpu.js backend is not part of this build yet' };
   }

@@ -6,6 +6,14 @@
 
 import type { AutoresetMode, BackendName, BatchInfos } from './types.js';
 
+/** Per-step outputs of a rollout: `[T, E, A]` rewards and flags, `[T, E]` episode ends. @internal */
+export interface RolloutBuffers {
+  rewards: Float32Array;
+  terminations: Uint8Array;
+  truncations: Uint8Array;
+  episodeDone: Uint8Array;
+}
+
 /** Buffers and operations of one batch on one backend. @internal */
 export interface EnvEngine {
   readonly backend: BackendName;
@@ -30,5 +38,11 @@ export interface EnvEngine {
   stepAsync(): Promise<void>;
   /** A call into the backend that does no work, to measure the boundary cost. */
   noop(): void;
+  /**
+   * Runs `steps` steps with actions `[steps, ...actions]` given up front in one call into the
+   * backend, filling `out`; the batch buffers then hold the last step's outputs. Only where the
+   * backend has it (cuda): VectorEnv loops over step() elsewhere.
+   */
+  readonly rollout?: (steps: number, actions: Int32Array | Float32Array, out: RolloutBuffers) => void;
   close(): void;
 }

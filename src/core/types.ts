@@ -89,6 +89,29 @@ export interface StepResult<O = Float32Array | Uint8Array, I = BatchInfos> {
   infos: I;
 }
 
+/**
+ * Result of `rollout()`: the rewards and flags of every step, and the batch after the last one.
+ * The per-step arrays are new for each call; `obs` and `infos` are the batch's views, as after
+ * `step()` (episode statistics only for episodes that ended on the last step: the per-step
+ * `episodeDone` and `rewards` give the rest).
+ */
+export interface RolloutResult<O = Float32Array | Uint8Array, I = BatchInfos> {
+  /** Steps run (T). */
+  steps: number;
+  /** `[T, E, A]` rewards of every step. */
+  rewards: Float32Array;
+  /** `[T, E, A]` terminations of every step. */
+  terminations: Uint8Array;
+  /** `[T, E, A]` truncations of every step. */
+  truncations: Uint8Array;
+  /** `[T, E]` 1 where an episode ended on that step. */
+  episodeDone: Uint8Array;
+  /** `[E, A, ...obs]` observations after the last step. */
+  obs: O;
+  /** Infos after the last step. */
+  infos: I;
+}
+
 /** Options of `reset()`. */
 export interface ResetOptions {
   /** New seed: one base seed (env i gets seed + i) or one seed per env. */

@@ -7,8 +7,9 @@
 import { EnvBusyError, EnvClosedError, InvalidActionError, InvalidArgumentError } from '../errors.js';
 import type { Space } from '../spaces/index.js';
 import type { EnvEngine } from './engine.js';
-import type { AutoresetMode, BackendName, BatchInfos, ResetOptions, ResetResult, StepResult } from './types.js';
+import type { AutoresetMode, BackendName, BatchInfos, ResetOptions, ResetResult, RolloutResult, StepResult } from './types.js';
 import { ParallelEnv, type ParallelViewHooks } from './parallel-env.js';
+import { runRollout } from './rollout.js';
 
 /** Static description of an env the VectorEnv needs (spaces, agent names, metadata). @internal */
 export interface VectorEnvSpec {
@@ -179,6 +180,28 @@ export class VectorEnv {
       this.busy = false;
     }
     return this.stepResult;
+  }
+
+  /**
+   * Runs `steps` steps with every step's actions given up front: `actions` holds `steps` copies of
+   * the `actions` buffer's layout (`[steps, E, A]`, or `[steps, E, A, k]` for Box actions) in the
+   * same typed-array type. Returns the rewards and flags of every step; the batch buffers then hold
+   * the last step's outputs, as after `step()`. On the cuda backend this is one call that keeps
+   * the state on the device between steps and copies back only the final outputs and the per-step
+   * rewards and flags; elsewhere it steps in a loop. Needs autoresetMode 'same-step' or
+   * 'next-step'. Every action is checked before anything runs: a refused rollout changes nothing.
+   *
+   * @example
+   * ```ts
+   * const env = make('MAPF-v0', { numEnvs: 1024, seed: 1 });
+   * env.reset();
+   * const actions = new Int32Array(100 * env.actions.length).map(() => Math.floor(Math.random() * 5));
+   * const { rewards } = env.rollout(100, actions);   // rewards: [100, E, A]
+   * ```
+   */
+  rollout(steps: number, actions: Int32Array | Float32Array): RolloutResult<Float32Array | Uint8Array, BatchInfos> {
+    this.guard('rollout');
+    return runRollout(this.engine, { id: this.id, numActions: this.spec.numActions, actionSize: this.actionSize }, steps, actions);
   }
 
   /** A PettingZoo ParallelEnv over env `envIndex` of this batch (see {@link ParallelEnv}). */

@@ -23,7 +23,18 @@ export interface NativeMapfBatch {
   close(): void;
   noop(): void;
   threads(): number;
+  /** CUDA addon only: see NativeRollout. */
+  rollout?: NativeRollout<Int32Array>;
 }
+
+/**
+ * `rollout(steps, actions, rewards, terminations, truncations, episodeDone)`: runs `steps` steps
+ * with actions `[steps, E, A(, k)]` given up front, fills the per-step outputs (`[steps, E, A]`,
+ * episodeDone `[steps, E]`) and leaves the last step's outputs in the io arena. CUDA addon only.
+ * @internal
+ */
+export type NativeRollout<A extends Int32Array | Float32Array> =
+  (steps: number, actions: A, rewards: Float32Array, terminations: Uint8Array, truncations: Uint8Array, episodeDone: Uint8Array) => void;
 
 /** A native volleyball batch, as the addon exports it. @internal */
 export interface NativeVolleyballBatch {
@@ -34,6 +45,8 @@ export interface NativeVolleyballBatch {
   close(): void;
   noop(): void;
   threads(): number;
+  /** CUDA addon only. */
+  rollout?: NativeRollout<Float32Array>;
 }
 
 /** A native RideDispatch batch, as the addon exports it. @internal */
@@ -48,10 +61,15 @@ export interface NativeDispatchBatch {
   close(): void;
   noop(): void;
   threads(): number;
+  /** CUDA addon only. */
+  rollout?: NativeRollout<Int32Array>;
 }
 
-/** The addon's exports. @internal */
-export interface NativeAddon {
+/**
+ * The batch classes both addons export, with the same constructor arguments and methods
+ * (manyworlds_cuda.node adds `rollout`). @internal
+ */
+export interface BatchAddon {
   MapfBatch: new (params: MapfParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeMapfBatch;
   VolleyballBatch: new (params: VolleyballParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeVolleyballBatch;
   DispatchBatch: new (params: DispatchParams, io: WasmMemory, ioOffsets: Float64Array, threads: number) => NativeDispatchBatch;
@@ -59,12 +77,16 @@ export interface NativeAddon {
   abiVersion: number;
 }
 
+/** The CPU addon's exports. @internal */
+export type NativeAddon = BatchAddon;
+
 /** Outcome of loading the addon. @internal */
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
 let cached: AddonLoad | undefined;
 
-function packageRoot(): string {
+/** The package root (where package.json is), from src/ or dist/src/. @internal */
+export function packageRoot(): string {
   // dist/src/backends/native/load.js or src/backends/native/load.ts: walk up to package.json.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6 && !existsSync(resolve(dir, 'package.json')); i++) dir = dirname(dir);

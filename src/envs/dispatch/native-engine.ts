@@ -1,14 +1,16 @@
 /**
- * RideDispatch-v0 on the native CPU backend: the io arena shared with the user, and the addon's
- * `DispatchBatch`, which holds the cities, orders and vehicles and steps the batch on its pool.
+ * RideDispatch-v0 on the native CPU and CUDA backends: the io arena shared with the user, and the
+ * addon's `DispatchBatch`, which holds the cities, orders and vehicles and steps the batch (on a
+ * thread pool, or on the GPU). Both addons export the same class: one engine serves both.
  * @module
  * @internal
  */
 
-import type { EnvEngine } from '../../core/engine.js';
+import type { EnvEngine, RolloutBuffers } from '../../core/engine.js';
 import type { AutoresetMode } from '../../core/types.js';
 import type { IoArena } from '../../core/io-arena.js';
-import type { NativeAddon, NativeDispatchBatch } from '../../backends/native/load.js';
+import type { BatchAddon, NativeDispatchBatch } from '../../backends/native/load.js';
+import type { AddonBackend } from '../../backends/batch-addon.js';
 import { translateNativeError } from '../../backends/native/errors.js';
 import { CONFLICT_RULE_CODES, ROUTE_OBJECTIVE_CODES, type ResolvedDispatchConfig } from './config.js';
 import { type DispatchIoName, type DispatchParams, allocateDispatchIo, obsLayout } from './layout.js';
@@ -42,9 +44,9 @@ export function dispatchParams(cfg: ResolvedDispatchConfig, o: DispatchBatchOpti
   };
 }
 
-/** Native CPU engine of RideDispatch-v0. @internal */
+/** Engine of RideDispatch-v0 on an addon: native (CPU) or cuda. @internal */
 export class DispatchNativeEngine implements EnvEngine {
-  readonly backend = 'native' as const;
+  readonly backend: AddonBackend;
   readonly numEnvs: number;
   readonly numAgents: number;
   readonly numThreads: number;
@@ -53,9 +55,12 @@ export class DispatchNativeEngine implements EnvEngine {
   readonly io: IoArena<DispatchIoName>;
   readonly infos: DispatchInfos;
   private readonly batch: NativeDispatchBatch;
+  readonly rollout?: (steps: number, actions: Int32Array | Float32Array, out: RolloutBuffers) => void;
 
-  constructor(addon: NativeAddon, private readonly cfg: ResolvedDispatchConfig, o: DispatchBatchOptions, seeds: Uint32Array) {
+  constructor(addon: BatchAddon, backend: AddonBackend, private readonly cfg: ResolvedDispatchConfig, o: DispatchBatchOptions,
+    seeds: Uint32Array) {
     const params = dispatchParams(cfg, o);
+    this.backend = backend;
     this.numEnvs = o.numEnvs;
     this.numAgents = cfg.numVehicles;
     this.autoresetMode = o.autoresetMode;
@@ -79,6 +84,11 @@ export class DispatchNativeEngine implements EnvEngine {
     }
     this.numThreads = this.batch.threads();
     this.infos = dispatchInfos(this.io, o.numEnvs, cfg.numVehicles, o.keepFinalObs);
+    const rollout = this.batch.rollout?.bind(this.batch);
+    if (rollout) {
+      this.rollout = (steps, actions, out) => this.call(() =>
+        rollout(steps, actions as Int32Array, out.rewards, out.terminations, out.truncations, out.episodeDone));
+    }
   }
 
   get obs(): Float32Array { return this.io.views.obs as Float32Array; }

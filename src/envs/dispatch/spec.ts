@@ -4,11 +4,10 @@
  * @module
  */
 
-import { BackendUnavailableError } from '../../errors.js';
 import { Box, Dict, Discrete, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
-import { loadNativeAddon } from '../../backends/native/load.js';
+import { batchAddon } from '../../backends/batch-addon.js';
 import { type DispatchConfig, resolveDispatchConfig } from './config.js';
 import { GLOBAL_FEATURES, ORDER_FEATURES, PAIR_FEATURES, checkDispatchBatch, obsLayout, type DispatchObsLayout } from './layout.js';
 import { DispatchNativeEngine, dispatchParams } from './native-engine.js';
@@ -40,7 +39,7 @@ export function splitDispatchObservation(row: Float32Array, layout: DispatchObsL
 register<DispatchConfig>({
   id: 'RideDispatch-v0',
   description: 'Ride-hailing order dispatch after Triple-BERT: one agent per vehicle, Discrete(1 + K + R) bid/reposition actions with masks',
-  backends: ['native'],
+  backends: ['native', 'cuda'],
   prepare(config, options) {
     const cfg = resolveDispatchConfig(config ?? {});
     const params = dispatchParams(cfg, options);
@@ -100,13 +99,10 @@ register<DispatchConfig>({
     return {
       spec,
       createEngine(backend) {
-        const load = loadNativeAddon();
-        if (backend !== 'native' || !load.ok) {
-          throw new BackendUnavailableError(`RideDispatch-v0: backend '${backend}' is not available: ${load.ok ? 'not implemented' : load.reason}`);
-        }
+        const { addon, backend: onAddon } = batchAddon('RideDispatch-v0', backend);
         const seeds = new Uint32Array(options.numEnvs);
         for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
-        return new DispatchNativeEngine(load.addon, cfg, options, seeds);
+        return new DispatchNativeEngine(addon, onAddon, cfg, options, seeds);
       },
     };
   },

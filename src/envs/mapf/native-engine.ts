@@ -1,13 +1,15 @@
 /**
- * MAPF-v0 on the native CPU backend: the io arena shared with the user, and the addon's
- * `MapfBatch`, which holds the maps, tasks and agent state and steps the batch on its thread pool.
+ * MAPF-v0 on the native CPU and CUDA backends: the io arena shared with the user, and the addon's
+ * `MapfBatch`, which holds the maps, tasks and agent state and steps the batch (on a thread pool,
+ * or on the GPU). Both addons export the same class, so one engine serves both backends.
  * @module
  * @internal
  */
 
-import type { EnvEngine } from '../../core/engine.js';
+import type { EnvEngine, RolloutBuffers } from '../../core/engine.js';
 import type { AutoresetMode, BatchInfos } from '../../core/types.js';
-import type { NativeAddon, NativeMapfBatch } from '../../backends/native/load.js';
+import type { BatchAddon, NativeMapfBatch } from '../../backends/native/load.js';
+import type { AddonBackend } from '../../backends/batch-addon.js';
 import { translateNativeError } from '../../backends/native/errors.js';
 import { type MapfIoArena, type MapfParams, allocateIo, checkBatchSize } from './layout.js';
 import type { ResolvedMapfConfig } from './config.js';
@@ -41,9 +43,9 @@ export function mapfParams(cfg: ResolvedMapfConfig, o: MapfEngineOptions): MapfP
   };
 }
 
-/** Native CPU engine of MAPF-v0. @internal */
+/** Engine of MAPF-v0 on an addon: native (CPU) or cuda. @internal */
 export class MapfNativeEngine implements EnvEngine {
-  readonly backend = 'native' as const;
+  readonly backend: AddonBackend;
   readonly numEnvs: number;
   readonly numAgents: number;
   readonly numThreads: number;
@@ -52,9 +54,11 @@ export class MapfNativeEngine implements EnvEngine {
   readonly io: MapfIoArena;
   readonly infos: BatchInfos;
   private readonly batch: NativeMapfBatch;
+  readonly rollout?: (steps: number, actions: Int32Array | Float32Array, out: RolloutBuffers) => void;
 
-  constructor(addon: NativeAddon, readonly cfg: ResolvedMapfConfig, o: MapfEngineOptions, seeds: Uint32Array) {
+  constructor(addon: BatchAddon, backend: AddonBackend, readonly cfg: ResolvedMapfConfig, o: MapfEngineOptions, seeds: Uint32Array) {
     const params = mapfParams(cfg, o);
+    this.backend = backend;
     this.numEnvs = o.numEnvs;
     this.numAgents = cfg.numAgents;
     this.autoresetMode = o.autoresetMode;
@@ -79,6 +83,16 @@ export class MapfNativeEngine implements EnvEngine {
     }
     this.numThreads = this.batch.threads();
     this.infos = mapfInfos(this.io, cfg, o.keepFinalObs);
+    const rollout = this.batch.rollout?.bind(this.batch);
+    if (rollout) {
+      this.rollout = (steps, actions, out) => {
+        try {
+          rollout(steps, actions as Int32Array, out.rewards, out.terminations, out.truncations, out.episodeDone);
+        } catch (err) {
+          throw translateNativeError(err);
+        }
+      };
+    }
   }
 
   get obs(): Float32Array | Uint8Array { return this.io.obs; }

@@ -4,11 +4,10 @@
  * @internal
  */
 
-import { BackendUnavailableError } from '../../errors.js';
 import { Box, Discrete, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
-import { loadNativeAddon } from '../../backends/native/load.js';
+import { batchAddon } from '../../backends/batch-addon.js';
 import { type MapfConfig, resolveMapfConfig } from './config.js';
 import { MapfNativeEngine, mapfParams } from './native-engine.js';
 import { checkBatchSize } from './layout.js';
@@ -17,7 +16,7 @@ import { type MapfInfos, mapfEpisodeMetrics } from './infos.js';
 register<MapfConfig>({
   id: 'MAPF-v0',
   description: 'Grid multi-agent pathfinding after POGEMA 2.0.0a: one-shot, classical and lifelong; Discrete(5) per agent',
-  backends: ['native'],
+  backends: ['native', 'cuda'],
   prepare(config, options) {
     const cfg = resolveMapfConfig(config ?? {});
     checkBatchSize(mapfParams(cfg, options), options.numThreads, options.maxBufferBytes, 'MAPF-v0');
@@ -61,13 +60,10 @@ register<MapfConfig>({
     return {
       spec,
       createEngine(backend) {
-        const load = loadNativeAddon();
-        if (backend !== 'native' || !load.ok) {
-          throw new BackendUnavailableError(`MAPF-v0: backend '${backend}' is not available: ${load.ok ? 'not implemented' : load.reason}`);
-        }
+        const { addon, backend: onAddon } = batchAddon('MAPF-v0', backend);
         const seeds = new Uint32Array(options.numEnvs);
         for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
-        return new MapfNativeEngine(load.addon, cfg, options, seeds);
+        return new MapfNativeEngine(addon, onAddon, cfg, options, seeds);
       },
     };
   },

@@ -1,22 +1,24 @@
 /**
- * Volleyball envs on the native CPU backend: the io arena shared with the user, and the addon's
- * `VolleyballBatch`, which holds the drone, ball and rule state and steps the batch on its pool.
+ * Volleyball envs on the native CPU and CUDA backends: the io arena shared with the user, and the
+ * addon's `VolleyballBatch`, which holds the drone, ball and rule state and steps the batch (on a
+ * thread pool, or on the GPU). Both addons export the same class: one engine serves both.
  * @module
  * @internal
  */
 
-import type { EnvEngine } from '../../core/engine.js';
+import type { EnvEngine, RolloutBuffers } from '../../core/engine.js';
 import type { AutoresetMode } from '../../core/types.js';
 import type { IoArena } from '../../core/io-arena.js';
-import type { NativeAddon, NativeVolleyballBatch } from '../../backends/native/load.js';
+import type { BatchAddon, NativeVolleyballBatch } from '../../backends/native/load.js';
+import type { AddonBackend } from '../../backends/batch-addon.js';
 import { translateNativeError } from '../../backends/native/errors.js';
 import type { ResolvedVolleyballConfig } from './config.js';
 import { type VolleyballBatchOptions, type VolleyballIoName, allocateVolleyballIo, volleyballParams } from './layout.js';
 import { type VolleyballInfos, volleyballInfos } from './infos.js';
 
-/** Native CPU engine of the volleyball envs. @internal */
+/** Engine of the volleyball envs on an addon: native (CPU) or cuda. @internal */
 export class VolleyballNativeEngine implements EnvEngine {
-  readonly backend = 'native' as const;
+  readonly backend: AddonBackend;
   readonly numEnvs: number;
   readonly numAgents: number;
   readonly numThreads: number;
@@ -25,9 +27,11 @@ export class VolleyballNativeEngine implements EnvEngine {
   readonly io: IoArena<VolleyballIoName>;
   readonly infos: VolleyballInfos;
   private readonly batch: NativeVolleyballBatch;
+  readonly rollout?: (steps: number, actions: Int32Array | Float32Array, out: RolloutBuffers) => void;
 
-  constructor(addon: NativeAddon, cfg: ResolvedVolleyballConfig, o: VolleyballBatchOptions, seeds: Uint32Array) {
+  constructor(addon: BatchAddon, backend: AddonBackend, cfg: ResolvedVolleyballConfig, o: VolleyballBatchOptions, seeds: Uint32Array) {
     const params = volleyballParams(cfg, o);
+    this.backend = backend;
     this.numEnvs = o.numEnvs;
     this.numAgents = cfg.info.drones;
     this.autoresetMode = o.autoresetMode;
@@ -41,6 +45,11 @@ export class VolleyballNativeEngine implements EnvEngine {
     }
     this.numThreads = this.batch.threads();
     this.infos = volleyballInfos(this.io, cfg, o.numEnvs, o.keepFinalObs);
+    const rollout = this.batch.rollout?.bind(this.batch);
+    if (rollout) {
+      this.rollout = (steps, actions, out) => this.call(() =>
+        rollout(steps, actions as Float32Array, out.rewards, out.terminations, out.truncations, out.episodeDone));
+    }
   }
 
   get obs(): Float32Array { return this.io.views.obs as Float32Array; }

@@ -5,11 +5,10 @@
  * @internal
  */
 
-import { BackendUnavailableError } from '../../errors.js';
 import { Box, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
-import { loadNativeAddon } from '../../backends/native/load.js';
+import { batchAddon } from '../../backends/batch-addon.js';
 import { type VolleyballConfig, type VolleyballTask, VOLLEYBALL_TASKS, resolveVolleyballConfig } from './config.js';
 import { checkVolleyballBatch, volleyballParams } from './layout.js';
 import { VolleyballNativeEngine } from './native-engine.js';
@@ -21,7 +20,7 @@ for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
   register<VolleyballConfig>({
     id,
     description: `VolleyBots ${task}: ${info.description}; ${info.drones} Iris drone${info.drones > 1 ? 's' : ''}, Box(4) per-rotor thrust`,
-    backends: ['native'],
+    backends: ['native', 'cuda'],
     prepare(config, options) {
       const cfg = resolveVolleyballConfig(id, task, config ?? {});
       checkVolleyballBatch(volleyballParams(cfg, options));
@@ -64,13 +63,10 @@ for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
       return {
         spec,
         createEngine(backend) {
-          const load = loadNativeAddon();
-          if (backend !== 'native' || !load.ok) {
-            throw new BackendUnavailableError(`${id}: backend '${backend}' is not available: ${load.ok ? 'not implemented' : load.reason}`);
-          }
+          const { addon, backend: onAddon } = batchAddon(id, backend);
           const seeds = new Uint32Array(options.numEnvs);
           for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
-          return new VolleyballNativeEngine(load.addon, cfg, options, seeds);
+          return new VolleyballNativeEngine(addon, onAddon, cfg, options, seeds);
         },
       };
     },

@@ -1,0 +1,74 @@
+/**
+ * `VectorEnv.rollout()`: T steps with every step's actions given up front. Checks the whole
+ * request before anything runs, then makes one call into the backend where it has one (cuda),
+ * else steps in a loop; both fill the same per-step arrays.
+ * @module
+ * @internal
+ */
+
+import { InvalidActionError, InvalidArgumentError, InvalidConfigError } from '../errors.js';
+import type { EnvEngine } from './engine.js';
+import type { BatchInfos, RolloutResult } from './types.js';
+
+/** What a rollout needs to know about the env besides its engine. @internal */
+export interface RolloutSpec {
+  id: string;
+  /** Actions of a Discrete space, or null for Box actions. */
+  numActions: number | null;
+  /** Numbers per agent in the actions buffer. */
+  actionSize: number;
+}
+
+/** Throws {@link InvalidActionError} naming the first action outside the action space. */
+function checkActions(engine: EnvEngine, spec: RolloutSpec, actions: Int32Array | Float32Array, n: number): void {
+  const discrete = spec.numActions, k = spec.actionSize;
+  for (let i = 0; i < actions.length; i++) {
+    const v = actions[i];
+    if (discrete === null ? Number.isFinite(v) : v >= 0 && v < discrete) continue;
+    const step = Math.floor(i / n), agentIndex = Math.floor((i % n) / k);
+    const env = Math.floor(agentIndex / engine.numAgents), agent = agentIndex % engine.numAgents;
+    const what = discrete === null ? 'a finite number' : `an integer in [0, ${discrete})`;
+    throw new InvalidActionError(`${spec.id}: rollout step ${step}, env ${env}, agent ${agent}: action${k === 1 ? '' : ` component ${i % k}`} ` +
+      `${String(v)} is not ${what}`, { step, env, agent, value: v });
+  }
+}
+
+/** Runs a rollout on `engine` (see VectorEnv.rollout). @internal */
+export function runRollout(engine: EnvEngine, spec: RolloutSpec, steps: number, actions: Int32Array | Float32Array):
+  RolloutResult<Float32Array | Uint8Array, BatchInfos> {
+  const { id } = spec;
+  if (!Number.isInteger(steps) || steps < 1 || steps > 1_000_000) {
+    throw new InvalidArgumentError(`${id}: rollout(): steps must be an integer in [1, 1000000], got ${String(steps)}`, { value: steps });
+  }
+  if (engine.autoresetMode === 'disabled') {
+    throw new InvalidConfigError(`${id}: rollout() needs autoresetMode 'same-step' or 'next-step' (an ended episode would wait for a reset)`,
+      { field: 'autoresetMode' });
+  }
+  const dst = engine.actions, n = dst.length;
+  if (!ArrayBuffer.isView(actions) || !(actions instanceof dst.constructor) || actions.length !== steps * n) {
+    const got = ArrayBuffer.isView(actions) ? `a ${actions.constructor.name} of ${actions.length}` : typeof actions;
+    throw new InvalidActionError(`${id}: rollout(): actions must be a ${dst.constructor.name} of ${steps} × ${n} = ${steps * n} numbers, got ${got}`,
+      { length: (actions as { length?: number })?.length });
+  }
+  checkActions(engine, spec, actions, n);
+  const e = engine.numEnvs, ea = e * engine.numAgents;
+  const out = {
+    rewards: new Float32Array(steps * ea), terminations: new Uint8Array(steps * ea), truncations: new Uint8Array(steps * ea),
+    episodeDone: new Uint8Array(steps * e),
+  };
+  if (engine.rollout) {
+    engine.rollout(steps, actions, out);
+    (dst as Int32Array).set((actions as Int32Array).subarray((steps - 1) * n));  // as the loop leaves it
+  } else {
+    const done = engine.infos.episode.done;
+    for (let t = 0; t < steps; t++) {
+      (dst as Int32Array).set((actions as Int32Array).subarray(t * n, (t + 1) * n));
+      engine.step();
+      out.rewards.set(engine.rewards, t * ea);
+      out.terminations.set(engine.terminations, t * ea);
+      out.truncations.set(engine.truncations, t * ea);
+      out.episodeDone.set(done, t * e);
+    }
+  }
+  return { steps, ...out, obs: engine.obs, infos: engine.infos };
+}
