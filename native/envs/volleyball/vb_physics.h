@@ -94,10 +94,12 @@ MW_HD void rate_pid(const float* a, V3 omega_body, float* pid, float* command) {
 MW_HD V3 downwash_force(V3 p, V3 pj, V3 dj, float tj) {
   const V3 d = pj - p;
   const float z = dot(d, dj);
-  if (!(z > 0.0f)) return V3{0.0f, 0.0f, 0.0f};
   const V3 lateral = d - dj * z;
   const float r2 = dot(lateral, lateral);
-  if (r2 > 25.0f * z * z) return V3{0.0f, 0.0f, 0.0f};  // (2r/z)^2 > 100: the factor is below 2e-22
+  // One well-predicted branch: not below drone j, or so far to the side that (2r/z)^2 > 100 and
+  // the factor is below 2e-22. (Two branches mispredict on the sign of z for drones at nearly
+  // the same height.)
+  if (static_cast<int>(!(z > 0.0f)) | static_cast<int>(r2 > 25.0f * z * z)) return V3{0.0f, 0.0f, 0.0f};
   const float q = 2.0f * sqrtf(r2) / z;
   const float denom = 1.0f + kDownwashKz * z;
   return dj * (-tj * expf(-0.5f * q * q) / (denom * denom));
@@ -117,7 +119,10 @@ MW_HD void drone_substep(V3& p, V3& v, Q4& q, V3& w, float thrust, V3 torque, V3
   const V3 g = cross(iw, w);
   V3 wg = w + V3{g.x * (1.0f / kIxx), g.y * (1.0f / kIyy), g.z * (1.0f / kIzz)} * h;
   const float e0 = dot(w, iw), e1 = kIxx * wg.x * wg.x + kIyy * wg.y * wg.y + kIzz * wg.z * wg.z;
-  if (e1 > e0) wg = wg * sqrtf(e0 / e1);
+  // A select rather than a branch: e1 and e0 differ by rounding-sized amounts, so a branch on
+  // their order would be mispredicted half the time. sqrt(1) = 1 keeps wg exact otherwise.
+  const float ratio = e1 > e0 ? e0 / e1 : 1.0f;
+  wg = wg * sqrtf(ratio);
   w = (wg + V3{torque.x * (1.0f / kIxx), torque.y * (1.0f / kIyy), torque.z * (1.0f / kIzz)} * h) * damp;
   const float half = 0.5f * h;
   q = qnormalized(qmul(q, Q4{1.0f, w.x * half, w.y * half, w.z * half}));
