@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "../common/episodes.h"
 #include "../common/thread_pool.h"
 #include "../envs/dispatch/dispatch_layout.h"
 
@@ -100,7 +101,7 @@ class DispatchCpu {
         env_floats_(static_cast<int64_t>(p.num_vehicles) * obs_per_agent(p)),
         scratch_(static_cast<size_t>(env_floats_ <= scratch_floats ? env_floats_ * pool_.size() : 0)),
         city_ready_(static_cast<size_t>(p.num_cities), 0),
-        fresh_(static_cast<size_t>(p.num_envs), 1), initialized_(static_cast<size_t>(p.num_envs), 0) {
+        book_(p.num_envs) {
     FieldSpec f[kMaxFields];
     const int n = list_state_fields(p, f);
     uint64_t offsets[kMaxFields];
@@ -162,50 +163,27 @@ class DispatchCpu {
 
   // Sets the seeds of the masked envs (all if mask is null); their next reset starts episode 0.
   void SetSeeds(const uint32_t* seeds, const uint8_t* mask) {
-    for (int64_t e = 0; e < p_.num_envs; ++e) {
-      if (mask && !mask[e]) continue;
-      v_.seeds[e] = seeds[e];
-      v_.episode[e] = 0;
-      fresh_[static_cast<size_t>(e)] = 1;
-      any_fresh_ = true;
-    }
+    book_.SetSeeds(seeds, mask, v_.seeds, v_.episode);
   }
 
   // Starts the next episode (episode 0 right after SetSeeds) of the masked envs (all if null).
   // Call only when Ready().
   void Reset(const uint8_t* mask_in) {
-    const uint8_t* mask = nullptr;
-    if (mask_in) {  // one copy: the caller's mask may alias buffers this reset writes
-      mask_copy_.assign(mask_in, mask_in + p_.num_envs);
-      mask = mask_copy_.data();
-    }
-    for (int64_t e = 0; e < p_.num_envs; ++e) {
-      if (mask && !mask[e]) continue;
-      if (fresh_[static_cast<size_t>(e)]) fresh_[static_cast<size_t>(e)] = 0;
-      else v_.episode[e] += 1;
-      if (!initialized_[static_cast<size_t>(e)]) {
-        initialized_[static_cast<size_t>(e)] = 1;
-        ++num_initialized_;
-      }
-    }
+    // One copy of the mask: the caller's may alias buffers this reset writes.
+    const uint8_t* mask = book_.CopyMask(mask_in);
+    book_.StartEpisodes(mask, v_.episode);
     mask_ = mask;
     pool_.ParallelFor(p_.num_envs, &DispatchCpu::ResetRange, this);
   }
 
   // First env never reset since it was created or its city changed, or -1.
   int64_t FirstUninitialized() const {
-    if (num_initialized_ == p_.num_envs) return -1;
-    for (int64_t e = 0; e < p_.num_envs; ++e)
-      if (!initialized_[static_cast<size_t>(e)]) return e;
-    return -1;
+    return book_.FirstUninitialized();
   }
 
   // Steps every env once. Returns the index of an env with a status bit set, or -1.
   int64_t Step() {
-    if (any_fresh_) {  // a step consumes the seeded state: later resets start new episodes
-      std::fill(fresh_.begin(), fresh_.end(), 0);
-      any_fresh_ = false;
-    }
+    book_.StepTaken();
     pool_.ParallelFor(p_.num_envs, &DispatchCpu::StepRange, this);
     for (int64_t e = 0; e < p_.num_envs; ++e)
       if (v_.status[e]) return e;
@@ -219,9 +197,7 @@ class DispatchCpu {
   }
 
   void Uninitialize(int64_t e) {
-    if (!initialized_[static_cast<size_t>(e)]) return;
-    initialized_[static_cast<size_t>(e)] = 0;
-    --num_initialized_;
+    book_.Uninitialize(e);
   }
 
   StreamRows Rows(int64_t e, int32_t slot) {
@@ -273,11 +249,7 @@ class DispatchCpu {
   int64_t env_floats_;          // floats of one env's observation block (V x obs_per_agent)
   std::vector<float> scratch_;  // [threads, V x obs_per_agent] or empty
   std::vector<uint8_t> city_ready_;
-  std::vector<uint8_t> fresh_;
-  std::vector<uint8_t> initialized_;
-  std::vector<uint8_t> mask_copy_;
-  int64_t num_initialized_ = 0;
-  bool any_fresh_ = true;
+  EpisodeBook book_;  // seeds, episode counters and reset state of every env
   bool replay_ready_ = false;
   const char* bind_error_ = nullptr;
   const uint8_t* mask_ = nullptr;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "../common/episodes.h"
 #include "../common/thread_pool.h"
 #include "../envs/mapf/mapf_layout.h"
 
@@ -23,8 +24,7 @@ class MapfCpu {
         scratch_u8_(static_cast<size_t>(scratch_u8_per_slot(p) * pool_.size())),
         scratch_i32_(static_cast<size_t>(scratch_i32_per_slot(p) * pool_.size())),
         map_ready_(static_cast<size_t>(map_count(p)), 0),
-        fresh_(static_cast<size_t>(p.num_envs), 1),
-        initialized_(static_cast<size_t>(p.num_envs), 0) {
+        book_(p.num_envs) {
     FieldSpec f[kMaxFields];
     const int n = list_state_fields(p, f);
     uint64_t offsets[kMaxFields];
@@ -103,33 +103,16 @@ class MapfCpu {
 
   // Sets the seeds of the masked envs (all if mask is null); their next reset starts episode 0.
   void SetSeeds(const uint32_t* seeds, const uint8_t* mask) {
-    for (int64_t e = 0; e < p_.num_envs; ++e) {
-      if (mask && !mask[e]) continue;
-      v_.seeds[e] = seeds[e];
-      v_.episode[e] = 0;
-      fresh_[static_cast<size_t>(e)] = 1;
-      any_fresh_ = true;
-    }
+    book_.SetSeeds(seeds, mask, v_.seeds, v_.episode);
   }
 
   // Starts the next episode (episode 0 right after SetSeeds) of the masked envs (all if null).
   // Returns the index of an env whose placement failed, or -1.
   int64_t Reset(const uint8_t* mask_in) {
     // One copy of the mask: the caller's may alias buffers this reset writes.
-    const uint8_t* mask = nullptr;
-    if (mask_in) {
-      mask_copy_.assign(mask_in, mask_in + p_.num_envs);
-      mask = mask_copy_.data();
-    }
-    for (int64_t e = 0; e < p_.num_envs; ++e) {
-      if (mask && !mask[e]) continue;
-      if (fresh_[static_cast<size_t>(e)]) fresh_[static_cast<size_t>(e)] = 0;
-      else v_.episode[e] += 1;
-      if (!initialized_[static_cast<size_t>(e)]) {
-        initialized_[static_cast<size_t>(e)] = 1;
-        ++num_initialized_;
-      }
-    }
+    // One copy of the mask: the caller's may alias buffers this reset writes.
+    const uint8_t* mask = book_.CopyMask(mask_in);
+    book_.StartEpisodes(mask, v_.episode);
     mask_ = mask;
     pool_.ParallelFor(p_.num_envs, &MapfCpu::ResetRange, this);
     const int64_t failed = FirstStatus(kStatusPlacement);
@@ -140,18 +123,12 @@ class MapfCpu {
 
   // First env never reset (stepping it would read unset state), or -1.
   int64_t FirstUninitialized() const {
-    if (num_initialized_ == p_.num_envs) return -1;
-    for (int64_t e = 0; e < p_.num_envs; ++e)
-      if (!initialized_[static_cast<size_t>(e)]) return e;
-    return -1;
+    return book_.FirstUninitialized();
   }
 
   // Steps every env once. Returns the index of an env with a status bit set, or -1.
   int64_t Step() {
-    if (any_fresh_) {  // a step consumes the seeded state: later resets start new episodes
-      std::fill(fresh_.begin(), fresh_.end(), 0);
-      any_fresh_ = false;
-    }
+    book_.StepTaken();
     pool_.ParallelFor(p_.num_envs, &MapfCpu::StepRange, this);
     return FirstStatus(~0u);
   }
@@ -160,9 +137,7 @@ class MapfCpu {
   static TaskInput no_task() { return TaskInput{nullptr, nullptr, nullptr}; }
 
   void Uninitialize(int64_t e) {
-    if (!initialized_[static_cast<size_t>(e)]) return;
-    initialized_[static_cast<size_t>(e)] = 0;
-    --num_initialized_;
+    book_.Uninitialize(e);
   }
 
   MapInput map_input(int64_t m) const {
@@ -202,11 +177,7 @@ class MapfCpu {
   std::vector<uint8_t> scratch_u8_;
   std::vector<int32_t> scratch_i32_;
   std::vector<uint8_t> map_ready_;
-  std::vector<uint8_t> fresh_;
-  std::vector<uint8_t> initialized_;
-  std::vector<uint8_t> mask_copy_;
-  int64_t num_initialized_ = 0;
-  bool any_fresh_ = true;
+  EpisodeBook book_;  // seeds, episode counters and reset state of every env
   bool task_ready_ = false;
   const char* bind_error_ = nullptr;
   const uint8_t* mask_ = nullptr;

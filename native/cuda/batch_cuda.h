@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/episodes.h"
 #include "../common/fields.h"
 #include "cuda_common.h"
 #include "env_index.h"
@@ -34,7 +35,7 @@ class DeviceCore {
   // and allocates everything on the current device. Throws std::runtime_error on a CUDA failure.
   DeviceCore(const Params& p, uint8_t* io, uint64_t io_bytes, const uint64_t* io_offsets)
       : p_(p), h_io_(io), seeds_(static_cast<size_t>(p.num_envs), 0), episode_(static_cast<size_t>(p.num_envs), 0),
-        fresh_(static_cast<size_t>(p.num_envs), 1), initialized_(static_cast<size_t>(p.num_envs), 0) {
+        book_(p.num_envs) {
     Need(cudaGetDevice(&facts_.ordinal), "cudaGetDevice");
     Need(cudaDeviceGetAttribute(&facts_.sms, cudaDevAttrMultiProcessorCount, facts_.ordinal), "cudaDeviceGetAttribute");
     Need(cudaDeviceGetAttribute(&facts_.max_threads_per_sm, cudaDevAttrMaxThreadsPerMultiProcessor, facts_.ordinal),
@@ -119,43 +120,20 @@ class DeviceCore {
 
   void SetSeeds(const uint32_t* seeds, const uint8_t* mask) {
     if (!Enter() || !PullEpisodes()) return;
-    for (int64_t e = 0; e < p_.num_envs; ++e) {
-      if (mask && !mask[e]) continue;
-      seeds_[static_cast<size_t>(e)] = seeds[e];
-      episode_[static_cast<size_t>(e)] = 0;
-      fresh_[static_cast<size_t>(e)] = 1;
-      any_fresh_ = true;
-    }
+    book_.SetSeeds(seeds, mask, seeds_.data(), episode_.data());
     if (Upload(d_view_.seeds, seeds_.data(), seeds_.size() * 4, "seeds")) PushEpisodes();
   }
 
-  void Uninitialize(int64_t e) {
-    if (!initialized_[static_cast<size_t>(e)]) return;
-    initialized_[static_cast<size_t>(e)] = 0;
-    --num_initialized_;
-  }
+  void Uninitialize(int64_t e) { book_.Uninitialize(e); }
 
-  int64_t FirstUninitialized() const {
-    if (num_initialized_ == p_.num_envs) return -1;
-    for (int64_t e = 0; e < p_.num_envs; ++e)
-      if (!initialized_[static_cast<size_t>(e)]) return e;
-    return -1;
-  }
+  int64_t FirstUninitialized() const { return book_.FirstUninitialized(); }
 
   // Before a reset kernel: episode counters of the masked envs, the mask on the device (nullptr
   // for all envs; copied before anything runs, so it may alias the io arena). False on error.
   bool BeginReset(const uint8_t* mask, const uint8_t** device_mask) {
     *device_mask = nullptr;
     if (!Enter() || !PullEpisodes()) return false;
-    for (int64_t e = 0; e < p_.num_envs; ++e) {
-      if (mask && !mask[e]) continue;
-      if (fresh_[static_cast<size_t>(e)]) fresh_[static_cast<size_t>(e)] = 0;
-      else episode_[static_cast<size_t>(e)] += 1;
-      if (!initialized_[static_cast<size_t>(e)]) {
-        initialized_[static_cast<size_t>(e)] = 1;
-        ++num_initialized_;
-      }
-    }
+    book_.StartEpisodes(mask, episode_.data());
     if (mask) {
       if (!Upload(d_small_.get() + 64, mask, static_cast<uint64_t>(p_.num_envs), "reset mask")) return false;
       *device_mask = d_small_.get() + 64;
@@ -246,11 +224,7 @@ class DeviceCore {
       throw std::runtime_error(describe(err, what));
     }
   }
-  void ClearFresh() {
-    if (!any_fresh_) return;  // a step consumes the seeded state: later resets start new episodes
-    std::fill(fresh_.begin(), fresh_.end(), 0);
-    any_fresh_ = false;
-  }
+  void ClearFresh() { book_.StepTaken(); }
   bool ClearFirst() {
     return Check(cudaMemsetAsync(d_small_.get(), 0x7f, 4, stream_.get()), "cudaMemsetAsync(first env)");
   }
@@ -298,9 +272,7 @@ class DeviceCore {
   int num_io_ = 0;
   uint64_t io_end_ = 0, out_begin_ = 0;  // outputs span [out_begin_, io_end_) (actions come first)
   std::vector<uint32_t> seeds_, episode_;
-  std::vector<uint8_t> fresh_, initialized_;
-  int64_t num_initialized_ = 0;
-  bool any_fresh_ = true;
+  EpisodeBook book_;  // fresh / initialized state of every env, as in the CPU executors
   const char* bind_error_ = nullptr;
   std::string error_, rollout_error_;
 };
