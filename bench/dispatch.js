@@ -5,44 +5,14 @@
 // --quick: 4096 envs only. Each trial runs in a fresh `node bench/dispatch-trial.js '<json>'`
 // process; results go to bench/results/dispatch-<date>.json and, with --write-docs, between the
 // bench:dispatch markers of docs/benchmarks.md.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, writeDocsBlock } from './mapf.js';
+import { parseSweepArgs, runTrial, si } from './sweep.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TARGET = { numEnvs: 4096, numThreads: 2, vehicleStepsPerSec: 5e6 };
-
-function parse(argv) {
-  const o = { writeDocs: false, repeatSec: undefined, quick: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--write-docs') o.writeDocs = true;
-    else if (a === '--quick') o.quick = true;
-    else if (a === '--repeat-sec') o.repeatSec = Number(argv[++i]);
-    else if (a === '--help' || a === '-h') o.help = true;
-    else throw new Error(`unknown argument '${a}'`);
-  }
-  return o;
-}
-
-function runTrial(params) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(here, 'dispatch-trial.js'), JSON.stringify(params)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => {
-      if (code === 0) {
-        try { resolve(JSON.parse(out.trim().split('\n').pop())); return; } catch { /* fall through */ }
-      }
-      resolve({ params, error: (err || out || `exit code ${code}`).trim().split('\n')[0] });
-    });
-  });
-}
-
-const si = (v) => (v >= 1e9 ? `${(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(1));
 
 function table(results) {
   const rows = ['| envs | threads | pair block | obs floats/vehicle | env-steps/s | vehicle-steps/s | spread (min–max vehicle-steps/s) |', '|---|---|---|---|---|---|---|'];
@@ -57,7 +27,7 @@ function table(results) {
 }
 
 async function main() {
-  const opts = parse(process.argv.slice(2));
+  const opts = parseSweepArgs(process.argv.slice(2));
   if (opts.help) { process.stdout.write('usage: node bench/dispatch.js [--quick] [--write-docs] [--repeat-sec S]\n'); return; }
   const trials = [];
   for (const pairInsertionCost of [false, true])
@@ -66,7 +36,7 @@ async function main() {
   const started = new Date();
   const results = [];
   for (const [k, params] of trials.entries()) {
-    const r = await runTrial(params);
+    const r = await runTrial(join(here, 'dispatch-trial.js'), params);
     results.push(r);
     process.stderr.write(`[${k + 1}/${trials.length}] envs=${params.numEnvs} threads=${params.numThreads} pair=${params.pairInsertionCost}: ${r.error ? `error: ${r.error}` : `${si(r.vehicleStepsPerSec)} vehicle-steps/s`}\n`);
   }

@@ -6,11 +6,12 @@
 // Every trial runs in a fresh `node bench/mapf-trial.js '<json>'` process. Results go to
 // bench/results/mapf-<date>-<mode>.json; a markdown table is printed (and with --write-docs put
 // between the bench:mapf markers of docs/benchmarks.md, or bench:mapf-full for --full).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runTrial, si } from './sweep.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -44,21 +45,6 @@ function grid(mode) {
   return out;
 }
 
-function runTrial(params) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(here, 'mapf-trial.js'), JSON.stringify(params)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('exit', (code) => {
-      if (code === 0) {
-        try { resolve(JSON.parse(out.trim().split('\n').pop())); return; } catch { /* fall through */ }
-      }
-      resolve({ params, error: (err || out || `exit code ${code}`).trim().split('\n')[0] });
-    });
-  });
-}
-
 function git(args) {
   try { return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; }
 }
@@ -73,7 +59,6 @@ export function machineInfo() {
   };
 }
 
-const si = (v) => (v >= 1e9 ? `${(v / 1e9).toFixed(2)}G` : v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(1));
 const mb = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
 
 function table(results) {
@@ -130,7 +115,7 @@ async function main() {
       process.stderr.write(`[${k + 1}/${trials.length}] ${label}: skipped (memory)\n`);
       continue;
     }
-    const r = await runTrial(params);
+    const r = await runTrial(join(here, 'mapf-trial.js'), params);
     results.push(r);
     process.stderr.write(`[${k + 1}/${trials.length}] ${label}: ${r.error ? `error: ${r.error}` : `${si(r.agentStepsPerSec)} agent-steps/s, fraction ${r.fractionOfBound.toFixed(2)}`}\n`);
   }
