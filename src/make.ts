@@ -10,6 +10,7 @@ import { VectorEnv } from './core/vector-env.js';
 import type { AutoresetMode, MakeOptions } from './core/types.js';
 import { lookup, type ResolvedMakeOptions } from './registry.js';
 import { chooseBackend } from './backends/select.js';
+import { resolveGpujsOptions } from './backends/gpujs/probe.js';
 import './envs/index.js';
 import type { MapfConfig } from './envs/mapf/config.js';
 import type { VolleyballConfig } from './envs/volleyball/config.js';
@@ -65,7 +66,8 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
     throw new InvalidConfigError(`make(): keepFinalObs applies to autoresetMode 'same-step' only (got '${autoresetMode}'): ` +
       'in the other modes the step that ends an episode already returns its last observation', { field: 'keepFinalObs' });
   }
-  return { numEnvs, seed, numThreads: Math.min(numThreads, numEnvs), autoresetMode, keepFinalObs: Boolean(o.keepFinalObs), maxBufferBytes };
+  const gpujs = resolveGpujsOptions(o.gpujs);
+  return { numEnvs, seed, numThreads: Math.min(numThreads, numEnvs), autoresetMode, keepFinalObs: Boolean(o.keepFinalObs), maxBufferBytes, gpujs };
 }
 
 /**

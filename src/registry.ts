@@ -7,6 +7,7 @@ import { UnknownEnvError } from './errors.js';
 import type { VectorEnvSpec } from './core/vector-env.js';
 import type { EnvEngine } from './core/engine.js';
 import type { AutoresetMode, BackendName } from './core/types.js';
+import type { GpujsOptions } from './backends/gpujs/probe.js';
 
 /** Options a factory receives after `make()` validated them. @internal */
 export interface ResolvedMakeOptions {
@@ -16,6 +17,8 @@ export interface ResolvedMakeOptions {
   autoresetMode: AutoresetMode;
   keepFinalObs: boolean;
   maxBufferBytes: number;
+  /** gpu.js options, checked. */
+  gpujs: Required<GpujsOptions>;
 }
 
 /** A registered env: how to validate its config and build it on a backend. @internal */

@@ -8,6 +8,7 @@ import type { BackendName, BackendReport } from '../core/types.js';
 import { listEnvs } from '../registry.js';
 import { loadNativeAddon } from './native/load.js';
 import { loadCudaAddon } from './cuda/load.js';
+import { describeGpujs } from './gpujs/probe.js';
 
 const ORDER: readonly BackendName[] = ['cuda', 'native', 'gpujs'];
 
@@ -22,7 +23,7 @@ function probe(name: BackendName): { available: boolean; reason: string } {
       return load.ok ? { available: true, reason: `loaded ${load.path}: ${load.probe.reason}` } : { available: false, reason: load.reason };
     }
     case 'gpujs':
-      return { available: false, reason: 'the gpu.js backend is not part of this build yet' };
+      return describeGpujs();
   }
 }
 
@@ -43,7 +44,8 @@ export function availableBackends(): BackendReport[] {
  */
 export function chooseBackend(id: string, requested: BackendName | 'auto' | undefined, implemented: readonly BackendName[]):
   { backend: BackendName; notes: string[] } {
-  const wanted = requested ?? (process.env.MANYWORLDS_BACKEND as BackendName | 'auto' | undefined) ?? 'auto';
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const wanted = requested ?? (proc?.env?.MANYWORLDS_BACKEND as BackendName | 'auto' | undefined) ?? 'auto';
   if (wanted !== 'auto' && !ORDER.includes(wanted)) {
     throw new InvalidConfigError(`backend must be 'auto', 'native', 'cuda' or 'gpujs', got ${JSON.stringify(wanted)}`, { field: 'backend', value: wanted });
   }

@@ -28,6 +28,8 @@ export interface EnvEngine {
   readonly truncations: Uint8Array;
   readonly actions: Int32Array | Float32Array;
   readonly infos: BatchInfos;
+  /** Backend facts for `env.metadata` (the gpu.js mode and why others were skipped). */
+  readonly details?: Readonly<Record<string, unknown>>;
   /** Elements of one agent's observation. */
   readonly obsSize: number;
   /** Sets the seeds of the masked envs (all when mask is null); their next reset starts episode 0. */

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { GpujsOptions } from '../backends/gpujs/probe.js';
+
 /** Where the stepping runs. `'auto'` picks cuda, then native, then gpujs. */
 export type BackendName = 'native' | 'cuda' | 'gpujs';
 
@@ -34,6 +36,8 @@ export interface MakeOptions<C = Record<string, unknown>> {
   keepFinalObs?: boolean;
   /** Refuse batches whose buffers would exceed this many bytes. Default: 3/4 of system memory. */
   maxBufferBytes?: number;
+  /** gpu.js backend: which mode runs the kernels (default: this package's probe). */
+  gpujs?: GpujsOptions;
   /** Env-specific configuration. */
   config?: C;
 }

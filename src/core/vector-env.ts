@@ -5,6 +5,7 @@
  */
 
 import { EnvBusyError, EnvClosedError, InvalidActionError, InvalidArgumentError } from '../errors.js';
+import type { GpujsChoice } from '../backends/gpujs/probe.js';
 import type { Space } from '../spaces/index.js';
 import type { EnvEngine } from './engine.js';
 import type { AutoresetMode, BackendName, BatchInfos, ResetOptions, ResetResult, RolloutResult, StepResult } from './types.js';
@@ -43,6 +44,8 @@ export interface VectorEnvMetadata {
   backendNotes: readonly string[];
   /** Render modes the CLI supports. */
   renderModes: readonly string[];
+  /** gpu.js backend only: the mode its kernels run in and why other modes were skipped. */
+  gpujs?: GpujsChoice;
   /** Env-specific entries (the resolved config). */
   [key: string]: unknown;
 }
@@ -103,7 +106,7 @@ export class VectorEnv {
     this.actionSpace = spec.actionSpace;
     this.metadata = Object.freeze({
       ...spec.metadata, autoresetMode: engine.autoresetMode, backend: engine.backend, numThreads: engine.numThreads,
-      seed, backendNotes, renderModes: ['ansi', 'svg'],
+      seed, backendNotes, renderModes: ['ansi', 'svg'], ...engine.details,
     });
     this.stepResult = {
       obs: engine.obs, rewards: engine.rewards, terminations: engine.terminations, truncations: engine.truncations, infos: engine.infos,
