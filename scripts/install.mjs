@@ -25,6 +25,14 @@ if (existsSync(tsc) && existsSync(join(root, 'tsconfig.json'))) {
     log(`TypeScript build failed:\n${r.out}`);
     process.exit(1);
   }
+  // The browser bundle (dist/browser/manyworlds.js), where esbuild is installed.
+  if (existsSync(join(root, 'node_modules', 'esbuild'))) {
+    const b = run(process.execPath, [join(root, 'scripts', 'build-browser.mjs')]);
+    if (!b.ok) {
+      log(`browser bundle build failed:\n${b.out}`);
+      process.exit(1);
+    }
+  }
 }
 
 // 2. The native addon. cmake-js needs Node's headers: use the ones installed next to this Node

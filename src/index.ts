@@ -59,3 +59,6 @@ export {
   type PickupEtaMatrix, type PickupEtaInput, type AssignmentOptions, type AssignmentCost, greedyAssignment, hungarianAssignment,
   assignmentCost, assignmentToActions, maskPickupEta, isFeasibleEta,
 } from './envs/dispatch/baselines.js';
+export {
+  prepareGpujs, chooseGpujsMode, GPUJS_MODES, type GpujsMode, type GpujsOptions, type GpujsChoice,
+} from './backends/gpujs/probe.js';

@@ -46,6 +46,12 @@ export interface GpujsChoice {
   skipped: Array<{ mode: GpujsMode; reason: string }>;
   /** The gpu.js version. */
   gpujsVersion: string;
+  /**
+   * gpu.js's kernel class that really ran each kernel, filled in on its first run (sync and async
+   * runs as `name` and `name (async)`): `CPUKernel`, `WebAssemblyKernel`, `WebGL2Kernel` or
+   * `WebGPUKernel`. A class that does not match the mode is a gpu.js fallback, never hidden.
+   */
+  kernels: Record<string, string>;
 }
 
 interface AdapterInfo { available: boolean; description: string; software: boolean }
@@ -141,7 +147,7 @@ export function chooseGpujsMode(o?: GpujsOptions): GpujsChoice {
   };
   const pick = (mode: GpujsMode, adapter?: AdapterInfo): GpujsChoice => {
     const syncMode: GpujsMode = mode === 'webgpu' ? (GPU.isWebAssemblySupported ? 'webasm' : 'cpu') : mode;
-    const choice: GpujsChoice = { mode, syncMode, threaded: mode === 'webasm' && threads, skipped, gpujsVersion: load.version };
+    const choice: GpujsChoice = { mode, syncMode, threaded: mode === 'webasm' && threads, skipped, gpujsVersion: load.version, kernels: {} };
     if (adapter) { choice.adapter = adapter.description; choice.software = adapter.software; }
     return choice;
   };

@@ -76,6 +76,12 @@ export class GpujsKernel {
     return this.syncFn?.kernel?.constructor.name;
   }
 
+  /** Records which gpu.js kernel class ran `fn` (once). */
+  private record(fn: GpuKernelFunction, key: string): void {
+    const kernels = this.rt.choice.kernels;
+    if (kernels[key] === undefined && fn.kernel) kernels[key] = fn.kernel.constructor.name;
+  }
+
   /** Runs the kernel over `items` items synchronously, chunk by chunk, handing each result to `sink`. */
   run(items: number, args: readonly unknown[], sink: KernelSink): void {
     this.syncFn ??= this.compile(false);
@@ -83,6 +89,7 @@ export class GpujsKernel {
       const count = Math.min(this.chunkItems, items - first);
       sink(this.syncFn(first, ...args) as Float32Array, first, count);
     }
+    this.record(this.syncFn, this.spec.name);
   }
 
   /** As {@link run}, on the async mode (webgpu, threaded webasm); the sync mode elsewhere. */
@@ -94,6 +101,7 @@ export class GpujsKernel {
       const out = await (this.asyncFn(first, ...args) as Promise<Float32Array | { toArray(): Float32Array }>);
       sink(out instanceof Float32Array ? out : (out as { toArray(): Float32Array }).toArray(), first, count);
     }
+    this.record(this.asyncFn, `${this.spec.name} (async)`);
   }
 
   destroy(): void {
