@@ -60,5 +60,5 @@ export {
   assignmentCost, assignmentToActions, maskPickupEta, isFeasibleEta,
 } from './envs/dispatch/baselines.js';
 export {
-  prepareGpujs, chooseGpujsMode, GPUJS_MODES, type GpujsMode, type GpujsOptions, type GpujsChoice,
+  prepareGpujs, chooseGpujsMode, GPUJS_MODES, type GpujsMode, type GpujsOptions, type GpujsChoice, type GpujsSkip,
 } from './backends/gpujs/probe.js';

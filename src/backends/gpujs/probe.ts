@@ -30,6 +30,14 @@ export interface GpujsOptions {
   allowSoftwareGpu?: boolean;
 }
 
+/** A gpu.js mode the probe did not choose. */
+export interface GpujsSkip {
+  /** The mode. */
+  mode: GpujsMode;
+  /** Why it was not chosen. */
+  reason: string;
+}
+
 /** The probe's decision, published in `env.metadata.gpujs` and `availableBackends()`. */
 export interface GpujsChoice {
   /** The mode the kernels run in. */
@@ -43,7 +51,7 @@ export interface GpujsChoice {
   /** Whether that adapter is a software rasterizer. */
   software?: boolean;
   /** Modes not chosen, and why. */
-  skipped: Array<{ mode: GpujsMode; reason: string }>;
+  skipped: GpujsSkip[];
   /** The gpu.js version. */
   gpujsVersion: string;
   /**
