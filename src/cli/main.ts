@@ -27,7 +27,37 @@ commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`).join('\n')}
 
 Run 'manyworlds <command> --help' for the options of a command.
+
+options of every command:
+  --backend auto|native|cuda|gpujs   where envs step (default auto; sets MANYWORLDS_BACKEND)
+  --gpujs-mode auto|webgpu|webgl2|webasm|cpu
+                                     gpu.js mode of the gpujs backend (sets MANYWORLDS_GPUJS_MODE)
 exit codes: 0 ok, 1 runtime error, 2 usage error`;
+
+const GLOBAL_OPTIONS: Readonly<Record<string, { env: string; choices: readonly string[] }>> = {
+  '--backend': { env: 'MANYWORLDS_BACKEND', choices: ['auto', 'native', 'cuda', 'gpujs'] },
+  '--gpujs-mode': { env: 'MANYWORLDS_GPUJS_MODE', choices: ['auto', 'webgpu', 'webgl2', 'webasm', 'cpu'] },
+};
+
+/**
+ * Takes the options every command accepts (`--backend`, `--gpujs-mode`, as `--opt value` or
+ * `--opt=value`) out of `args` and sets the environment variables `make()` reads.
+ * @throws UsageError for a missing or unknown value.
+ */
+export function applyGlobalOptions(args: readonly string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [name, inline] = args[i].split(/=(.*)/s, 2);
+    const opt = Object.prototype.hasOwnProperty.call(GLOBAL_OPTIONS, name) ? GLOBAL_OPTIONS[name] : undefined;
+    if (!opt) { rest.push(args[i]); continue; }
+    const value = inline ?? args[++i];
+    if (value === undefined || !opt.choices.includes(value)) {
+      throw new UsageError(`${name} must be one of ${opt.choices.join(', ')}, got ${value === undefined ? 'nothing' : `'${value}'`}`);
+    }
+    process.env[opt.env] = value;
+  }
+  return rest;
+}
 
 /**
  * Runs the CLI.
@@ -40,9 +70,8 @@ exit codes: 0 ok, 1 runtime error, 2 usage error`;
  * ```
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const args = argv.slice(2);
-  const [command, ...rest] = args;
   try {
+    const [command, ...rest] = applyGlobalOptions(argv.slice(2));
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${MAIN_HELP}\n`);
       return command === undefined ? EXIT.usage : EXIT.ok;

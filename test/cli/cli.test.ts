@@ -26,6 +26,18 @@ describe('manyworlds CLI', () => {
     for (const b of availableBackends()) expect(r.stdout).toMatch(new RegExp(`${b.name}\\s+${b.available ? 'yes' : 'no'}`));
   });
 
+  it('--backend and --gpujs-mode choose where every command steps; bad values are usage errors', () => {
+    for (const id of ['MAPF-v0', 'Volleyball-SoloBump-v0', 'RideDispatch-v0']) {
+      const r = cli('rollout', id, '--backend', 'gpujs', '--gpujs-mode=cpu', '--envs', '2', '--steps', '4');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, id).toMatch(/backend gpujs/);
+    }
+    const bad = cli('list', '--backend', 'opengl');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--backend must be one of auto, native, cuda, gpujs, got 'opengl'/);
+    expect(cli('list', '--gpujs-mode').stderr).toMatch(/--gpujs-mode must be one of .* got nothing/);
+  });
+
   it('usage errors exit with code 2 and name the problem', () => {
     const r = cli('rollout', '--bogus', '1');
     expect(r.code).toBe(2);
