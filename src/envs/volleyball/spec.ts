@@ -12,6 +12,9 @@ import { batchAddon } from '../../backends/batch-addon.js';
 import { type VolleyballConfig, type VolleyballTask, VOLLEYBALL_TASKS, resolveVolleyballConfig } from './config.js';
 import { checkVolleyballBatch, volleyballParams } from './layout.js';
 import { VolleyballNativeEngine } from './native-engine.js';
+import { VolleyballGpujsEngine } from './gpujs/engine.js';
+import { GpujsRuntime } from '../../backends/gpujs/runtime.js';
+import { chooseGpujsMode } from '../../backends/gpujs/probe.js';
 import { type VolleyballInfos, volleyballEpisodeMetrics } from './infos.js';
 
 for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
@@ -20,7 +23,7 @@ for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
   register<VolleyballConfig>({
     id,
     description: `VolleyBots ${task}: ${info.description}; ${info.drones} Iris drone${info.drones > 1 ? 's' : ''}, Box(4) per-rotor thrust`,
-    backends: ['native', 'cuda'],
+    backends: ['native', 'cuda', 'gpujs'],
     prepare(config, options) {
       const cfg = resolveVolleyballConfig(id, task, config ?? {});
       checkVolleyballBatch(volleyballParams(cfg, options));
@@ -63,9 +66,10 @@ for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
       return {
         spec,
         createEngine(backend) {
-          const { addon, backend: onAddon } = batchAddon(id, backend);
           const seeds = new Uint32Array(options.numEnvs);
           for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
+          if (backend === 'gpujs') return new VolleyballGpujsEngine(new GpujsRuntime(chooseGpujsMode(options.gpujs)), cfg, options, seeds);
+          const { addon, backend: onAddon } = batchAddon(id, backend);
           return new VolleyballNativeEngine(addon, onAddon, cfg, options, seeds);
         },
       };

@@ -1,0 +1,124 @@
+/**
+ * Competitive volleyball rules (1v1, 3v3, 6v6) on the gpujs backend, as `rules_competitive` in
+ * native/envs/volleyball/vb_rules.h: VolleyBots' velocity-change hit heuristic, touch rules, the
+ * six cases that lose a rally, and the rewards. One rally per episode.
+ * @module
+ * @internal
+ */
+
+import { ballInRacket } from './contact.js';
+import { PHYS, R_LAST_HITTER, R_SIDE, R_TARGET, R_TURN, T_1V1 } from './state.js';
+import { type RuleCtx, anchorOf, dpos, dquat, outOfCourt } from './rules-context.js';
+import { type V3, dot, norm, normXY, sub } from './vec.js';
+
+/** Scratch arrays for up to 12 drones. */
+const pos: V3[] = [];
+const loseBonus = new Float64Array(12);
+
+/** Competitive rules of one env; returns whether the rally ended. @internal */
+export function rulesCompetitive(c: RuleCtx): boolean {
+  const { s, p } = c;
+  const ri = s.ruleI, m = s.metrics, flags = s.flags, lastHit = s.lastHit;
+  const A = p.numAgents, n = p.teamSize, one = p.task === T_1V1;
+  const teamOf = (a: number): number => (a < n ? 0 : 1);
+  const changed = c.bv.z - c.bvPrev.z > 9.8 * PHYS.dt || normXY(sub(c.bv, c.bvPrev)) > 0.5;
+  for (let a = 0; a < A; a++) pos[a] = dpos(c, a);
+  const cases = [0, 0];
+  const teamBonus = [0, 0];
+  for (let a = 0; a < A; a++) {
+    const i = c.row + a, team = teamOf(a), dp = pos[a];
+    const rel = sub(c.bp, dp);
+    const near = dot(rel, rel) < 0.25;
+    const racket = near && ballInRacket(dp, dquat(c, a), c.bp);
+    const f = flags[i];
+    const ready = c.step - lastHit[i] > 3;
+    const droneHit = (near || (f & 2) !== 0) && changed && ready;
+    const racketHit = (racket || (f & 4) !== 0) && changed && ready;
+    flags[i] = (f & 1) | (near ? 2 : 0) | (racket ? 4 : 0);
+    if (droneHit && !racketHit) cases[team] |= 1 << 1;
+    if (!racketHit) continue;
+    lastHit[i] = c.step;
+    const legal = one ? ri[c.ri + R_TURN] === a : !(flags[i] & 1) && ri[c.ri + R_SIDE] === team;
+    if (!legal) {
+      cases[team] |= 1;
+      continue;
+    }
+    c.outHit[i] = 1;
+    m[c.m + 3] += 1;
+    ri[c.ri + R_LAST_HITTER] = a;
+    if (one) {
+      c.rew[a] += 5;
+      ri[c.ri + R_TURN] = 1 - a;
+    } else {
+      flags[i] |= 1;
+      teamBonus[team] += 10;
+    }
+  }
+  const side = c.bp.x > 0 ? 0 : 1;
+  if (side !== ri[c.ri + R_SIDE]) {
+    ri[c.ri + R_SIDE] = side;
+    m[c.m + 4] += 1;
+    if (!one) for (let a = side * n; a < (side + 1) * n; a++) flags[c.row + a] &= ~1;
+  }
+  const last = ri[c.ri + R_LAST_HITTER];
+  const blame = last >= 0 ? (last < n ? 0 : 1) : ri[c.ri + R_TARGET];
+  const out = outOfCourt(c.bp, p);
+  const ground = c.bp.z < 0.2;
+  for (let a = 0; a < A; a++) {
+    const x = pos[a].x;
+    if (teamOf(a) === 0 ? x < 0 : x > 0) cases[teamOf(a)] |= 1 << 2;
+  }
+  if (ground && !out) cases[c.bp.x > 0 ? 0 : 1] |= 1 << 3;
+  if (one ? out : out && ground) cases[blame] |= 1 << 4;
+  if (Math.abs(c.bp.x) < 3 * PHYS.ballRadius && Math.abs(c.bp.y) < 0.5 * p.width && c.bp.z < 2.43) cases[blame] |= 1 << 5;
+  let tooLow = false, tooClose = false;
+  for (let a = 0; a < A; a++) {
+    loseBonus[a] = 0;
+    const dp = pos[a];
+    if (dp.z < 0.3) { loseBonus[a] -= 100; tooLow = true; }
+    if (!one) {
+      for (let b = 0; b < A; b++) {
+        if (b === a || teamOf(b) !== teamOf(a)) continue;
+        const d = sub(pos[b], dp);
+        if (dot(d, d) < 0.64) { loseBonus[a] -= 100; tooClose = true; break; }
+      }
+    }
+  }
+  const lost0 = cases[0] !== 0, lost1 = cases[1] !== 0;
+  const result = [0, 0];
+  if (lost0 !== lost1) {
+    const winner = lost0 ? 1 : 0;
+    result[winner] = 100;
+    result[1 - winner] = -100;
+    m[c.m + winner] = 1;
+  } else if (lost0 && lost1) {
+    m[c.m + 2] = 1;
+  }
+  if (lost0 || lost1) {
+    const both = cases[0] | cases[1];
+    let k = 0;
+    while (!((both >> k) & 1)) k++;
+    m[c.m + 5] = k + 1;
+  } else if (tooLow) {
+    m[c.m + 5] = 7;
+  } else if (tooClose) {
+    m[c.m + 5] = 8;
+  }
+  for (let a = 0; a < A; a++) {
+    const team = teamOf(a), dp = pos[a], anchor = anchorOf(c, a);
+    let r = result[team] + loseBonus[a] + teamBonus[team];
+    if (one) {
+      if (ri[c.ri + R_TURN] === a) r += 0.5 / (1 + normXY(sub(dp, c.bp)));
+      const ax = Math.abs(dp.x), ay = Math.abs(dp.y);
+      const px = ax < 0.5 || ax > 0.5 * p.length - 0.5 ? 1 : 0;
+      const py = ay < 0.5 || ay > 0.5 * p.width - 0.5 ? 1 : 0;
+      const pz = Math.abs(dp.z - anchor.z) > 1 ? 1 : 0;
+      r -= 0.2 * (px + py + pz);
+    } else {
+      if (ri[c.ri + R_SIDE] === team && !(flags[c.row + a] & 1)) r += 0.5 / (1 + norm(sub(dp, c.bp)));
+      r += 0.05 / (1 + norm(sub(dp, anchor)));
+    }
+    c.rew[a] += r;
+  }
+  return lost0 || lost1 || tooLow || tooClose;
+}
