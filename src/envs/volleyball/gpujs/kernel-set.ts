@@ -67,6 +67,8 @@ export class VolleyballKernels {
   private readonly obsFull: GpujsKernel;
   private readonly obsSmall: GpujsKernel;
   private readonly identity: Float32Array;
+  /** `[E + N]` step counts then drone flags, refreshed before each observation call. */
+  private readonly stepFlags: Float32Array;
   /** Drone indices of the reset pass (the first `count` entries are used). */
   private readonly resetList: Float32Array;
   private readonly numDrones: number;
@@ -78,13 +80,14 @@ export class VolleyballKernels {
     this.numDrones = n;
     this.identity = Float32Array.from({ length: n }, (_, i) => i);
     this.resetList = new Float32Array(n);
+    this.stepFlags = new Float32Array(p.numEnvs + n);
     const make = (src: unknown, name: string, perItem: number, maxItems: number, constants: Record<string, number>): GpujsKernel => {
       const chunk = chunkItems(perItem, maxItems);
       return rt.kernel(src as KernelSource, { name, perItem, maxItems, constants: { ...constants, chunk, numDrones: n } });
     };
     this.control = make(controlKernel, 'volleyball control', CTL_STRIDE, n, { numItems: n, ctbr: p.ctbr ? 1 : 0 });
     this.integrate = make(integrateKernel, 'volleyball integrate', DRONE_STRIDE, n, { numItems: n, A: p.numAgents, substeps: p.substeps });
-    const obsConstants = { numItems: n, task: p.task, A: p.numAgents, teamSize: Math.max(1, p.teamSize), maxSteps: p.maxSteps };
+    const obsConstants = { numItems: n, numEnvs: p.numEnvs, task: p.task, A: p.numAgents, teamSize: Math.max(1, p.teamSize), maxSteps: p.maxSteps };
     this.obsFull = make(observationKernel, 'volleyball observations', p.obsDim, n, obsConstants);
     this.obsSmall = make(observationKernel, 'volleyball reset observations', p.obsDim, Math.min(n, SMALL_OBS_ITEMS), obsConstants);
     this.obsChunkFull = chunkItems(p.obsDim, n);
@@ -146,6 +149,8 @@ export class VolleyballKernels {
 
   private obsCall(kernel: GpujsKernel, list: Float32Array, items: number, sink: KernelSink): KernelCall {
     const s = this.s;
-    return { kernel, items, args: [list, s.drones, s.ctl, s.ball, s.ruleI, s.steps, s.flags, this.p.anchors], sink };
+    this.stepFlags.set(s.steps);
+    this.stepFlags.set(s.flags, this.p.numEnvs);
+    return { kernel, items, args: [list, s.drones, s.ctl, s.ball, s.ruleI, this.stepFlags, this.p.anchors], sink };
   }
 }

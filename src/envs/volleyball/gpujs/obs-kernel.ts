@@ -15,13 +15,15 @@ import type { KernelThis } from '../../../backends/gpujs/runtime.js';
 
 /**
  * Observation kernel. Arguments: item base; `list` `[L]` drone index of each item; drones
- * `[13, N]`; control state `[10, N]`; ball `[E, 12]`; rule ints `[E, 8]`; steps `[E]`; drone flags
- * `[N]`; anchors `[A, 3]`. Constants: `numItems` (L), `numDrones` (N), `chunk`, `task`, `A`,
- * `teamSize`, `maxSteps`. @internal
+ * `[13, N]`; control state `[10, N]`; ball `[E, 12]`; rule ints `[E, 8]`; `stepFlags` `[E + N]`: each
+ * env's step count, then each drone's flags (one array, so the kernel binds 7 inputs and its
+ * output: WebGPU's default limit is 8 storage buffers per shader stage); anchors `[A, 3]`.
+ * Constants: `numItems` (L), `numDrones` (N), `numEnvs` (E), `chunk`, `task`, `A`, `teamSize`,
+ * `maxSteps`. @internal
  */
 export function observationKernel(
   this: KernelThis, itemBase: number, list: Float32Array, drones: Float32Array, ctl: Float32Array, ball: Float32Array,
-  ruleI: Int32Array, steps: Int32Array, flags: Uint8Array, anchors: Float32Array,
+  ruleI: Int32Array, stepFlags: Float32Array, anchors: Float32Array,
 ): number {
   const x = this.thread.x;
   const k = Math.floor(x / this.constants.chunk);
@@ -154,7 +156,7 @@ export function observationKernel(
         } else if (h < 4) {
           if (h - 2 === a) { out = 1; }
         } else {
-          out = steps[env] / this.constants.maxSteps;
+          out = stepFlags[env] / this.constants.maxSteps;
         }
       } else if (task === 6) {
         let slot = 1;
@@ -179,7 +181,7 @@ export function observationKernel(
       } else if (j < 11 + n) {
         if (j - 11 === a - team * n) { out = 1; }
       } else if (j < 13 + n) {
-        const f = flags[i];
+        const f = stepFlags[this.constants.numEnvs + i];
         let bit = 0;
         if (f - Math.floor(f / 2) * 2 > 0) { bit = 1; }
         if (j - 11 - n === bit) { out = 1; }
