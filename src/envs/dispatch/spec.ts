@@ -12,6 +12,7 @@ import { type DispatchConfig, resolveDispatchConfig } from './config.js';
 import { GLOBAL_FEATURES, ORDER_FEATURES, PAIR_FEATURES, checkDispatchBatch, obsLayout, type DispatchObsLayout } from './layout.js';
 import { DispatchNativeEngine, dispatchParams } from './native-engine.js';
 import { type DispatchInfos, dispatchEpisodeMetrics } from './infos.js';
+import { createDispatchGpujsEngine } from './gpujs/engine.js';
 
 /** The blocks of one vehicle's observation, as views on its flat row (see docs/envs/dispatch.md). */
 export interface DispatchObservation {
@@ -39,7 +40,7 @@ export function splitDispatchObservation(row: Float32Array, layout: DispatchObsL
 register<DispatchConfig>({
   id: 'RideDispatch-v0',
   description: 'Ride-hailing order dispatch after Triple-BERT: one agent per vehicle, Discrete(1 + K + R) bid/reposition actions with masks',
-  backends: ['native', 'cuda'],
+  backends: ['native', 'cuda', 'gpujs'],
   prepare(config, options) {
     const cfg = resolveDispatchConfig(config ?? {});
     const params = dispatchParams(cfg, options);
@@ -99,9 +100,10 @@ register<DispatchConfig>({
     return {
       spec,
       createEngine(backend) {
-        const { addon, backend: onAddon } = batchAddon('RideDispatch-v0', backend);
         const seeds = new Uint32Array(options.numEnvs);
         for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
+        if (backend === 'gpujs') return createDispatchGpujsEngine(options.gpujs, cfg, params, options, seeds);
+        const { addon, backend: onAddon } = batchAddon('RideDispatch-v0', backend);
         return new DispatchNativeEngine(addon, onAddon, cfg, options, seeds);
       },
     };
