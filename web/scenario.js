@@ -15,7 +15,7 @@ export const SCENARIOS = {
   },
   dispatch: {
     id: 'RideDispatch-v0', numEnvs: 2, steps: 30, policy: 'random',
-    config: { numVehicles: 6, numSlots: 8, horizon: 25 },
+    config: { numVehicles: 6, numSlots: 8, horizonSteps: 25, capacity: 2, pairInsertionCost: true },
   },
   volleyball: {
     id: 'Volleyball-SoloBump-v0', numEnvs: 2, steps: 30, policy: 'scripted', config: {},

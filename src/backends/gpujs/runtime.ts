@@ -6,10 +6,12 @@
  * Kernel convention (portable across cpu, webasm, webgl2 and webgpu; see docs/gpujs.md):
  * - the first argument is `itemBase` (a number); thread `x` works on item
  *   `itemBase + Math.floor(this.thread.x / this.constants.perItem)`, part `x % perItem`;
- * - every integer a kernel forms stays below 2^24 and is built from `+ - *` and
- *   `Math.floor(a / b)`; no bit operations, no `%`, loops bounded by constants;
+ * - every integer a kernel forms stays below 2^24 and is built from `+ - *` and the quotient
+ *   `Math.floor((a + 0.5) / b)` (a, b integers, a below 2^20): GPU division is approximate, and a
+ *   plain `Math.floor(a / b)` at an exact multiple can land one below; no bit operations, no `%`,
+ *   loops bounded by constants;
  * - the result is one float per thread (Float32Array), copied out by the `sink` callback.
- * Batches larger than 2^22 threads run in chunks of whole items, so thread indices stay exact.
+ * Batches larger than 2^20 threads run in chunks of whole items, so thread indices stay exact.
  * @module
  * @internal
  */
@@ -19,8 +21,12 @@ import type { GpuInstance, GpuKernelFunction, GpujsMode } from './gpujs-types.js
 import type { GpujsChoice } from './probe.js';
 import { loadGpujs } from './load.js';
 
-/** Most threads of one kernel call (a power of two well below 2^24). */
-export const MAX_THREADS_PER_CALL = 1 << 22;
+/**
+ * Most threads of one kernel call: 2^20, so that `Math.floor((x + 0.5) / k)` gives the exact
+ * quotient of a thread index on every mode, GPUs included (their division may be off by 2.5 ULP,
+ * which stays below the 0.5 / k margin for dividends under about 1.6M).
+ */
+export const MAX_THREADS_PER_CALL = 1 << 20;
 
 /** Receives one chunk of a kernel's results: threads of items `[first, first + count)`. @internal */
 export type KernelSink = (result: Float32Array, first: number, count: number) => void;

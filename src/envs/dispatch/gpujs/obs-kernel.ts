@@ -18,7 +18,7 @@ import { COM_FIELDS, ORD_FIELDS, PAIR_FIELDS, type ObsBatch, type PackLayout, VE
 function dispatchObsKernel(this: KernelThis, itemBase: number, numItems: number, data: Float32Array, off: Float32Array,
   mul: Float32Array, div: Float32Array): number {
   const x = this.thread.x;
-  const local = Math.floor(x / this.constants.perItem);
+  const local = Math.floor((x + 0.5) / this.constants.perItem);
   const env = itemBase + local;
   if (env >= numItems) {
     return 0;

@@ -26,17 +26,17 @@ export function observationKernel(
   ruleI: Int32Array, stepFlags: Float32Array, anchors: Float32Array,
 ): number {
   const x = this.thread.x;
-  const k = Math.floor(x / this.constants.chunk);
+  const k = Math.floor((x + 0.5) / this.constants.chunk);
   const item = Math.min(itemBase + x - k * this.constants.chunk, this.constants.numItems - 1);
   const i = list[item];
   const N = this.constants.numDrones;
   const task = this.constants.task;
   const nA = this.constants.A;
-  const env = Math.floor(i / nA);
+  const env = Math.floor((i + 0.5) / nA);
   const a = i - env * nA;
   let team = 0;
   if (task >= 6) {
-    team = Math.floor(a / this.constants.teamSize);
+    team = Math.floor((a + 0.5) / this.constants.teamSize);
   }
   let sgn = 1;
   if (team === 1) {
@@ -119,7 +119,7 @@ export function observationKernel(
     }
   } else {
     const j = k - 23;
-    const g = Math.floor(j / 3);
+    const g = Math.floor((j + 0.5) / 3);
     const cc = j - g * 3;
     let ms = 1;
     if (cc < 2) {
@@ -183,12 +183,12 @@ export function observationKernel(
       } else if (j < 13 + n) {
         const f = stepFlags[this.constants.numEnvs + i];
         let bit = 0;
-        if (f - Math.floor(f / 2) * 2 > 0) { bit = 1; }
+        if (f - Math.floor((f + 0.5) / 2) * 2 > 0) { bit = 1; }
         if (j - 11 - n === bit) { out = 1; }
       } else {
         // Every drone's position, own team first.
         const q = j - 13 - n;
-        const kk = Math.floor(q / 3);
+        const kk = Math.floor((q + 0.5) / 3);
         const comp = q - kk * 3;
         let other = kk + team * n;
         if (other >= nA) { other = other - nA; }

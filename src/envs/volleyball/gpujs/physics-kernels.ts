@@ -27,7 +27,7 @@ import type { KernelThis } from '../../../backends/gpujs/runtime.js';
  */
 export function controlKernel(this: KernelThis, itemBase: number, actions: Float32Array, drones: Float32Array, ctl: Float32Array): number {
   const x = this.thread.x;
-  const part = Math.floor(x / this.constants.chunk);
+  const part = Math.floor((x + 0.5) / this.constants.chunk);
   const d = Math.min(itemBase + x - part * this.constants.chunk, this.constants.numItems - 1);
   const N = this.constants.numItems;
   if (this.constants.ctbr === 0) {
@@ -84,7 +84,7 @@ export function controlKernel(this: KernelThis, itemBase: number, actions: Float
  */
 export function integrateKernel(this: KernelThis, itemBase: number, drones: Float32Array, ctl: Float32Array): number {
   const x = this.thread.x;
-  const part = Math.floor(x / this.constants.chunk);
+  const part = Math.floor((x + 0.5) / this.constants.chunk);
   const d = Math.min(itemBase + x - part * this.constants.chunk, this.constants.numItems - 1);
   const N = this.constants.numItems;
   const h = 0.02 / this.constants.substeps;
@@ -121,7 +121,7 @@ export function integrateKernel(this: KernelThis, itemBase: number, drones: Floa
     const py = drones[1 * N + d];
     const pz = drones[2 * N + d];
     // Downwash from every other drone of the env, along axis k.
-    const envBase = Math.floor(d / this.constants.A) * this.constants.A;
+    const envBase = Math.floor((d + 0.5) / this.constants.A) * this.constants.A;
     let extra = 0;
     for (let j = 0; j < this.constants.A; j++) {
       const dj = envBase + j;
