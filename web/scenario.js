@@ -79,7 +79,7 @@ export async function runScenario(lib, name, makeOptions, { useAsync = false, se
       infos = out.infos;
     }
     return {
-      id: s.id, backend: env.metadata.backend, gpujs: env.metadata.gpujs ?? null, steps, obsLength: obs.length,
+      id: s.id, backend: env.metadata.backend, gpujs: env.metadata.gpujs ?? null, steps, obsLength: obs.length, agents: env.numEnvs * env.numAgents,
       finalObs: Array.from(obs.subarray(0, 64)),
     };
   } finally {

@@ -15,7 +15,7 @@ import { runScenario } from '../../web/scenario.js';
 import { startServer } from '../../web/server.mjs';
 
 interface StepRecord { hash: string; obsSum: number; rewardSum: number }
-interface ScenarioResult { id: string; gpujs: lib.GpujsChoice | null; steps: StepRecord[]; obsLength: number; error?: string; drawn?: boolean; drawError?: string; crossOriginIsolated?: boolean }
+interface ScenarioResult { id: string; gpujs: lib.GpujsChoice | null; steps: StepRecord[]; obsLength: number; agents: number; error?: string; drawn?: boolean; drawError?: string; crossOriginIsolated?: boolean }
 
 const bundle = new URL('../../dist/browser/manyworlds.js', import.meta.url);
 const missing = chromiumMissing() ?? (existsSync(bundle) ? null : 'dist/browser/manyworlds.js is missing (node scripts/build-browser.mjs)');
@@ -34,7 +34,7 @@ function expectSameRun(got: ScenarioResult, want: ScenarioResult, exact: boolean
       // Volleyball: float physics; docs/envs/volleyball.md states |Δ| ≤ 5e-3 per value over 200
       // steps, so the sums of the observation values agree within 5e-3 per value, and the rewards too.
       expect(Math.abs(got.steps[t].obsSum - want.steps[t].obsSum), `step ${t} obs sum`).toBeLessThanOrEqual(5e-3 * want.obsLength);
-      expect(Math.abs(got.steps[t].rewardSum - want.steps[t].rewardSum), `step ${t} reward sum`).toBeLessThanOrEqual(5e-3 * want.obsLength);
+      expect(Math.abs(got.steps[t].rewardSum - want.steps[t].rewardSum), `step ${t} reward sum`).toBeLessThanOrEqual(5e-3 * want.agents);
     }
   }
 }

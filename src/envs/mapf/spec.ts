@@ -8,15 +8,18 @@ import { Box, Discrete, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
 import { batchAddon } from '../../backends/batch-addon.js';
+import { GpujsRuntime } from '../../backends/gpujs/runtime.js';
+import { chooseGpujsMode } from '../../backends/gpujs/probe.js';
 import { type MapfConfig, resolveMapfConfig } from './config.js';
 import { MapfNativeEngine, mapfParams } from './native-engine.js';
 import { checkBatchSize } from './layout.js';
+import { MapfGpujsEngine } from './gpujs/engine.js';
 import { type MapfInfos, mapfEpisodeMetrics } from './infos.js';
 
 register<MapfConfig>({
   id: 'MAPF-v0',
   description: 'Grid multi-agent pathfinding after POGEMA 2.0.0a: one-shot, classical and lifelong; Discrete(5) per agent',
-  backends: ['native', 'cuda'],
+  backends: ['native', 'cuda', 'gpujs'],
   prepare(config, options) {
     const cfg = resolveMapfConfig(config ?? {});
     checkBatchSize(mapfParams(cfg, options), options.numThreads, options.maxBufferBytes, 'MAPF-v0');
@@ -60,9 +63,10 @@ register<MapfConfig>({
     return {
       spec,
       createEngine(backend) {
-        const { addon, backend: onAddon } = batchAddon('MAPF-v0', backend);
         const seeds = new Uint32Array(options.numEnvs);
         for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
+        if (backend === 'gpujs') return new MapfGpujsEngine(new GpujsRuntime(chooseGpujsMode(options.gpujs)), cfg, options, seeds);
+        const { addon, backend: onAddon } = batchAddon('MAPF-v0', backend);
         return new MapfNativeEngine(addon, onAddon, cfg, options, seeds);
       },
     };
