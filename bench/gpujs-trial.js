@@ -20,6 +20,7 @@ const VARIANTS = [
   { name: 'gpujs-cpu', backend: 'gpujs', mode: 'cpu' },
   { name: 'gpujs-webasm', backend: 'gpujs', mode: 'webasm' },
   { name: 'gpujs-webasm-threaded', backend: 'gpujs', mode: 'webasm', async: true },
+  { name: 'gpujs-webasm-threaded-2w', backend: 'gpujs', mode: 'webasm', async: true, workers: 2 },
 ];
 const DEFAULTS = { env: 'mapf', numEnvs: 1024, seed: 1, rounds: 5, repeatSec: 1, warmupSteps: 3 };
 const HOVER = 2 * (1.52 * 9.81 / (4 * 6.00318692)) - 1;
@@ -57,7 +58,7 @@ async function main() {
   const runs = VARIANTS.filter((v) => !p.variants || p.variants.includes(v.name)).map((v) => {
     const env = make(spec.id, {
       numEnvs: p.numEnvs, seed: p.seed, backend: v.backend, numThreads: v.numThreads ?? 1, config: spec.config,
-      ...(v.mode ? { gpujs: { mode: v.mode } } : {}),
+      ...(v.mode ? { gpujs: { mode: v.mode, ...(v.workers ? { workers: v.workers } : {}) } } : {}),
     });
     const infos = env.reset().infos;
     return { v, env, infos, choose: actionChooser(env, p.seed), rates: [], perStep: 0 };
@@ -88,7 +89,7 @@ async function main() {
     dtype: spec.config.obsDtype ?? 'float32',
     variants: runs.map((r) => ({
       name: r.v.name, backend: r.v.backend, mode: r.env.metadata.gpujs?.mode ?? null, async: Boolean(r.v.async),
-      threads: r.v.backend === 'native' ? r.env.metadata.numThreads : r.v.async ? 'gpu.js workers' : 1,
+      threads: r.v.backend === 'native' ? r.env.metadata.numThreads : r.v.async ? `1 + ${r.env.metadata.gpujs.workers} gpu.js worker(s)` : 1,
       envStepsPerSec: median(r.rates), agentStepsPerSec: median(r.rates) * r.env.numAgents,
       vsNative1t: median(r.rates) / baseline, rounds: r.rates,
     })),

@@ -66,7 +66,7 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
     throw new InvalidConfigError(`make(): keepFinalObs applies to autoresetMode 'same-step' only (got '${autoresetMode}'): ` +
       'in the other modes the step that ends an episode already returns its last observation', { field: 'keepFinalObs' });
   }
-  const gpujs = resolveGpujsOptions(o.gpujs);
+  const gpujs = resolveGpujsOptions(o.gpujs, availableParallelism());
   return { numEnvs, seed, numThreads: Math.min(numThreads, numEnvs), autoresetMode, keepFinalObs: Boolean(o.keepFinalObs), maxBufferBytes, gpujs };
 }
 

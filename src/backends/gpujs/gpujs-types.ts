@@ -21,6 +21,8 @@ export interface GpuKernelSettings {
   constants?: Record<string, number>;
   tactic?: 'speed' | 'balanced' | 'precision';
   asyncMode?: boolean;
+  /** Worker threads of threaded webasm. */
+  poolSize?: number;
   loopMaxIterations?: number;
   dynamicArguments?: boolean;
 }

@@ -28,6 +28,12 @@ export interface GpujsOptions {
    * on a software adapter webasm is faster, so the probe skips it.
    */
   allowSoftwareGpu?: boolean;
+  /**
+   * Worker threads of threaded webasm (`stepAsync`). Default: one less than the cores
+   * (`navigator.hardwareConcurrency` or Node's `availableParallelism()`), at least 1, so the
+   * main thread's sequential phases overlap the kernels instead of competing with them.
+   */
+  workers?: number;
 }
 
 /** A gpu.js mode the probe did not choose. */
@@ -46,6 +52,8 @@ export interface GpujsChoice {
   syncMode: GpujsMode;
   /** Whether `stepAsync()` runs webasm kernels on worker threads. */
   threaded: boolean;
+  /** How many worker threads when `threaded`. */
+  workers: number;
   /** The GPU adapter or renderer, where the mode has one. */
   adapter?: string;
   /** Whether that adapter is a software rasterizer. */
@@ -124,14 +132,26 @@ function envMode(): string | undefined {
   return proc?.env?.MANYWORLDS_GPUJS_MODE;
 }
 
-/** Validates gpu.js options (typed errors for bad values). @internal */
-export function resolveGpujsOptions(o: GpujsOptions | undefined): Required<GpujsOptions> {
+function browserCores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return Math.max(1, nav?.hardwareConcurrency ?? 1);
+}
+
+/**
+ * Validates gpu.js options (typed errors for bad values); `cores` sizes the default worker count
+ * (make() passes Node's `availableParallelism()`). @internal
+ */
+export function resolveGpujsOptions(o: GpujsOptions | undefined, cores = browserCores()): Required<GpujsOptions> {
   if (o !== undefined && (typeof o !== 'object' || o === null)) throw new InvalidConfigError('make(): gpujs must be an object', { field: 'gpujs' });
   const mode = o?.mode ?? (envMode() as GpujsMode | 'auto' | undefined) ?? 'auto';
   if (mode !== 'auto' && !GPUJS_MODES.includes(mode)) {
     throw new InvalidConfigError(`make(): gpujs.mode must be 'auto', ${GPUJS_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`, { field: 'gpujs.mode', value: mode });
   }
-  return { mode, allowSoftwareGpu: Boolean(o?.allowSoftwareGpu) };
+  const workers = o?.workers ?? Math.max(1, cores - 1);
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 256) {
+    throw new InvalidConfigError(`make(): gpujs.workers must be an integer in [1, 256], got ${String(workers)}`, { field: 'gpujs.workers', value: workers });
+  }
+  return { mode, allowSoftwareGpu: Boolean(o?.allowSoftwareGpu), workers };
 }
 
 /**
@@ -139,7 +159,7 @@ export function resolveGpujsOptions(o: GpujsOptions | undefined): Required<Gpujs
  * not load or an explicitly requested mode cannot run here.
  */
 export function chooseGpujsMode(o?: GpujsOptions): GpujsChoice {
-  const { mode: wanted, allowSoftwareGpu } = resolveGpujsOptions(o);
+  const { mode: wanted, allowSoftwareGpu, workers } = resolveGpujsOptions(o);
   const load = loadGpujs();
   if (!load.ok) throw new BackendUnavailableError(`gpujs: ${load.reason}`, { requested: 'gpujs', notes: [load.reason] });
   const { GPU, WebAssemblyKernel } = load.module;
@@ -155,7 +175,8 @@ export function chooseGpujsMode(o?: GpujsOptions): GpujsChoice {
   };
   const pick = (mode: GpujsMode, adapter?: AdapterInfo): GpujsChoice => {
     const syncMode: GpujsMode = mode === 'webgpu' ? (GPU.isWebAssemblySupported ? 'webasm' : 'cpu') : mode;
-    const choice: GpujsChoice = { mode, syncMode, threaded: mode === 'webasm' && threads, skipped, gpujsVersion: load.version, kernels: {} };
+    const threaded = mode === 'webasm' && threads;
+    const choice: GpujsChoice = { mode, syncMode, threaded, workers: threaded ? workers : 0, skipped, gpujsVersion: load.version, kernels: {} };
     if (adapter) { choice.adapter = adapter.description; choice.software = adapter.software; }
     return choice;
   };

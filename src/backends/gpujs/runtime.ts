@@ -70,7 +70,8 @@ export class GpujsKernel {
         output: [this.chunkItems * this.spec.perItem],
         constants: { ...this.spec.constants, perItem: this.spec.perItem },
         tactic: 'precision',
-        ...(threaded || (async && this.rt.choice.mode === 'webgpu') ? { asyncMode: true } : {}),
+        ...(threaded ? { asyncMode: true, poolSize: this.rt.choice.workers } : {}),
+        ...(async && this.rt.choice.mode === 'webgpu' ? { asyncMode: true } : {}),
       });
     } catch (err) {
       throw new NativeError(`gpujs: kernel ${this.spec.name} does not compile in mode ${async ? this.rt.choice.mode : this.rt.choice.syncMode}: ${(err as Error).message}`);
