@@ -18,7 +18,8 @@ import { type DispatchIoName, type DispatchParams, allocateDispatchIo } from '..
 import { type DispatchInfos, dispatchInfos } from '../infos.js';
 import { type DispatchCityTables, buildCityTables } from '../tables.js';
 import { type CoreParams, coreParams } from './constants.js';
-import { DispatchState, EpisodeBook, emptyCityView } from './state.js';
+import { DispatchState, emptyCityView } from './state.js';
+import { EpisodeBook } from '../../../backends/gpujs/episode-book.js';
 import { checkBeforeStep, codedError, installCity, installReplay } from './install.js';
 import { DispatchStepper, type ObsTarget, type StepIo } from './step.js';
 import { ObsBatch, type ObsIo, ObsPacker } from './obs-pack.js';

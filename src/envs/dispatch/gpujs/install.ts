@@ -10,7 +10,8 @@
 import { translateNativeError } from '../../../backends/native/errors.js';
 import type { DispatchCityTables } from '../tables.js';
 import type { CoreParams } from './constants.js';
-import type { CitySlot, DispatchState, EpisodeBook } from './state.js';
+import type { CitySlot, DispatchState } from './state.js';
+import type { EpisodeBook } from '../../../backends/gpujs/episode-book.js';
 
 const CDF_ONE = 0xffffffff;
 const MAX_TRAVEL_MIN = 100000;

@@ -18,7 +18,8 @@ import { type VolleyballBatchOptions, type VolleyballIoName, allocateVolleyballI
 import { type VolleyballInfos, volleyballInfos } from '../infos.js';
 import { checkActions, checkEnvsReady } from './checks.js';
 import { type KernelCall, VolleyballKernels, runCall, runCallAsync } from './kernel-set.js';
-import { DRONE_STRIDE, EpisodeBook, VolleyballState } from './state.js';
+import { DRONE_STRIDE, VolleyballState } from './state.js';
+import { EpisodeBook } from '../../../backends/gpujs/episode-book.js';
 import { type StepParams, VolleyballStepper } from './step.js';
 
 /** Largest index a kernel forms must stay below 2^24 (float32 integers). */
