@@ -2,7 +2,8 @@
 // One gpujs benchmark trial, run in a fresh process by bench/gpujs.js:
 //   node bench/gpujs-trial.js '{"env":"mapf","numEnvs":1024}'
 // Builds the same batch on the native backend (the baseline, 1 thread) and on the gpujs backend in
-// each Node mode: cpu (step), webasm (step) and webasm threaded (stepAsync, gpu.js workers). The
+// each Node mode: cpu (step), webasm (step), webasm threaded (stepAsync, gpu.js workers) and webasm
+// sharded over 2 worker threads (numThreads 2, step). The
 // variants are measured round-robin in this one process, so machine noise hits them alike. Each
 // round times a run of ≥ repeatSec per variant; only the step calls are timed (actions are chosen
 // outside them). Prints one JSON line with the median env-steps/s of each variant.
@@ -21,6 +22,7 @@ const VARIANTS = [
   { name: 'gpujs-webasm', backend: 'gpujs', mode: 'webasm' },
   { name: 'gpujs-webasm-threaded', backend: 'gpujs', mode: 'webasm', async: true },
   { name: 'gpujs-webasm-threaded-2w', backend: 'gpujs', mode: 'webasm', async: true, workers: 2 },
+  { name: 'gpujs-webasm-2t', backend: 'gpujs', mode: 'webasm', numThreads: 2 },
 ];
 const DEFAULTS = { env: 'mapf', numEnvs: 1024, seed: 1, rounds: 5, repeatSec: 1, warmupSteps: 3 };
 const HOVER = 2 * (1.52 * 9.81 / (4 * 6.00318692)) - 1;
@@ -89,7 +91,7 @@ async function main() {
     dtype: spec.config.obsDtype ?? 'float32',
     variants: runs.map((r) => ({
       name: r.v.name, backend: r.v.backend, mode: r.env.metadata.gpujs?.mode ?? null, async: Boolean(r.v.async),
-      threads: r.v.backend === 'native' ? r.env.metadata.numThreads : r.v.async ? `1 + ${r.env.metadata.gpujs.workers} gpu.js worker(s)` : 1,
+      threads: r.v.backend === 'native' || r.env.metadata.numThreads > 1 ? r.env.metadata.numThreads : r.v.async ? `1 + ${r.env.metadata.gpujs.workers} gpu.js worker(s)` : 1,
       envStepsPerSec: median(r.rates), agentStepsPerSec: median(r.rates) * r.env.numAgents,
       vsNative1t: median(r.rates) / baseline, rounds: r.rates,
     })),

@@ -2,7 +2,8 @@
 // Bundles the library for browsers: dist/browser/manyworlds.js, one ES module for a plain
 // <script type="module">, with gpu.js inlined. Input is the compiled dist/src (run tsc first).
 // Node-only modules are swapped for their browser builds in src/browser/ (no addons; no file
-// system; Web Crypto; navigator.hardwareConcurrency), and gpujs/load.js for load-browser.js.
+// system; Web Crypto; navigator.hardwareConcurrency), gpujs/load.js for load-browser.js, and
+// gpujs-shards/threads.js (worker_threads) for threads-browser.js (sharding is Node-only).
 import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ const swaps = new Map([
   [join(dist, 'backends', 'native', 'load.js'), join(dist, 'browser', 'native-load.js')],
   [join(dist, 'backends', 'cuda', 'load.js'), join(dist, 'browser', 'cuda-load.js')],
   [join(dist, 'backends', 'gpujs', 'load.js'), join(dist, 'backends', 'gpujs', 'load-browser.js')],
+  [join(dist, 'backends', 'gpujs-shards', 'threads.js'), join(dist, 'backends', 'gpujs-shards', 'threads-browser.js')],
 ]);
 const nodeBuiltins = { 'node:os': 'node-os.js', 'node:crypto': 'node-crypto.js', 'node:fs': 'node-fs.js' };
 

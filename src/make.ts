@@ -67,7 +67,10 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
       'in the other modes the step that ends an episode already returns its last observation', { field: 'keepFinalObs' });
   }
   const gpujs = resolveGpujsOptions(o.gpujs, availableParallelism());
-  return { numEnvs, seed, numThreads: Math.min(numThreads, numEnvs), autoresetMode, keepFinalObs: Boolean(o.keepFinalObs), maxBufferBytes, gpujs };
+  return {
+    numEnvs, seed, numThreads: Math.min(numThreads, numEnvs), numThreadsGiven: o.numThreads !== undefined, autoresetMode,
+    keepFinalObs: Boolean(o.keepFinalObs), maxBufferBytes, gpujs,
+  };
 }
 
 /**

@@ -14,6 +14,8 @@ export interface ResolvedMakeOptions {
   numEnvs: number;
   seed: number;
   numThreads: number;
+  /** Whether the caller gave `numThreads` (rather than the default, the cores). */
+  numThreadsGiven?: boolean;
   autoresetMode: AutoresetMode;
   keepFinalObs: boolean;
   maxBufferBytes: number;

@@ -46,7 +46,7 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 interface WasmMemoryCtor {
-  new (descriptor: { initial: number; maximum: number }): WasmMemory;
+  new (descriptor: { initial: number; maximum: number; shared?: boolean }): WasmMemory;
 }
 const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: WasmMemoryCtor } }).WebAssembly.Memory;
 
@@ -129,16 +129,27 @@ export function checkBatchSize(p: MapfParams, threads: number, maxBytes: number,
   return io;
 }
 
-/** Allocates the io arena of a batch (call {@link checkBatchSize} first). @internal */
-export function allocateIo(p: MapfParams, bytes: number, what: string): MapfIoArena {
+/**
+ * Allocates the io arena of a batch (call {@link checkBatchSize} first). With `shared`, the memory
+ * is a shared `WebAssembly.Memory`, whose buffer is a SharedArrayBuffer that worker threads can
+ * write into (see {@link ioViews}). @internal
+ */
+export function allocateIo(p: MapfParams, bytes: number, what: string, shared = false): MapfIoArena {
   let memory: WasmMemory;
   try {
     const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
-    memory = new WasmMemory({ initial: pages, maximum: pages });
+    memory = new WasmMemory({ initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) });
   } catch (err) {
     throw new AllocationError(`${what}: cannot allocate ${bytes} bytes of batch buffers: ${(err as Error).message}`, { bytes });
   }
-  const buffer = memory.buffer;
+  return { memory, ...ioViews(p, memory.buffer) };
+}
+
+/**
+ * The io fields of a batch laid out in `buffer` (an arena's buffer, possibly a SharedArrayBuffer
+ * received by a worker thread), with the byte offset of each field. @internal
+ */
+export function ioViews(p: MapfParams, buffer: ArrayBuffer): MapfIo & { buffer: ArrayBuffer; offsets: Float64Array } {
   const fields = ioFields(p);
   const offsets = new Float64Array(fields.length);
   const views: Partial<Record<keyof MapfIo, ArrayBufferView>> = {};
@@ -149,7 +160,7 @@ export function allocateIo(p: MapfParams, bytes: number, what: string): MapfIoAr
     views[name] = makeView(buffer, kind, p, at, count);
     at += count * elemSize(kind, p);
   });
-  return { memory, buffer, offsets, ...(views as unknown as MapfIo) };
+  return { buffer, offsets, ...(views as unknown as MapfIo) };
 }
 
 function makeView(buffer: ArrayBuffer, kind: Kind, p: MapfParams, at: number, count: number): ArrayBufferView {

@@ -14,6 +14,7 @@ import { type MapfConfig, resolveMapfConfig } from './config.js';
 import { MapfNativeEngine, mapfParams } from './native-engine.js';
 import { checkBatchSize } from './layout.js';
 import { MapfGpujsEngine } from './gpujs/engine.js';
+import { MapfShardedGpujsEngine, SHARD_THREADS_UNAVAILABLE } from '../../backends/gpujs-shards/mapf-engine.js';
 import { type MapfInfos, mapfEpisodeMetrics } from './infos.js';
 
 register<MapfConfig>({
@@ -65,7 +66,13 @@ register<MapfConfig>({
       createEngine(backend) {
         const seeds = new Uint32Array(options.numEnvs);
         for (let e = 0; e < options.numEnvs; e++) seeds[e] = (options.seed + e) >>> 0;
-        if (backend === 'gpujs') return new MapfGpujsEngine(new GpujsRuntime(chooseGpujsMode(options.gpujs)), cfg, options, seeds);
+        if (backend === 'gpujs') {
+          const choice = chooseGpujsMode(options.gpujs);
+          // Worker threads only when asked for (starting them costs ~0.2 s, too much for small
+          // batches), and only in Node: the browser bundle steps the batch on one thread.
+          if (options.numThreadsGiven && options.numThreads > 1 && SHARD_THREADS_UNAVAILABLE === null) return new MapfShardedGpujsEngine(cfg, config, options, seeds, choice);
+          return new MapfGpujsEngine(new GpujsRuntime(choice), cfg, options, seeds);
+        }
         const { addon, backend: onAddon } = batchAddon('MAPF-v0', backend);
         return new MapfNativeEngine(addon, onAddon, cfg, options, seeds);
       },

@@ -12,7 +12,7 @@ import type { EnvEngine } from '../../../core/engine.js';
 import type { AutoresetMode, BatchInfos } from '../../../core/types.js';
 import type { GpujsRuntime } from '../../../backends/gpujs/runtime.js';
 import { InvalidActionError, InvalidConfigError, NativeError, ResetNeededError } from '../../../errors.js';
-import { type MapfIoArena, allocateIo, checkBatchSize } from '../layout.js';
+import { type MapfIo, allocateIo, checkBatchSize } from '../layout.js';
 import type { ResolvedMapfConfig } from '../config.js';
 import { type MapTables, mapTables } from '../install.js';
 import { mapfInfos } from '../infos.js';
@@ -24,6 +24,26 @@ import { WindowGeometry } from './obs-kernel.js';
 
 const ID = 'MAPF-v0';
 
+/**
+ * How an engine over a range of a larger batch is built (src/backends/gpujs-shards/): on views of
+ * the batch's io arena, numbering its envs from `envBase` in errors, and drawing a shared map
+ * from the batch's first seed. @internal
+ */
+export interface MapfGpujsRange {
+  /** The range's envs in each io field of the batch's arena. */
+  io: MapfIo;
+  /** Batch index of the range's first env. */
+  envBase: number;
+  /** Seed of the batch's first env: a shared generated map comes from it. */
+  sharedMapSeed: number;
+}
+
+/** A check made before a step that failed: its rank in the order of the checks, and its error. @internal */
+export interface FailedStepCheck {
+  rank: number;
+  error: Error;
+}
+
 /** Engine of MAPF-v0 on gpu.js (webgpu, webgl2, webasm or cpu, as the probe chose). @internal */
 export class MapfGpujsEngine implements EnvEngine {
   readonly backend = 'gpujs' as const;
@@ -32,24 +52,30 @@ export class MapfGpujsEngine implements EnvEngine {
   readonly numThreads = 1;
   readonly autoresetMode: AutoresetMode;
   readonly obsSize: number;
-  readonly io: MapfIoArena;
+  readonly io: MapfIo;
   readonly infos: BatchInfos;
   readonly details: Readonly<Record<string, unknown>>;
   private readonly state: MapfState;
   private readonly book: EpisodeBook;
   private readonly episodes: MapfEpisodes;
   private readonly observer: ObsBuilder;
+  private readonly envBase: number;
+  private readonly stepChecks: ReadonlyArray<() => void> = [
+    () => this.checkInitialized(), () => this.checkNotFinished(), () => this.checkActions(),
+  ];
 
-  constructor(private readonly runtime: GpujsRuntime, private readonly cfg: ResolvedMapfConfig, o: MapfEngineOptions, seeds: Uint32Array) {
+  /** With `range`, the engine steps envs of a larger batch in place, on views of its io arena. */
+  constructor(private readonly runtime: GpujsRuntime, private readonly cfg: ResolvedMapfConfig, o: MapfEngineOptions, seeds: Uint32Array, range?: MapfGpujsRange) {
     try {
+      this.envBase = range?.envBase ?? 0;
       const params = mapfParams(cfg, o);
       this.numEnvs = o.numEnvs;
       this.numAgents = cfg.numAgents;
       this.autoresetMode = o.autoresetMode;
       this.obsSize = 3 * (2 * cfg.obsRadius + 1) ** 2;
       const bytes = checkBatchSize(params, 1, o.maxBufferBytes, ID);
-      const maps = this.buildMaps(seeds, null);
-      this.io = allocateIo(params, bytes, ID);
+      const maps = this.buildMaps(seeds, null, range?.sharedMapSeed);
+      this.io = range?.io ?? allocateIo(params, bytes, ID);
       this.state = new MapfState(params);
       const geometry = new WindowGeometry(cfg.obsRadius, cfg.numAgents, this.state.ph, this.state.pw);
       if (!geometry.fits) {
@@ -78,15 +104,24 @@ export class MapfGpujsEngine implements EnvEngine {
   get truncations(): Uint8Array { return this.io.truncations; }
   get actions(): Int32Array { return this.io.actions; }
 
-  /** The map tables of the masked envs' slots (slot 0 only for a shared map) for `seeds`. */
-  private buildMaps(seeds: Uint32Array, mask: Uint8Array | null): Array<[number, MapTables]> {
-    if (!this.cfg.mapPerEnv) return mask ? [] : [[0, mapTables(this.cfg, this.cfg.mapFor(seeds[0]), 'map')]];
+  /**
+   * The map tables of the masked envs' slots (slot 0 only for a shared map) for `seeds`; a shared
+   * map comes from `sharedMapSeed` (default `seeds[0]`). Changes nothing (see {@link installReseed}).
+   */
+  buildMaps(seeds: Uint32Array, mask: Uint8Array | null, sharedMapSeed = seeds[0]): Array<[number, MapTables]> {
+    if (!this.cfg.mapPerEnv) return mask ? [] : [[0, mapTables(this.cfg, this.cfg.mapFor(sharedMapSeed), 'map')]];
     const out: Array<[number, MapTables]> = [];
     for (let e = 0; e < seeds.length; e++) {
       if (mask && !mask[e]) continue;
-      out.push([e, mapTables(this.cfg, this.cfg.mapFor(seeds[e]), `env ${e} (seed ${seeds[e]})`)]);
+      out.push([e, mapTables(this.cfg, this.cfg.mapFor(seeds[e]), `env ${this.envBase + e} (seed ${seeds[e]})`)]);
     }
     return out;
+  }
+
+  /** The second half of {@link reseed}: installs maps from {@link buildMaps} and sets the seeds. */
+  installReseed(maps: Array<[number, MapTables]>, seeds: Uint32Array, mask: Uint8Array | null): void {
+    this.installMaps(maps);
+    this.book.setSeeds(seeds, mask, this.state.seeds, this.state.episode);
   }
 
   /** Installs maps; the envs playing on a replaced map must be reset before their next step. */
@@ -100,8 +135,7 @@ export class MapfGpujsEngine implements EnvEngine {
   }
 
   reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
-    this.installMaps(this.buildMaps(seeds, mask ?? new Uint8Array(this.numEnvs).fill(1)));
-    this.book.setSeeds(seeds, mask, this.state.seeds, this.state.episode);
+    this.installReseed(this.buildMaps(seeds, mask ?? new Uint8Array(this.numEnvs).fill(1)), seeds, mask);
   }
 
   reset(mask: Uint8Array | null): void {
@@ -120,24 +154,55 @@ export class MapfGpujsEngine implements EnvEngine {
       if (failed < 0) failed = e;
       this.book.uninitialize(e);
     }
-    if (failed >= 0) throw new InvalidConfigError(`${ID}: env ${failed}: could not place every agent with a reachable goal`, { env: failed });
+    if (failed >= 0) {
+      const env = this.envBase + failed;
+      throw new InvalidConfigError(`${ID}: env ${env}: could not place every agent with a reachable goal`, { env });
+    }
   }
 
   /** The checks the native bindings make before a step (`CheckBeforeStep`), in the same order. */
   private checkBeforeStep(): void {
+    const failed = this.failedStepCheck();
+    if (failed) throw failed.error;
+  }
+
+  /**
+   * Runs the checks made before a step, in order, and returns the first that fails (its rank in
+   * that order and its error), or null. Changes nothing.
+   */
+  failedStepCheck(): FailedStepCheck | null {
+    for (let rank = 0; rank < this.stepChecks.length; rank++) {
+      try {
+        this.stepChecks[rank]();
+      } catch (error) {
+        return { rank, error: error as Error };
+      }
+    }
+    return null;
+  }
+
+  private checkInitialized(): void {
     const never = this.book.firstUninitialized();
     if (never >= 0) {
-      throw new ResetNeededError(`${ID}: env ${never} has not been reset since it was created or its map was replaced; call reset() before step()`, { env: never });
+      const env = this.envBase + never;
+      throw new ResetNeededError(`${ID}: env ${env} has not been reset since it was created or its map was replaced; call reset() before step()`, { env });
     }
-    if (this.state.p.autoreset === AUTORESET_DISABLED) {
-      const e = this.state.needsReset.indexOf(1);
-      if (e >= 0) throw new ResetNeededError(`${ID}: env ${e} finished its episode and autoreset is disabled; call reset() first`, { env: e });
-    }
+  }
+
+  private checkNotFinished(): void {
+    if (this.state.p.autoreset !== AUTORESET_DISABLED) return;
+    const first = this.state.needsReset.indexOf(1);
+    if (first < 0) return;
+    const env = this.envBase + first;
+    throw new ResetNeededError(`${ID}: env ${env} finished its episode and autoreset is disabled; call reset() first`, { env });
+  }
+
+  private checkActions(): void {
     const actions = this.io.actions;
     for (let i = 0; i < actions.length; i++) {
       const v = actions[i];
       if (v >>> 0 < 5) continue;
-      const env = Math.floor(i / this.numAgents), agent = i % this.numAgents;
+      const env = this.envBase + Math.floor(i / this.numAgents), agent = i % this.numAgents;
       throw new InvalidActionError(`${ID}: env ${env}, agent ${agent}: action ${v} is not in [0, 5)`, { env, agent, value: v });
     }
   }
@@ -154,12 +219,17 @@ export class MapfGpujsEngine implements EnvEngine {
   private checkStatus(suffix: string): void {
     const status = this.state.status;
     for (let e = 0; e < status.length; e++) {
-      if (status[e] !== 0) throw new NativeError(`${ID}: env ${e} reported an invalid state${suffix}`, { env: e });
+      if (status[e] !== 0) throw new NativeError(`${ID}: env ${this.envBase + e} reported an invalid state${suffix}`, { env: this.envBase + e });
     }
   }
 
   step(): void {
     this.checkBeforeStep();
+    this.applyStep();
+  }
+
+  /** A step without the checks before it ({@link failedStepCheck} must have passed). */
+  applyStep(): void {
     this.book.stepTaken();
     this.stepEnvs(0, this.numEnvs);
     this.observer.buildFinal();
