@@ -155,5 +155,3 @@ export class MapfState {
     return (row - this.p.radius) * this.p.width + (cell - row * this.pw) - this.p.radius;
   }
 }
-
-export { EpisodeBook } from '../../../backends/gpujs/episode-book.js';
