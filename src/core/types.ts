@@ -28,7 +28,11 @@ export interface MakeOptions<C = Record<string, unknown>> {
   seed?: number;
   /** Default `'auto'` (or the `MANYWORLDS_BACKEND` environment variable). */
   backend?: BackendName | 'auto';
-  /** CPU threads of the native backend. Default: min(cores, numEnvs). */
+  /**
+   * CPU threads of the native backend. Default: min(cores, numEnvs). On the gpujs backend in Node,
+   * a value above 1 given explicitly splits MAPF-v0's envs over that many worker threads
+   * (docs/gpujs.md); without it the batch steps on the calling thread.
+   */
   numThreads?: number;
   /** Default `'same-step'`. */
   autoresetMode?: AutoresetMode;
