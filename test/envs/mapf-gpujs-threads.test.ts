@@ -11,7 +11,7 @@ import {
   CounterRng, ManyWorldsError, availableBackends, make, type AutoresetMode, type GpujsMode, type MakeOptions,
   type MapfConfig, type VectorEnv,
 } from '../../src/index.js';
-import { type Outputs, digest, outputArrays } from '../helpers/conformance.js';
+import { expectSameError, expectSameOutputs, randomMapfActions } from '../helpers/parity.js';
 
 const nativeHere = availableBackends().some((b) => b.name === 'native' && b.available);
 
@@ -28,37 +28,17 @@ function pair(threads: number, opts: Opts, mode: GpujsMode = 'webasm'): [VectorE
   }
 }
 
-function randomActions(n: number, rng: CounterRng): Int32Array {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = rng.below(5);
-  return a;
-}
-
-/** Compares two results; on a mismatch, fails naming the first differing output, index and values. */
-function expectSame(native: VectorEnv, gpujs: VectorEnv, rn: Outputs, rg: Outputs, where: string): void {
-  if (digest(native, rn) === digest(gpujs, rg)) return;
-  const theirs = new Map(outputArrays(gpujs, rg));
-  for (const [name, mine] of outputArrays(native, rn)) {
-    const a = mine as unknown as ArrayLike<number>, b = theirs.get(name) as unknown as ArrayLike<number>;
-    expect(b, `${where}: gpujs lacks ${name}`).toBeDefined();
-    expect(b.length, `${where}: ${name} length`).toBe(a.length);
-    for (let i = 0; i < a.length; i++) {
-      if (!Object.is(a[i], b[i])) expect.fail(`${where}: ${name}[${i}] is ${b[i]} on gpujs, ${a[i]} on native`);
-    }
-  }
-  expect.fail(`${where}: the digests differ but no output does`);
-}
 
 /** Steps both with the same random actions; where autoreset is disabled, resets finished envs by mask. */
 async function stepTwins(native: VectorEnv, gpujs: VectorEnv, steps: number, seed: number, async: boolean, disabled: boolean): Promise<void> {
   const rng = new CounterRng(seed);
   for (let t = 0; t < steps; t++) {
-    const act = randomActions(native.actions.length, rng);
+    const act = randomMapfActions(native.actions.length, rng);
     const rn = native.step(act);
-    expectSame(native, gpujs, rn, async ? await gpujs.stepAsync(act) : gpujs.step(act), `step ${t}`);
+    expectSameOutputs(native, gpujs, rn, async ? await gpujs.stepAsync(act) : gpujs.step(act), `step ${t}`);
     if (disabled && rn.infos.episode.done.some((d) => d === 1)) {
       const mask = Array.from(rn.infos.episode.done);
-      expectSame(native, gpujs, native.reset({ mask }), gpujs.reset({ mask }), `reset after step ${t}`);
+      expectSameOutputs(native, gpujs, native.reset({ mask }), gpujs.reset({ mask }), `reset after step ${t}`);
     }
   }
 }
@@ -102,7 +82,7 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 on worker threads matches native bit
         try {
           expect(gpujs.metadata.backend).toBe('gpujs');
           expect(gpujs.metadata.numThreads).toBe(threads);
-          expectSame(native, gpujs, native.reset(), gpujs.reset(), 'reset');
+          expectSameOutputs(native, gpujs, native.reset(), gpujs.reset(), 'reset');
           await stepTwins(native, gpujs, c.steps, index, async, c.opts.autoresetMode === 'disabled');
         } finally {
           native.close();
@@ -116,15 +96,15 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 on worker threads matches native bit
     const config: MapfConfig = { numAgents: 6, size: 10, density: 0.3, obsRadius: 3, mapPerEnv: true, onTarget: 'restart', maxEpisodeSteps: 30 };
     const [native, gpujs] = pair(3, { numEnvs: 7, seed: 9, keepFinalObs: true, config });
     try {
-      expectSame(native, gpujs, native.reset({ seed: 77 }), gpujs.reset({ seed: 77 }), 'reseed all');
+      expectSameOutputs(native, gpujs, native.reset({ seed: 77 }), gpujs.reset({ seed: 77 }), 'reseed all');
       const rng = new CounterRng(8);
       for (let t = 0; t < 90; t++) {
         if (t % 30 === 10) {
           const mask = [1, 0, 0, 1, 0, 1, 1];
-          expectSame(native, gpujs, native.reset({ seed: 1000 + t, mask }), gpujs.reset({ seed: 1000 + t, mask }), `reseed at ${t}`);
+          expectSameOutputs(native, gpujs, native.reset({ seed: 1000 + t, mask }), gpujs.reset({ seed: 1000 + t, mask }), `reseed at ${t}`);
         }
-        const act = randomActions(native.actions.length, rng);
-        expectSame(native, gpujs, native.step(act), t % 2 ? await gpujs.stepAsync(act) : gpujs.step(act), `step ${t}`);
+        const act = randomMapfActions(native.actions.length, rng);
+        expectSameOutputs(native, gpujs, native.step(act), t % 2 ? await gpujs.stepAsync(act) : gpujs.step(act), `step ${t}`);
       }
     } finally {
       native.close();
@@ -137,7 +117,7 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 on worker threads matches native bit
     const [native, gpujs] = pair(2, opts, 'cpu');
     try {
       expect((gpujs.metadata.gpujs as { mode: string }).mode).toBe('cpu');
-      expectSame(native, gpujs, native.reset(), gpujs.reset(), 'reset');
+      expectSameOutputs(native, gpujs, native.reset(), gpujs.reset(), 'reset');
       await stepTwins(native, gpujs, 60, 2, false, false);
       expect(Object.values((gpujs.metadata.gpujs as { kernels: Record<string, string> }).kernels)).toContain('CPUKernel');
     } finally {
@@ -189,24 +169,6 @@ describe('gpujs MAPF-v0 worker threads: selection and lifetime', () => {
   });
 });
 
-/** Runs `fn` and returns what it threw (or rejected with). */
-async function thrown(fn: () => unknown): Promise<ManyWorldsError> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as ManyWorldsError;
-  }
-  throw new Error('expected a throw');
-}
-
-/** Expects the same error class, code, message and details from both. */
-async function sameError(native: () => unknown, gpujs: () => unknown): Promise<void> {
-  const a = await thrown(native), b = await thrown(gpujs);
-  expect(b).toBeInstanceOf(ManyWorldsError);
-  expect(b.constructor).toBe(a.constructor);
-  expect({ code: b.code, message: b.message, details: b.details }).toEqual({ code: a.code, message: a.message, details: a.details });
-}
-
 describe.skipIf(!nativeHere)('gpujs MAPF-v0 on worker threads: bad input gives the native errors and changes nothing', () => {
   const config: MapfConfig = { numAgents: 4, size: 7, density: 0.2, obsRadius: 2, maxEpisodeSteps: 5 };
 
@@ -214,13 +176,13 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 on worker threads: bad input gives t
     it(`bad actions in several ranges (lowest env wins), then both still agree (${async ? 'stepAsync' : 'step'})`, async () => {
       const [native, gpujs] = pair(3, { numEnvs: 6, seed: 17, config });
       try {
-        expectSame(native, gpujs, native.reset(), gpujs.reset(), 'reset');
+        expectSameOutputs(native, gpujs, native.reset(), gpujs.reset(), 'reset');
         const bad: Array<Array<[number, number]>> = [[[22, 5]], [[21, -1], [9, 7]], [[5, 2 ** 31 - 1], [17, 9]], [[0, -(2 ** 31)]]];
         for (const entries of bad) {
           native.actions.fill(1);
           gpujs.actions.fill(1);
           for (const [i, v] of entries) native.actions[i] = gpujs.actions[i] = v;
-          await sameError(() => native.step(), () => (async ? gpujs.stepAsync() : gpujs.step()));
+          await expectSameError(() => native.step(), () => (async ? gpujs.stepAsync() : gpujs.step()));
         }
         await stepTwins(native, gpujs, 30, 1, async, false);
       } finally {
@@ -233,16 +195,16 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 on worker threads: bad input gives t
   it('a range never reset outranks a bad action in an earlier range, as in native order', async () => {
     const [native, gpujs] = pair(2, { numEnvs: 4, seed: 4, config });
     try {
-      await sameError(() => native.step(), () => gpujs.step());
-      await sameError(() => native.stepAsync(), () => gpujs.stepAsync());
+      await expectSameError(() => native.step(), () => gpujs.step());
+      await expectSameError(() => native.stepAsync(), () => gpujs.stepAsync());
       const mask = [1, 1, 1, 0];
-      expectSame(native, gpujs, native.reset({ mask }), gpujs.reset({ mask }), 'partial reset');
+      expectSameOutputs(native, gpujs, native.reset({ mask }), gpujs.reset({ mask }), 'partial reset');
       native.actions.fill(0);
       gpujs.actions.fill(0);
       native.actions[1] = gpujs.actions[1] = 8;
-      await sameError(() => native.step(), () => gpujs.step());
-      expectSame(native, gpujs, native.reset({ mask: [0, 0, 0, 1] }), gpujs.reset({ mask: [0, 0, 0, 1] }), 'reset of the last');
-      await sameError(() => native.step(), () => gpujs.step());
+      await expectSameError(() => native.step(), () => gpujs.step());
+      expectSameOutputs(native, gpujs, native.reset({ mask: [0, 0, 0, 1] }), gpujs.reset({ mask: [0, 0, 0, 1] }), 'reset of the last');
+      await expectSameError(() => native.step(), () => gpujs.step());
       await stepTwins(native, gpujs, 20, 3, false, false);
     } finally {
       native.close();
@@ -253,13 +215,13 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 on worker threads: bad input gives t
   it('stepping envs whose episode ended with autoreset disabled, in two ranges', async () => {
     const [native, gpujs] = pair(2, { numEnvs: 4, seed: 4, autoresetMode: 'disabled', config });
     try {
-      expectSame(native, gpujs, native.reset(), gpujs.reset(), 'reset');
-      for (let t = 0; t < 5; t++) expectSame(native, gpujs, native.step(new Int32Array(16)), gpujs.step(new Int32Array(16)), `step ${t}`);
-      await sameError(() => native.step(new Int32Array(16)), () => gpujs.step(new Int32Array(16)));
-      await sameError(() => native.stepAsync(), () => gpujs.stepAsync());
-      expectSame(native, gpujs, native.reset({ mask: [1, 1, 0, 0] }), gpujs.reset({ mask: [1, 1, 0, 0] }), 'reset of the first range');
-      await sameError(() => native.step(), () => gpujs.step());
-      expectSame(native, gpujs, native.reset({ mask: [0, 0, 1, 1] }), gpujs.reset({ mask: [0, 0, 1, 1] }), 'reset of the second range');
+      expectSameOutputs(native, gpujs, native.reset(), gpujs.reset(), 'reset');
+      for (let t = 0; t < 5; t++) expectSameOutputs(native, gpujs, native.step(new Int32Array(16)), gpujs.step(new Int32Array(16)), `step ${t}`);
+      await expectSameError(() => native.step(new Int32Array(16)), () => gpujs.step(new Int32Array(16)));
+      await expectSameError(() => native.stepAsync(), () => gpujs.stepAsync());
+      expectSameOutputs(native, gpujs, native.reset({ mask: [1, 1, 0, 0] }), gpujs.reset({ mask: [1, 1, 0, 0] }), 'reset of the first range');
+      await expectSameError(() => native.step(), () => gpujs.step());
+      expectSameOutputs(native, gpujs, native.reset({ mask: [0, 0, 1, 1] }), gpujs.reset({ mask: [0, 0, 1, 1] }), 'reset of the second range');
       await stepTwins(native, gpujs, 20, 5, true, true);
     } finally {
       native.close();
@@ -271,8 +233,8 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 on worker threads: bad input gives t
     const [native, gpujs] = pair(2, { numEnvs: 2, seed: 4, config });
     native.close();
     gpujs.close();
-    await sameError(() => native.step(), () => gpujs.step());
-    await sameError(() => native.reset(), () => gpujs.reset());
-    await sameError(() => native.stepAsync(), () => gpujs.stepAsync());
+    await expectSameError(() => native.step(), () => gpujs.step());
+    await expectSameError(() => native.reset(), () => gpujs.reset());
+    await expectSameError(() => native.stepAsync(), () => gpujs.stepAsync());
   });
 });

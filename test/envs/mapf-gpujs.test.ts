@@ -8,10 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CounterRng, ManyWorldsError, availableBackends, make, type AutoresetMode, type GpujsMode, type MakeOptions,
+  CounterRng, availableBackends, make, type AutoresetMode, type GpujsMode, type MakeOptions,
   type MapfConfig, type VectorEnv,
 } from '../../src/index.js';
-import { type Outputs, digest, outputArrays } from '../helpers/conformance.js';
+import { expectSameError, expectSameOutputs, randomMapfActions } from '../helpers/parity.js';
 
 const nativeHere = availableBackends().some((b) => b.name === 'native' && b.available);
 
@@ -35,28 +35,6 @@ function pair(way: Way, opts: Opts): [VectorEnv, VectorEnv] {
   }
 }
 
-function randomActions(n: number, rng: CounterRng): Int32Array {
-  const a = new Int32Array(n);
-  for (let i = 0; i < n; i++) a[i] = rng.below(5);
-  return a;
-}
-
-/** Compares two step/reset results; on a mismatch, fails naming the first differing output, index and values. */
-function expectSame(native: VectorEnv, gpujs: VectorEnv, rn: Outputs, rg: Outputs, where: string): void {
-  if (digest(native, rn) === digest(gpujs, rg)) return;
-  const theirs = new Map(outputArrays(gpujs, rg));
-  for (const [name, mine] of outputArrays(native, rn)) {
-    const other = theirs.get(name);
-    expect(other, `${where}: gpujs lacks ${name}`).toBeDefined();
-    const a = mine as unknown as ArrayLike<number>, b = other as unknown as ArrayLike<number>;
-    expect(b.length, `${where}: ${name} length`).toBe(a.length);
-    for (let i = 0; i < a.length; i++) {
-      if (Object.is(a[i], b[i]) || a[i] === b[i]) continue;
-      expect.fail(`${where}: ${name}[${i}] is ${b[i]} on gpujs, ${a[i]} on native`);
-    }
-  }
-  expect.fail(`${where}: the digests differ but no output does`);
-}
 
 /**
  * Resets both, then steps both `steps` times with the same random actions (gpujs through
@@ -67,16 +45,16 @@ async function runTwins(way: Way, opts: Opts, steps: number, seed = 5): Promise<
   try {
     expect(gpujs.metadata.backend).toBe('gpujs');
     expect((gpujs.metadata.gpujs as { mode: string }).mode).toBe(way.mode);
-    expectSame(native, gpujs, native.reset(), gpujs.reset(), 'reset');
+    expectSameOutputs(native, gpujs, native.reset(), gpujs.reset(), 'reset');
     const rng = new CounterRng(seed);
     for (let t = 0; t < steps; t++) {
-      const act = randomActions(native.actions.length, rng);
+      const act = randomMapfActions(native.actions.length, rng);
       const rn = native.step(act);
       const rg = way.async ? await gpujs.stepAsync(act) : gpujs.step(act);
-      expectSame(native, gpujs, rn, rg, `step ${t}`);
+      expectSameOutputs(native, gpujs, rn, rg, `step ${t}`);
       if (opts.autoresetMode === 'disabled' && rn.infos.episode.done.some((d) => d === 1)) {
         const mask = Array.from(rn.infos.episode.done);
-        expectSame(native, gpujs, native.reset({ mask }), gpujs.reset({ mask }), `reset after step ${t}`);
+        expectSameOutputs(native, gpujs, native.reset({ mask }), gpujs.reset({ mask }), `reset after step ${t}`);
       }
     }
   } finally {
@@ -128,11 +106,11 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 matches native bit for bit', () => {
           for (let t = 0; t < 60; t++) {
             if (t % 20 === 10) {
               const mask = [1, 0, 1, 0, 0, 1];
-              expectSame(native, gpujs, native.reset({ seed: 1000 + t, mask }), gpujs.reset({ seed: 1000 + t, mask }), `reseed at ${t}`);
+              expectSameOutputs(native, gpujs, native.reset({ seed: 1000 + t, mask }), gpujs.reset({ seed: 1000 + t, mask }), `reseed at ${t}`);
             }
-            const act = randomActions(native.actions.length, rng);
+            const act = randomMapfActions(native.actions.length, rng);
             const rn = native.step(act);
-            expectSame(native, gpujs, rn, way.async ? await gpujs.stepAsync(act) : gpujs.step(act), `step ${t}`);
+            expectSameOutputs(native, gpujs, rn, way.async ? await gpujs.stepAsync(act) : gpujs.step(act), `step ${t}`);
           }
         } finally {
           native.close();
@@ -164,24 +142,6 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 matches native bit for bit', () => {
   });
 });
 
-/** Runs `fn` and returns what it threw (or rejected with). */
-async function thrown(fn: () => unknown): Promise<ManyWorldsError> {
-  try {
-    await fn();
-  } catch (err) {
-    return err as ManyWorldsError;
-  }
-  throw new Error('expected a throw');
-}
-
-/** Expects the same error class, code, message and details from both. */
-async function sameError(native: () => unknown, gpujs: () => unknown): Promise<void> {
-  const a = await thrown(native), b = await thrown(gpujs);
-  expect(b).toBeInstanceOf(ManyWorldsError);
-  expect(b.constructor).toBe(a.constructor);
-  expect({ code: b.code, message: b.message, details: b.details }).toEqual({ code: a.code, message: a.message, details: a.details });
-}
-
 describe.skipIf(!nativeHere)('gpujs MAPF-v0 bad input gives the native errors', () => {
   const config: MapfConfig = { numAgents: 4, size: 7, density: 0.2, obsRadius: 2, maxEpisodeSteps: 5 };
 
@@ -195,13 +155,13 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 bad input gives the native errors', 
           native.actions.fill(1);
           gpujs.actions.fill(1);
           native.actions[i] = gpujs.actions[i] = v;
-          await sameError(() => native.step(), () => (way.async ? gpujs.stepAsync() : gpujs.step()));
+          await expectSameError(() => native.step(), () => (way.async ? gpujs.stepAsync() : gpujs.step()));
         }
         const rng = new CounterRng(1);
         for (let t = 0; t < 12; t++) {
-          const act = randomActions(12, rng);
+          const act = randomMapfActions(12, rng);
           const rn = native.step(act);
-          expectSame(native, gpujs, rn, way.async ? await gpujs.stepAsync(act) : gpujs.step(act), `step ${t}`);
+          expectSameOutputs(native, gpujs, rn, way.async ? await gpujs.stepAsync(act) : gpujs.step(act), `step ${t}`);
         }
       } finally {
         native.close();
@@ -213,11 +173,11 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 bad input gives the native errors', 
   it('step before any reset and after a partial reset', async () => {
     const [native, gpujs] = pair(WAYS[1], { numEnvs: 3, seed: 4, numThreads: 1, config });
     try {
-      await sameError(() => native.step(), () => gpujs.step());
-      await sameError(() => native.stepAsync(), () => gpujs.stepAsync());
+      await expectSameError(() => native.step(), () => gpujs.step());
+      await expectSameError(() => native.stepAsync(), () => gpujs.stepAsync());
       native.reset({ mask: [1, 0, 1] });
       gpujs.reset({ mask: [1, 0, 1] });
-      await sameError(() => native.step(), () => gpujs.step());
+      await expectSameError(() => native.step(), () => gpujs.step());
     } finally {
       native.close();
       gpujs.close();
@@ -233,10 +193,10 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 bad input gives the native errors', 
         native.step(new Int32Array(8));
         gpujs.step(new Int32Array(8));
       }
-      await sameError(() => native.step(new Int32Array(8)), () => gpujs.step(new Int32Array(8)));
-      await sameError(() => native.stepAsync(), () => gpujs.stepAsync());
-      expectSame(native, gpujs, native.reset({ mask: [0, 1] }), gpujs.reset({ mask: [0, 1] }), 'partial reset');
-      await sameError(() => native.step(), () => gpujs.step());
+      await expectSameError(() => native.step(new Int32Array(8)), () => gpujs.step(new Int32Array(8)));
+      await expectSameError(() => native.stepAsync(), () => gpujs.stepAsync());
+      expectSameOutputs(native, gpujs, native.reset({ mask: [0, 1] }), gpujs.reset({ mask: [0, 1] }), 'partial reset');
+      await expectSameError(() => native.step(), () => gpujs.step());
     } finally {
       native.close();
       gpujs.close();
@@ -247,8 +207,8 @@ describe.skipIf(!nativeHere)('gpujs MAPF-v0 bad input gives the native errors', 
     const [native, gpujs] = pair(WAYS[1], { numEnvs: 2, seed: 4, numThreads: 1, config });
     native.close();
     gpujs.close();
-    await sameError(() => native.step(), () => gpujs.step());
-    await sameError(() => native.reset(), () => gpujs.reset());
-    await sameError(() => native.stepAsync(), () => gpujs.stepAsync());
+    await expectSameError(() => native.step(), () => gpujs.step());
+    await expectSameError(() => native.reset(), () => gpujs.reset());
+    await expectSameError(() => native.stepAsync(), () => gpujs.stepAsync());
   });
 });

@@ -43,9 +43,13 @@ function chunkItems(perItem: number, maxItems: number): number {
   return Math.max(1, Math.min(maxItems, Math.floor(MAX_THREADS_PER_CALL / perItem)));
 }
 
-/** A sink copying a component-major result into a component-major state array over n items. */
-function stateSink(out: Float32Array, n: number, perItem: number, chunk: number): KernelSink {
+/**
+ * A sink copying a component-major result into a component-major state array over n items; the
+ * array is read at each call (`drones` changes between the two buffers every substep).
+ */
+function stateSink(target: () => Float32Array, n: number, perItem: number, chunk: number): KernelSink {
   return (r, first, count) => {
+    const out = target();
     for (let k = 0; k < perItem; k++) out.set(r.subarray(k * chunk, k * chunk + count), k * n + first);
   };
 }
@@ -67,6 +71,11 @@ export class VolleyballKernels {
   private readonly obsFull: GpujsKernel;
   private readonly obsSmall: GpujsKernel;
   private readonly identity: Float32Array;
+  /** Sinks of the control and integration calls, built once. */
+  private readonly controlSink: KernelSink;
+  private readonly integrateSink: KernelSink;
+  /** `[E]` 1 for the envs of the current reset pass. */
+  private readonly wanted: Uint8Array;
   /** `[E + N]` step counts then drone flags, refreshed before each observation call. */
   private readonly stepFlags: Float32Array;
   /** Drone indices of the reset pass (the first `count` entries are used). */
@@ -81,6 +90,9 @@ export class VolleyballKernels {
     this.identity = Float32Array.from({ length: n }, (_, i) => i);
     this.resetList = new Float32Array(n);
     this.stepFlags = new Float32Array(p.numEnvs + n);
+    this.wanted = new Uint8Array(p.numEnvs);
+    this.controlSink = stateSink(() => s.ctl, n, CTL_STRIDE, chunkItems(CTL_STRIDE, n));
+    this.integrateSink = stateSink(() => s.drones, n, DRONE_STRIDE, chunkItems(DRONE_STRIDE, n));
     const make = (src: unknown, name: string, perItem: number, maxItems: number, constants: Record<string, number>): GpujsKernel => {
       const chunk = chunkItems(perItem, maxItems);
       return rt.kernel(src as KernelSource, { name, perItem, maxItems, constants: { ...constants, chunk, numDrones: n } });
@@ -97,19 +109,13 @@ export class VolleyballKernels {
   /** The control call: throttles and PID state of every drone from `actions`. */
   controlCall(actions: Float32Array): KernelCall {
     const s = this.s;
-    return {
-      kernel: this.control, items: this.numDrones, args: [actions, s.drones, s.ctl],
-      sink: stateSink(s.ctl, this.numDrones, CTL_STRIDE, chunkItems(CTL_STRIDE, this.numDrones)),
-    };
+    return { kernel: this.control, items: this.numDrones, args: [actions, s.drones, s.ctl], sink: this.controlSink };
   }
 
   /** One substep of every drone: call after `s.swapDrones()`; reads `s.dronesStart`, writes `s.drones`. */
   integrateCall(): KernelCall {
     const s = this.s;
-    return {
-      kernel: this.integrate, items: this.numDrones, args: [s.dronesStart, s.ctl],
-      sink: stateSink(s.drones, this.numDrones, DRONE_STRIDE, chunkItems(DRONE_STRIDE, this.numDrones)),
-    };
+    return { kernel: this.integrate, items: this.numDrones, args: [s.dronesStart, s.ctl], sink: this.integrateSink };
   }
 
   /** Observations of every drone into `obs`. */
@@ -131,7 +137,8 @@ export class VolleyballKernels {
     const A = this.p.numAgents, D = this.p.obsDim, items = numEnvs * A;
     const many = items * 4 > this.numDrones;
     let list = this.identity, kernel = this.obsFull, chunk = this.obsChunkFull, n = this.numDrones;
-    const wanted = new Uint8Array(this.p.numEnvs);
+    const wanted = this.wanted;
+    wanted.fill(0);
     for (let k = 0; k < numEnvs; k++) wanted[envs[k]] = 1;
     if (!many) {
       // Few envs: the small kernel over their drones.
