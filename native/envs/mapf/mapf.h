@@ -15,14 +15,12 @@
 
 namespace mw::mapf {
 
+// Cell offset of an action (0 for stay and anything out of range). Branch-free: random policies
+// make a switch on the action a mispredicted jump per agent.
 MW_HD int32_t move_delta(const Params& p, int32_t action) {
-  switch (action) {
-    case kUp: return -p.padded_w;
-    case kDown: return p.padded_w;
-    case kLeft: return -1;
-    case kRight: return 1;
-    default: return 0;
-  }
+  const int32_t vertical = (action == kDown) - (action == kUp);
+  const int32_t horizontal = (action == kRight) - (action == kLeft);
+  return vertical * p.padded_w + horizontal;
 }
 
 // Row of a padded cell without an integer division: with cell = row * pw + col and 0 <= col < pw,

@@ -33,10 +33,12 @@ MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32
   int32_t* pos = v.pos + row;
   const uint8_t* active = v.active + row;
   for (int32_t a = 0; a < p.num_agents; ++a) {
+    const int32_t cell = pos[a];
+    s.orig[a] = cell;
+    s.target[a] = cell;  // inactive agents stay (and their actions are not read)
     if (!active[a]) continue;
-    s.occ[pos[a]] = 1;
-    s.orig[a] = pos[a];
-    s.target[a] = pos[a] + move_delta(p, read_action(p, v, env, a));
+    s.occ[cell] = 1;
+    s.target[a] = cell + move_delta(p, read_action(p, v, env, a));
   }
   if (block_both) {
     for (int32_t a = 0; a < p.num_agents; ++a) {
@@ -45,15 +47,16 @@ MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32
       s.mark[pos[a]] = 2;
     }
   }
+  // The move itself without branches (whether a random move is free is a coin flip the branch
+  // predictor loses): a staying agent's target is its own occupied cell, so it never "moves", and
+  // an inactive agent never touches the occupancy.
   for (int32_t a = 0; a < p.num_agents; ++a) {
-    if (!active[a]) continue;
-    const int32_t t = s.target[a];
-    if (block_both && s.mark[t] == 2) continue;
-    if (!obst[t] && !s.occ[t]) {
-      s.occ[pos[a]] = 0;
-      s.occ[t] = 1;
-      pos[a] = t;
-    }
+    const int32_t t = s.target[a], from = pos[a];
+    uint8_t go = static_cast<uint8_t>(active[a] & !obst[t] & !s.occ[t]);
+    if (block_both) go &= static_cast<uint8_t>(s.mark[t] != 2);
+    s.occ[from] &= static_cast<uint8_t>(!go);
+    s.occ[t] |= go;
+    pos[a] = go ? t : from;
   }
   for (int32_t a = 0; a < p.num_agents; ++a) {
     if (!active[a]) continue;
