@@ -148,14 +148,25 @@ MW_HD bool place_random(const Params& p, const View& v, const Scratch& s, int32_
   int32_t* pos = v.pos + static_cast<int64_t>(env) * p.num_agents;
   int32_t* goal = v.goal + static_cast<int64_t>(env) * p.num_agents;
   int32_t placed = 0, goals_done = 0;
+  // Lazy Fisher-Yates: the i-th cell of the order is picked among the cells not yet picked. The
+  // picks do not depend on what the cells are used for, so they run kPickAhead cells ahead of the
+  // placement and the host asks for each picked cell's component label early (an env's label
+  // table is rarely in cache, and the placement branches on every label).
+  constexpr int32_t kPickAhead = 16;
+  int32_t picked = 0;
   for (int32_t i = 0; i < num_free && goals_done < p.num_agents; ++i) {
-    // Lazy Fisher-Yates: pick the i-th cell of the order among the cells not yet picked.
-    const uint32_t u = rng_draw(v.seeds[env], kStreamPlacement, 0, v.episode[env], 0,
-                                static_cast<uint32_t>(i)).v[0];
-    const int32_t j = i + static_cast<int32_t>(rng_below(u, static_cast<uint32_t>(num_free - i)));
-    const int32_t cell = s.perm[j];
-    s.perm[j] = s.perm[i];
-    s.perm[i] = cell;
+    for (; picked < num_free && picked <= i + kPickAhead; ++picked) {
+      const uint32_t u = rng_draw(v.seeds[env], kStreamPlacement, 0, v.episode[env], 0,
+                                  static_cast<uint32_t>(picked)).v[0];
+      const int32_t j = picked + static_cast<int32_t>(rng_below(u, static_cast<uint32_t>(num_free - picked)));
+      const int32_t c = s.perm[j];
+      s.perm[j] = s.perm[picked];
+      s.perm[picked] = c;
+#if !defined(__CUDA_ARCH__)
+      __builtin_prefetch(label + c, 0, 3);
+#endif
+    }
+    const int32_t cell = s.perm[i];
     const int32_t comp = label[cell];
     if (s.pending[comp] >= 0) {
       const int32_t agent = s.pending[comp];
@@ -318,6 +329,15 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
   const int64_t agent_bytes = per_agent * static_cast<int64_t>(sizeof(T));
   const int32_t ahead_agents = static_cast<int32_t>((kPrefetchBytes + agent_bytes - 1) / agent_bytes);
   (void)ahead_agents;
+#if !defined(__CUDA_ARCH__)
+  // The next env of this thread's range (env + 1; at a range end the prefetch is merely wasted).
+  const char* next_map = p.map_per_env && env + 1 < p.num_envs
+                             ? reinterpret_cast<const char*>(env_obstacles(p, v, env + 1))
+                             : nullptr;
+  const int64_t map_bytes = static_cast<int64_t>(p.padded_h) * p.padded_w;
+  const int64_t map_share = ((map_bytes + num_agents - 1) / num_agents + 63) & ~int64_t{63};
+  int64_t map_from = 0;
+#endif
 #if defined(MW_HOST_AVX2)
   const bool avx2 = host_has_avx2();
 #else
@@ -337,6 +357,12 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
     if (a + ahead_agents < num_agents) {
       const char* ahead = reinterpret_cast<const char*>(o + (a + ahead_agents) * per_agent);
       for (int64_t b = 0; b < agent_bytes; b += 64) __builtin_prefetch(ahead + b, 1, 3);
+    }
+    // And a share of the next env's own map, which its moves and windows read at random cells
+    // (a whole map asked for at once would overflow the miss buffers and be dropped).
+    if (next_map != nullptr) {
+      for (int64_t b = map_from; b < map_from + map_share; b += 64) __builtin_prefetch(next_map + b, 0, 3);
+      map_from += map_share;
     }
 #endif
     write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, avx2, o + a * per_agent);
