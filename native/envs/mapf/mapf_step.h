@@ -28,40 +28,47 @@ MW_HD int32_t read_action(const Params& p, const View& v, int32_t env, int32_t a
 // blockBoth first blocks every cell occupied at step start or wanted by two agents.
 MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32_t env,
                          bool block_both) {
-  const int64_t row = static_cast<int64_t>(env) * p.num_agents;
-  const uint8_t* obst = env_obstacles(p, v, env);
-  int32_t* pos = v.pos + row;
-  const uint8_t* active = v.active + row;
-  for (int32_t a = 0; a < p.num_agents; ++a) {
+  // Locals for everything the loops read: their byte stores could alias any field, which would
+  // make the compiler reload each one on every iteration.
+  const int32_t n = p.num_agents;
+  const int64_t row = static_cast<int64_t>(env) * n;
+  const uint8_t* MW_RESTRICT obst = env_obstacles(p, v, env);
+  int32_t* MW_RESTRICT pos = v.pos + row;
+  const uint8_t* MW_RESTRICT active = v.active + row;
+  uint8_t* MW_RESTRICT occ = s.occ;
+  uint8_t* MW_RESTRICT mark = s.mark;
+  int32_t* MW_RESTRICT orig = s.orig;
+  int32_t* MW_RESTRICT target = s.target;
+  for (int32_t a = 0; a < n; ++a) {
     const int32_t cell = pos[a];
-    s.orig[a] = cell;
-    s.target[a] = cell;  // inactive agents stay (and their actions are not read)
+    orig[a] = cell;
+    target[a] = cell;  // inactive agents stay (and their actions are not read)
     if (!active[a]) continue;
-    s.occ[cell] = 1;
-    s.target[a] = cell + move_delta(p, read_action(p, v, env, a));
+    occ[cell] = 1;
+    target[a] = cell + move_delta(p, read_action(p, v, env, a));
   }
   if (block_both) {
-    for (int32_t a = 0; a < p.num_agents; ++a) {
+    for (int32_t a = 0; a < n; ++a) {
       if (!active[a]) continue;
-      s.mark[s.target[a]] = s.mark[s.target[a]] ? 2 : 1;
-      s.mark[pos[a]] = 2;
+      mark[target[a]] = mark[target[a]] ? 2 : 1;
+      mark[pos[a]] = 2;
     }
   }
   // The move itself without branches (whether a random move is free is a coin flip the branch
   // predictor loses): a staying agent's target is its own occupied cell, so it never "moves", and
   // an inactive agent never touches the occupancy.
-  for (int32_t a = 0; a < p.num_agents; ++a) {
-    const int32_t t = s.target[a], from = pos[a];
-    uint8_t go = static_cast<uint8_t>(active[a] & !obst[t] & !s.occ[t]);
-    if (block_both) go &= static_cast<uint8_t>(s.mark[t] != 2);
-    s.occ[from] &= static_cast<uint8_t>(!go);
-    s.occ[t] |= go;
+  for (int32_t a = 0; a < n; ++a) {
+    const int32_t t = target[a], from = pos[a];
+    uint8_t go = static_cast<uint8_t>(active[a] & !obst[t] & !occ[t]);
+    if (block_both) go &= static_cast<uint8_t>(mark[t] != 2);
+    occ[from] &= static_cast<uint8_t>(!go);
+    occ[t] |= go;
     pos[a] = go ? t : from;
   }
-  for (int32_t a = 0; a < p.num_agents; ++a) {
+  for (int32_t a = 0; a < n; ++a) {
     if (!active[a]) continue;
-    s.occ[pos[a]] = 0;
-    if (block_both) s.mark[s.target[a]] = s.mark[s.orig[a]] = 0;
+    occ[pos[a]] = 0;
+    if (block_both) mark[target[a]] = mark[orig[a]] = 0;
   }
 }
 
@@ -225,20 +232,26 @@ MW_HD void step_env(const Params& p, const View& v, const Scratch& s, int32_t en
   const int32_t step_index = v.steps[env];  // 0-based index of this step
   v.steps[env] = step_index + 1;
   const bool truncated = v.steps[env] >= p.max_steps;
-  int32_t* pos = v.pos + row;
-  int32_t* goal = v.goal + row;
-  uint8_t* active = v.active + row;
+  const int32_t n = p.num_agents, on_target = p.on_target;
+  int32_t* MW_RESTRICT pos = v.pos + row;
+  int32_t* goal = v.goal + row;  // next_goal may read v.goal
+  uint8_t* MW_RESTRICT active = v.active + row;
+  int32_t* MW_RESTRICT solve_step = v.solve_step + row;
+  float* MW_RESTRICT rewards = v.rewards + row;
+  float* MW_RESTRICT ep_return = v.ep_return + row;
+  uint8_t* MW_RESTRICT terminations = v.terminations + row;
+  uint8_t* MW_RESTRICT truncations = v.truncations + row;
   bool all_on_goal = true, all_terminated = true;
   int32_t on_goal_now = 0;
-  for (int32_t a = 0; a < p.num_agents; ++a) {
+  for (int32_t a = 0; a < n; ++a) {
     const bool on_goal = pos[a] == goal[a];
     const bool arrived = on_goal && active[a];  // POGEMA's was_on_goal
     on_goal_now += arrived;
     all_on_goal = all_on_goal && arrived;
-    int32_t& solve = v.solve_step[row + a];
-    if (p.on_target == kFinish) {
+    int32_t& solve = solve_step[a];
+    if (on_target == kFinish) {
       if (arrived && solve < 0) solve = step_index;
-    } else if (p.on_target == kNothing) {  // the arrival after which the agent stayed
+    } else if (on_target == kNothing) {  // the arrival after which the agent stayed
       if (arrived) {
         if (solve < 0) solve = step_index;
       } else if (!truncated) {
@@ -247,32 +260,32 @@ MW_HD void step_env(const Params& p, const View& v, const Scratch& s, int32_t en
     }
     float reward = 0.0f;
     uint8_t terminated = 0;
-    if (p.on_target == kFinish) {
+    if (on_target == kFinish) {
       reward = arrived ? 1.0f : 0.0f;
       terminated = on_goal ? 1 : 0;
       if (on_goal) active[a] = 0;
-    } else if (p.on_target == kRestart) {
+    } else if (on_target == kRestart) {
       reward = arrived ? 1.0f : 0.0f;
       if (on_goal) {
         v.arrivals[row + a] += 1;
         goal[a] = next_goal(p, v, env, a, v.arrivals[row + a], pos[a]);
       }
     }
-    v.rewards[row + a] = reward;
-    v.terminations[row + a] = terminated;
-    v.truncations[row + a] = truncated ? 1 : 0;
+    rewards[a] = reward;
+    terminations[a] = terminated;
+    truncations[a] = truncated ? 1 : 0;
     all_terminated = all_terminated && terminated;
   }
   v.on_goal_total[env] += on_goal_now;
-  if (p.on_target == kNothing) {
+  if (on_target == kNothing) {
     const float reward = all_on_goal ? 1.0f : 0.0f;
-    for (int32_t a = 0; a < p.num_agents; ++a) {
-      v.rewards[row + a] = reward;
-      v.terminations[row + a] = all_on_goal ? 1 : 0;
+    for (int32_t a = 0; a < n; ++a) {
+      rewards[a] = reward;
+      terminations[a] = all_on_goal ? 1 : 0;
     }
     all_terminated = all_on_goal;
   }
-  for (int32_t a = 0; a < p.num_agents; ++a) v.ep_return[row + a] += v.rewards[row + a];
+  for (int32_t a = 0; a < n; ++a) ep_return[a] += rewards[a];
   write_outputs(p, v, s, env);
   if (!(all_terminated || truncated)) return;
   // The episode ended on this step: publish its statistics, then autoreset as configured.
