@@ -27,8 +27,9 @@ struct MapfTraits {
 };
 
 // Launch bounds: (kBlockSize, 1) lets ptxas use up to 255 registers where its default register
-// target spilled (CUDA 13, sm_80/sm_90: .ci/run fails on any spill); the step kernel of MAPF keeps
-// ptxas's choice (96 registers, no spill, more resident blocks). Tune occupancy on a GPU run.
+// target spilled (CUDA 13, sm_80/sm_90: .ci/run fails on any spill). The step kernel had no spill
+// at ptxas's default (96 registers) until the branch-free priority move (2026-12-07) spilled on
+// sm_90, so it takes the same bound. Tune occupancy on a GPU run.
 __global__ void __launch_bounds__(kBlockSize) mapf_scratch_kernel(mapf::Params p, mapf::View v, int64_t num_slots) {
   const int64_t slot = slot_of(blockIdx.x, blockDim.x, threadIdx.x);
   if (slot < num_slots) mapf_scratch_slot(p, v, slot);
@@ -40,8 +41,8 @@ __global__ void __launch_bounds__(kBlockSize, 1) mapf_reset_kernel(mapf::Params 
   if (slot < num_slots) mapf_reset_slot(p, v, mask, bits, slot, num_slots, first);
 }
 
-__global__ void __launch_bounds__(kBlockSize) mapf_step_kernel(mapf::Params p, mapf::View v, int64_t num_slots,
-                                                               int32_t* first) {
+__global__ void __launch_bounds__(kBlockSize, 1) mapf_step_kernel(mapf::Params p, mapf::View v, int64_t num_slots,
+                                                                  int32_t* first) {
   const int64_t slot = slot_of(blockIdx.x, blockDim.x, threadIdx.x);
   if (slot < num_slots) mapf_step_slot(p, v, slot, num_slots, first);
 }
