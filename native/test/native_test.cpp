@@ -4,12 +4,16 @@
 // whatever the actions: agents on free cells inside the map, no two active agents on one cell,
 // observations 0/1 with each active agent at the centre of its own agents plane, one goal
 // one-hot per agent, rewards/flags as the mode allows, identical results for 1 and 3 threads.
+// Also checks the thread pool itself: every item of a call handed out exactly once, in ranges
+// that stay within one slot's share, with valid slots, over many calls.
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "../common/rng.h"
+#include "../common/thread_pool.h"
 #include "arena.h"
 
 namespace {
@@ -191,6 +195,47 @@ void check_bad_maps() {
 
 // Explicit starts and lifelong goal sequences on an open 6×6 map: agents reach goals, which
 // cycle through each agent's sequence.
+struct PoolProbe {
+  std::vector<std::atomic<int32_t>> hits;  // times each item was handed out in this call
+  int32_t threads = 0;
+  int64_t n = 0;
+  std::atomic<int32_t> bad{0};  // ranges that were empty, crossed a share or named a bad slot
+};
+
+void pool_probe(void* ctx, int64_t begin, int64_t end, int32_t slot) {
+  auto* probe = static_cast<PoolProbe*>(ctx);
+  // The end of the share `begin` lies in (share t is [n t / T, n (t + 1) / T)).
+  int64_t share_end = probe->n;
+  for (int64_t t = 0; t < probe->threads; ++t) {
+    const int64_t lo = probe->n * t / probe->threads, hi = probe->n * (t + 1) / probe->threads;
+    if (lo <= begin && begin < hi) share_end = hi;
+  }
+  if (begin >= end || end > share_end || slot < 0 || slot >= probe->threads) probe->bad.fetch_add(1);
+  for (int64_t i = begin; i < end && i < probe->n; ++i) probe->hits[static_cast<size_t>(i)].fetch_add(1);
+}
+
+void check_thread_pool() {
+  for (int32_t threads : {1, 2, 3, 5}) {
+    mw::ThreadPool pool(threads);
+    for (int64_t n : {1, 2, 3, 7, 64, 1000, 4097}) {
+      PoolProbe probe;
+      probe.hits = std::vector<std::atomic<int32_t>>(static_cast<size_t>(n));
+      probe.threads = threads;
+      probe.n = n;
+      for (int call = 0; call < 20; ++call) {
+        for (auto& h : probe.hits) h.store(0);
+        pool.ParallelFor(n, pool_probe, &probe);
+        int64_t wrong = 0;
+        for (auto& h : probe.hits) wrong += h.load() != 1;
+        CHECK(wrong == 0, "thread pool (%d threads, n %lld, call %d): %lld items not handed out exactly once", threads,
+              static_cast<long long>(n), call, static_cast<long long>(wrong));
+      }
+      CHECK(probe.bad.load() == 0, "thread pool (%d threads, n %lld): %d ranges empty, across shares or with a bad slot",
+            threads, static_cast<long long>(n), probe.bad.load());
+    }
+  }
+}
+
 void check_explicit_sequences() {
   Params p = mw::test::make_params(2, 3, 6, 2);
   p.placement = mw::mapf::kPlaceExplicit;
@@ -229,6 +274,7 @@ void check_explicit_sequences() {
 }  // namespace
 
 int main() {
+  check_thread_pool();
   check_explicit_sequences();
   check_rng();
   check_bad_maps();
