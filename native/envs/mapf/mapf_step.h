@@ -63,7 +63,8 @@ MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32
     if (block_both) go &= static_cast<uint8_t>(mark[t] != 2);
     occ[from] &= static_cast<uint8_t>(!go);
     occ[t] |= go;
-    pos[a] = go ? t : from;
+    // A mask, not `go ? t : from`: g++ turns that into a store under a branch on `go`.
+    pos[a] = from + ((t - from) & -static_cast<int32_t>(go));
   }
   for (int32_t a = 0; a < n; ++a) {
     if (!active[a]) continue;
