@@ -17,27 +17,26 @@ inline bool host_has_avx2() {
   return has;
 }
 
-__attribute__((target("avx2"))) inline __m256 bytes_to_floats(__m128i bytes) {
-  return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+// Eight 0/1 bytes at `src` as eight floats: the 8-byte load folds into the zero-extension.
+__attribute__((target("avx2"))) inline __m256 bytes_to_floats(const uint8_t* src) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src))));
 }
 
 // Expands a kD×kD window of 0/1 bytes, whose rows lie pw >= 16 bytes apart, into a contiguous
 // float plane. Rows 0..kD-2 store 16 floats each (what spills past a row is rewritten by the next
-// row); the last row stores exactly kD floats, so nothing past the plane is written or read.
+// row); the last row stores exactly kD floats (two overlapping halves), so nothing past the plane
+// is written or read.
 template <int kD>
 __attribute__((target("avx2"))) inline void expand_plane_avx2(const uint8_t* src, int32_t pw, float* dst) {
   static_assert(kD >= 9 && kD <= 16, "expand_plane_avx2 handles 9..16 columns");
-  for (int32_t y = 0; y + 1 < kD; ++y) {
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + y * pw));
-    _mm256_storeu_ps(dst + y * kD, bytes_to_floats(bytes));
-    _mm256_storeu_ps(dst + y * kD + 8, bytes_to_floats(_mm_srli_si128(bytes, 8)));
+  // One running source pointer: offsets y * pw for every row would be spilled to the stack.
+  for (int32_t y = 0; y + 1 < kD; ++y, src += pw) {
+    _mm256_storeu_ps(dst + y * kD, bytes_to_floats(src));
+    _mm256_storeu_ps(dst + y * kD + 8, bytes_to_floats(src + 8));
   }
-  // Last row: two overlapping 8-byte loads straight from the grid (a staged copy would stall on
-  // store forwarding).
-  const uint8_t* last = src + (kD - 1) * pw;
   float* out = dst + (kD - 1) * kD;
-  _mm256_storeu_ps(out, bytes_to_floats(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(last))));
-  _mm256_storeu_ps(out + kD - 8, bytes_to_floats(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(last + kD - 8))));
+  _mm256_storeu_ps(out, bytes_to_floats(src));
+  _mm256_storeu_ps(out + kD - 8, bytes_to_floats(src + kD - 8));
 }
 
 // Zeroes kN >= 32 bytes with 32-byte stores (the last one overlapping).
@@ -45,6 +44,7 @@ template <int kN>
 __attribute__((target("avx2"))) inline void zero_bytes_avx2(uint8_t* dst) {
   static_assert(kN >= 32, "zero_bytes_avx2 needs at least 32 bytes");
   const __m256i zero = _mm256_setzero_si256();
+#pragma GCC unroll 32
   for (int32_t i = 0; i + 32 <= kN; i += 32) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), zero);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + kN - 32), zero);
 }

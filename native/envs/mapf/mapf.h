@@ -219,12 +219,13 @@ inline void expand8(const uint8_t* MW_RESTRICT src, float* MW_RESTRICT dst, cons
 // written or read.
 template <int kD>
 inline void copy_plane_u8(const uint8_t* MW_RESTRICT src, int32_t pw, uint8_t* MW_RESTRICT dst) {
-  for (int32_t y = 0; y + 1 < kD; ++y) {
+  // One running source pointer: offsets y * pw for every row would be spilled to the stack.
+  for (int32_t y = 0; y + 1 < kD; ++y, src += pw) {
     uint8_t row[16];
-    std::memcpy(row, src + y * pw, 16);
+    std::memcpy(row, src, 16);
     std::memcpy(dst + y * kD, row, 16);
   }
-  std::memcpy(dst + (kD - 1) * kD, src + (kD - 1) * pw, kD);
+  std::memcpy(dst + (kD - 1) * kD, src, kD);
 }
 
 // Zeroes kN >= 16 bytes with 16-byte stores (the last one overlapping), not a string instruction
@@ -311,6 +312,21 @@ MW_HD void write_agent_obs(int32_t r, int32_t pw, const uint8_t* MW_RESTRICT obs
 // How far ahead (in output bytes) the host writer prefetches: about two float32 agents at r = 5.
 constexpr int64_t kPrefetchBytes = 2904;
 
+#if !defined(__CUDA_ARCH__)
+// Asks for the lines of `bytes` bytes from `p` with write intent. kBytes > 0 fixes the size at
+// compile time, so the loop unrolls into bare prefetches (as a loop it cost a float32 agent ~100
+// instructions).
+template <int64_t kBytes>
+inline void prefetch_for_write(const char* p, int64_t bytes) {
+  if constexpr (kBytes > 0) {
+#pragma GCC unroll 64
+    for (int64_t b = 0; b < kBytes; b += 64) __builtin_prefetch(p + b, 1, 3);
+  } else {
+    for (int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b, 1, 3);
+  }
+}
+#endif
+
 // Writes the observations of every agent of `env` to `out` (the env's [A, 3, D, D] block); `occ`
 // marks the cells of active agents. Also writes the (row, col) outputs, which share the divisions.
 template <int kD, typename T>
@@ -356,7 +372,7 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
     // requests overlap this agent's work instead of stalling its stores.
     if (a + ahead_agents < num_agents) {
       const char* ahead = reinterpret_cast<const char*>(o + (a + ahead_agents) * per_agent);
-      for (int64_t b = 0; b < agent_bytes; b += 64) __builtin_prefetch(ahead + b, 1, 3);
+      prefetch_for_write<kD * kD * 3 * static_cast<int64_t>(sizeof(T))>(ahead, agent_bytes);
     }
     // And a share of the next env's own map, which its moves and windows read at random cells
     // (a whole map asked for at once would overflow the miss buffers and be dropped).
