@@ -2,14 +2,16 @@
 // One MAPF-v0 benchmark trial, run in a fresh process by bench/mapf.js:
 //   node bench/mapf-trial.js '{"numEnvs":1024,"numThreads":2,"collisionSystem":"priority","obsDtype":"float32"}'
 // Prints one JSON line: env-steps/s and agent-steps/s (median of R repeats, and every repeat), and
-// the memory-write bound for the same bytes measured in this process with TypedArray#fill.
+// the memory-write bound for the same bytes measured in this process with TypedArray#fill: one
+// fill sample right after each step repeat, so that both see the same phase of a machine whose
+// memory bandwidth drifts.
 import { Worker } from 'node:worker_threads';
 import { make, CounterRng, RngStream } from '../dist/src/index.js';
 
 const DEFAULTS = {
   numEnvs: 1024, numThreads: 2, numAgents: 64, size: 64, density: 0.3, obsRadius: 5,
   collisionSystem: 'priority', obsDtype: 'float32', seed: 1,
-  batches: 8, warmupSec: 0.3, repeatSec: 1, repeats: 5, minSteps: 3,
+  batches: 8, warmupSec: 0.3, repeatSec: 1, repeats: 5, minSteps: 3, fillSec: 0.25,
 };
 
 const median = (xs) => {
@@ -26,8 +28,11 @@ function bytesPerStep(env) {
   return arrays.reduce((sum, a) => sum + a.byteLength, 0);
 }
 
-/** Times env.step() with precomputed action batches. */
-function timeSteps(env, p) {
+/**
+ * Times env.step() with precomputed action batches; `afterRepeat()` runs after each timed repeat
+ * (the paired fill sample) and its result is kept with the repeat.
+ */
+async function timeSteps(env, p, afterRepeat) {
   const rng = new CounterRng(p.seed, RngStream.actions);
   const batches = Array.from({ length: p.batches }, () => {
     const b = new Int32Array(env.actions.length);
@@ -52,32 +57,30 @@ function timeSteps(env, p) {
     const t0 = now();
     run(n);
     const dt = now() - t0;
-    repeats.push({ steps: n, seconds: dt, envStepsPerSec: (n * env.numEnvs) / dt });
+    repeats.push({ steps: n, seconds: dt, envStepsPerSec: (n * env.numEnvs) / dt, fillBytesPerSec: await afterRepeat() });
   }
   return { stepsPerRepeat: n, repeats };
 }
 
-/** Bytes/s of `fill` on one thread: median of 5 samples, each ≥ ~20 ms of fills. */
-function fillOneThread(bytes) {
+/**
+ * A `fill` of `bytes` bytes on one thread: `sample()` returns bytes/s over `iters` fills, `iters`
+ * calibrated so that a sample lasts about `sec` seconds.
+ */
+function oneThreadFiller(bytes, sec) {
   const buf = new Uint8Array(bytes);
   buf.fill(1); // page in
+  const fills = (iters) => {
+    const t0 = now();
+    for (let i = 0; i < iters; i++) buf.fill(i & 1 ? 1 : 2);
+    return now() - t0;
+  };
   let iters = 1;
-  for (;;) { // calibrate
-    const t0 = now();
-    for (let i = 0; i < iters; i++) buf.fill(i & 1 ? 1 : 2);
-    if (now() - t0 > 0.02) break;
-    iters *= 2;
-  }
-  const samples = [];
-  for (let r = 0; r < 5; r++) {
-    const t0 = now();
-    for (let i = 0; i < iters; i++) buf.fill(i & 1 ? 1 : 2);
-    samples.push((bytes * iters) / (now() - t0));
-  }
-  return { bytesPerSec: median(samples), samples, iters };
+  while (fills(iters) < sec / 4) iters *= 2;
+  iters *= 4;
+  return { iters, sample: async () => (bytes * iters) / fills(iters), close: async () => {} };
 }
 
-// Each worker fills its own (non-shared) half: V8's fill on a SharedArrayBuffer takes a slow
+// Each worker fills its own (non-shared) part: V8's fill on a SharedArrayBuffer takes a slow
 // relaxed-atomic path (~3x slower here), which would understate the bound. Start and finish are
 // synchronised on a small SharedArrayBuffer with Atomics.
 const WORKER_SRC = `
@@ -96,8 +99,11 @@ for (;;) {
   Atomics.add(ctrl, 1, 1); Atomics.notify(ctrl, 1);
 }`;
 
-/** Bytes/s of `threads` workers filling `bytes / threads` each at the same time (median of 5). */
-async function fillThreads(bytes, threads) {
+/**
+ * `threads` workers filling `bytes / threads` each at the same time; `sample()` returns their
+ * combined bytes/s over `iters` fills each, `iters` calibrated to about `sec` seconds.
+ */
+function workerFiller(bytes, threads, sec) {
   const ctrl = new Int32Array(new SharedArrayBuffer(16));
   const part = Math.ceil(bytes / threads);
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_SRC, { eval: true, workerData: { ctrl: ctrl.buffer, bytes: part } }));
@@ -114,18 +120,19 @@ async function fillThreads(bytes, threads) {
     waitDone();
     return now() - t0;
   };
-  try {
-    waitDone(); // workers allocated and paged in
-    let iters = 1;
-    while (round(iters) < 0.02) iters *= 2;
-    const samples = [];
-    for (let r = 0; r < 5; r++) samples.push((part * threads * iters) / round(iters));
-    return { bytesPerSec: median(samples), samples, iters };
-  } finally {
-    Atomics.store(ctrl, 0, -1);
-    Atomics.notify(ctrl, 0);
-    await Promise.all(workers.map((w) => new Promise((res) => w.once('exit', res))));
-  }
+  waitDone(); // workers allocated and paged in
+  let iters = 1;
+  while (round(iters) < sec / 4) iters *= 2;
+  iters *= 4;
+  return {
+    iters,
+    sample: async () => (part * threads * iters) / round(iters),
+    close: async () => {
+      Atomics.store(ctrl, 0, -1);
+      Atomics.notify(ctrl, 0);
+      await Promise.all(workers.map((w) => new Promise((res) => w.once('exit', res))));
+    },
+  };
 }
 
 async function main() {
@@ -139,9 +146,16 @@ async function main() {
   env.reset();
   const bytes = bytesPerStep(env);
   const threads = env.metadata.numThreads;
-  const timing = timeSteps(env, p);
-  env.close();
-  const fill = threads === 1 ? fillOneThread(bytes) : await fillThreads(bytes, threads);
+  const filler = threads === 1 ? oneThreadFiller(bytes, p.fillSec) : workerFiller(bytes, threads, p.fillSec);
+  let timing;
+  try {
+    timing = await timeSteps(env, p, filler.sample);
+  } finally {
+    env.close();
+    await filler.close();
+  }
+  const samples = timing.repeats.map((x) => x.fillBytesPerSec);
+  const fill = { bytesPerSec: median(samples), samples, iters: filler.iters };
   const envStepsPerSec = median(timing.repeats.map((x) => x.envStepsPerSec));
   const writeBoundStepsPerSec = fill.bytesPerSec / bytes; // batched step() calls per second
   const writeBoundEnvStepsPerSec = writeBoundStepsPerSec * p.numEnvs;
@@ -149,6 +163,7 @@ async function main() {
     params: p, numThreadsUsed: threads, makeSec,
     envStepsPerSec, agentStepsPerSec: envStepsPerSec * p.numAgents,
     stepsPerRepeat: timing.stepsPerRepeat, repeats: timing.repeats.map((x) => x.envStepsPerSec),
+    fractionPerRepeat: timing.repeats.map((x) => (x.envStepsPerSec * bytes) / (p.numEnvs * x.fillBytesPerSec)),
     bytesPerStep: bytes, fill, writeBoundStepsPerSec, writeBoundEnvStepsPerSec,
     fractionOfBound: envStepsPerSec / writeBoundEnvStepsPerSec,
   })}\n`);
