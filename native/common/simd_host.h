@@ -11,10 +11,17 @@
 
 namespace mw {
 
-// Whether this CPU runs AVX2 (asked once).
+// Whether the SIMD paths may run at all (on by default). The native tests switch them off to
+// compare the baseline x86-64 paths with them on a machine that has AVX2.
+inline bool& host_simd_allowed() {
+  static bool allowed = true;
+  return allowed;
+}
+
+// Whether this CPU runs AVX2 (asked once) and the SIMD paths are allowed.
 inline bool host_has_avx2() {
   static const bool has = __builtin_cpu_supports("avx2");
-  return has;
+  return has && host_simd_allowed();
 }
 
 // Eight 0/1 bytes at `src` as eight floats: the 8-byte load folds into the zero-extension.

@@ -289,6 +289,18 @@ int main() {
             const std::vector<uint8_t> one = run_case(c, 1, 60, true);
             const std::vector<uint8_t> three = run_case(c, 3, 60, false);
             CHECK(one == three, "results differ between 1 and 3 threads (collision %d onTarget %d autoreset %d)", collision, on_target, autoreset);
+#if defined(MW_HOST_AVX2)
+            // The baseline x86-64 paths (no AVX2 step clone, no AVX2 observation planes) give the
+            // same bytes. Windows need rows of >= 16 cells for the AVX2 planes: size 12, r >= 2.
+            if (!adversarial) {
+              mw::host_simd_allowed() = false;
+              const Case wide{collision, on_target, autoreset, u8, radius, 12, 12, 0.25, false};
+              const std::vector<uint8_t> baseline = run_case(wide, 2, 40, false);
+              mw::host_simd_allowed() = true;
+              CHECK(baseline == run_case(wide, 2, 40, false), "baseline and AVX2 paths differ (collision %d onTarget %d autoreset %d u8 %d r %d)",
+                    collision, on_target, autoreset, u8, radius);
+            }
+#endif
             ++cases;
           }
         }

@@ -319,7 +319,9 @@ constexpr int64_t kPrefetchBytes = 2904;
 template <int64_t kBytes>
 inline void prefetch_for_write(const char* p, int64_t bytes) {
   if constexpr (kBytes > 0) {
+#if !defined(__CUDACC__)  // nvcc's host pass does not know the pragma
 #pragma GCC unroll 64
+#endif
     for (int64_t b = 0; b < kBytes; b += 64) __builtin_prefetch(p + b, 1, 3);
   } else {
     for (int64_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b, 1, 3);
