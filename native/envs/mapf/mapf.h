@@ -401,10 +401,14 @@ MW_HD void write_obs(const Params& p, const View& v, int32_t env, const uint8_t*
 }
 
 
-MW_HD void write_outputs(const Params& p, const View& v, const Scratch& s, int32_t env) {
+// Writes every output of env `env`. `occ_marked`: s.occ already marks the active agents' cells
+// (the priority and blockBoth moves leave it so); else they are marked here. s.occ is idle after.
+MW_HD void write_outputs(const Params& p, const View& v, const Scratch& s, int32_t env,
+                         bool occ_marked = false) {
   const int64_t row = static_cast<int64_t>(env) * p.num_agents;
-  for (int32_t a = 0; a < p.num_agents; ++a)
-    if (v.active[row + a]) s.occ[v.pos[row + a]] = 1;
+  if (!occ_marked)
+    for (int32_t a = 0; a < p.num_agents; ++a)
+      if (v.active[row + a]) s.occ[v.pos[row + a]] = 1;
   const int64_t block = static_cast<int64_t>(p.num_agents) * obs_per_agent(p);
   if (p.obs_u8) write_obs(p, v, env, s.occ, static_cast<uint8_t*>(v.obs) + env * block);
   else write_obs(p, v, env, s.occ, static_cast<float*>(v.obs) + env * block);

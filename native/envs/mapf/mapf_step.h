@@ -26,6 +26,8 @@ MW_HD int32_t read_action(const Params& p, const View& v, int32_t env, int32_t a
 
 // priority: agents move one at a time in index order into cells free at that moment.
 // blockBoth first blocks every cell occupied at step start or wanted by two agents.
+// Leaves s.occ marking the active agents' new cells: the observation writer reads it next
+// (step_env clears the cells of agents that finish on this step).
 MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32_t env,
                          bool block_both) {
   // Locals for everything the loops read: their byte stores could alias any field, which would
@@ -66,10 +68,9 @@ MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32
     // A mask, not `go ? t : from`: g++ turns that into a store under a branch on `go`.
     pos[a] = from + ((t - from) & -static_cast<int32_t>(go));
   }
-  for (int32_t a = 0; a < n; ++a) {
-    if (!active[a]) continue;
-    occ[pos[a]] = 0;
-    if (block_both) mark[target[a]] = mark[orig[a]] = 0;
+  if (block_both) {
+    for (int32_t a = 0; a < n; ++a)
+      if (active[a]) mark[target[a]] = mark[orig[a]] = 0;
   }
 }
 
@@ -228,6 +229,7 @@ MW_HD void step_env(const Params& p, const View& v, const Scratch& s, int32_t en
     v.status[env] |= kStatusSteppedDone;
     return;
   }
+  const bool occ_marked = p.collision != kSoft;  // priority and blockBoth leave s.occ marked
   if (p.collision == kSoft) move_soft(p, v, s, env);
   else move_priority(p, v, s, env, p.collision == kBlockBoth);
   const int32_t step_index = v.steps[env];  // 0-based index of this step
@@ -264,7 +266,11 @@ MW_HD void step_env(const Params& p, const View& v, const Scratch& s, int32_t en
     if (on_target == kFinish) {
       reward = arrived ? 1.0f : 0.0f;
       terminated = on_goal ? 1 : 0;
-      if (on_goal) active[a] = 0;
+      if (on_goal) {
+        // Its cell held no other active agent, so the occupancy simply loses it.
+        if (occ_marked && active[a]) s.occ[pos[a]] = 0;
+        active[a] = 0;
+      }
     } else if (on_target == kRestart) {
       reward = arrived ? 1.0f : 0.0f;
       if (on_goal) {
@@ -287,7 +293,7 @@ MW_HD void step_env(const Params& p, const View& v, const Scratch& s, int32_t en
     all_terminated = all_on_goal;
   }
   for (int32_t a = 0; a < n; ++a) ep_return[a] += rewards[a];
-  write_outputs(p, v, s, env);
+  write_outputs(p, v, s, env, occ_marked);
   if (!(all_terminated || truncated)) return;
   // The episode ended on this step: publish its statistics, then autoreset as configured.
   v.episode_done[env] = 1;
