@@ -354,7 +354,8 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
                              : nullptr;
   const int64_t map_bytes = static_cast<int64_t>(p.padded_h) * p.padded_w;
   const int64_t map_share = ((map_bytes + num_agents - 1) / num_agents + 63) & ~int64_t{63};
-  int64_t map_from = 0;
+  const char* map_next = next_map;  // the next line to ask for, up to map_end
+  const char* const map_end = next_map != nullptr ? next_map + map_bytes : nullptr;
 #endif
 #if defined(MW_HOST_AVX2)
   const bool avx2 = host_has_avx2();
@@ -378,9 +379,12 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
     }
     // And a share of the next env's own map, which its moves and windows read at random cells
     // (a whole map asked for at once would overflow the miss buffers and be dropped).
-    if (next_map != nullptr) {
-      for (int64_t b = map_from; b < map_from + map_share; b += 64) __builtin_prefetch(next_map + b, 0, 3);
-      map_from += map_share;
+    if (map_next < map_end) {
+      const char* const share_end = map_next + map_share;
+      do {
+        __builtin_prefetch(map_next, 0, 3);
+        map_next += 64;
+      } while (map_next < share_end);
     }
 #endif
     write_agent_obs<kD>(r, pw, obst, occ, cell, grow, gcol, row, col, avx2, o + a * per_agent);

@@ -41,13 +41,23 @@ MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32
   uint8_t* MW_RESTRICT mark = s.mark;
   int32_t* MW_RESTRICT orig = s.orig;
   int32_t* MW_RESTRICT target = s.target;
+#if !defined(__CUDA_ARCH__)
+  // Host: the offsets of the five actions, one load per agent instead of move_delta's compares
+  // (a device keeps the arithmetic: an indexed local array would live in local memory there).
+  int32_t delta[kNumActions];
+  for (int32_t k = 0; k < kNumActions; ++k) delta[k] = move_delta(p, k);
+#endif
   for (int32_t a = 0; a < n; ++a) {
     const int32_t cell = pos[a];
     orig[a] = cell;
     target[a] = cell;  // inactive agents stay (and their actions are not read)
     if (!active[a]) continue;
     occ[cell] = 1;
+#if !defined(__CUDA_ARCH__)
+    target[a] = cell + delta[read_action(p, v, env, a)];
+#else
     target[a] = cell + move_delta(p, read_action(p, v, env, a));
+#endif
   }
   if (block_both) {
     for (int32_t a = 0; a < n; ++a) {
