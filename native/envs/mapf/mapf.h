@@ -410,15 +410,21 @@ MW_HD void write_obs(const Params& p, const View& v, int32_t env, const uint8_t*
 MW_HD void write_outputs(const Params& p, const View& v, const Scratch& s, int32_t env,
                          bool occ_marked = false) {
   const int64_t row = static_cast<int64_t>(env) * p.num_agents;
+  // Locals: the byte stores would otherwise make the compiler reload every field per agent.
+  const int32_t n = p.num_agents;
+  const int32_t* MW_RESTRICT pos = v.pos + row;
+  const uint8_t* MW_RESTRICT active = v.active + row;
+  uint8_t* MW_RESTRICT out_active = v.out_active + row;
+  uint8_t* MW_RESTRICT occ = s.occ;
   if (!occ_marked)
-    for (int32_t a = 0; a < p.num_agents; ++a)
-      if (v.active[row + a]) s.occ[v.pos[row + a]] = 1;
-  const int64_t block = static_cast<int64_t>(p.num_agents) * obs_per_agent(p);
-  if (p.obs_u8) write_obs(p, v, env, s.occ, static_cast<uint8_t*>(v.obs) + env * block);
-  else write_obs(p, v, env, s.occ, static_cast<float*>(v.obs) + env * block);
-  for (int32_t a = 0; a < p.num_agents; ++a) {
-    s.occ[v.pos[row + a]] = 0;
-    v.out_active[row + a] = v.active[row + a];
+    for (int32_t a = 0; a < n; ++a)
+      if (active[a]) occ[pos[a]] = 1;
+  const int64_t block = static_cast<int64_t>(n) * obs_per_agent(p);
+  if (p.obs_u8) write_obs(p, v, env, occ, static_cast<uint8_t*>(v.obs) + env * block);
+  else write_obs(p, v, env, occ, static_cast<float*>(v.obs) + env * block);
+  for (int32_t a = 0; a < n; ++a) {
+    occ[pos[a]] = 0;
+    out_active[a] = active[a];
   }
   if (!p.extras) return;
   const int32_t pw = p.padded_w;

@@ -15,13 +15,16 @@ MW_HD void scratch_init(const Params& p, const View& v, int32_t slot) {
     for (int64_t i = 0; i < cells; ++i) s.occ_id[i] = s.head[i] = s.tail[i] = -1;
 }
 
-MW_HD int32_t read_action(const Params& p, const View& v, int32_t env, int32_t a) {
-  const int32_t act = v.actions[static_cast<int64_t>(env) * p.num_agents + a];
+// `act` if it is an action, else stay, with the env's bad-action status bit set.
+MW_HD int32_t checked_action(const View& v, int32_t env, int32_t act) {
   if (static_cast<uint32_t>(act) >= static_cast<uint32_t>(kNumActions)) {
     v.status[env] |= kStatusBadAction;
     return kStay;
   }
   return act;
+}
+MW_HD int32_t read_action(const Params& p, const View& v, int32_t env, int32_t a) {
+  return checked_action(v, env, v.actions[static_cast<int64_t>(env) * p.num_agents + a]);
 }
 
 // priority: agents move one at a time in index order into cells free at that moment.
@@ -37,6 +40,7 @@ MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32
   const uint8_t* MW_RESTRICT obst = env_obstacles(p, v, env);
   int32_t* MW_RESTRICT pos = v.pos + row;
   const uint8_t* MW_RESTRICT active = v.active + row;
+  const int32_t* MW_RESTRICT actions = v.actions + row;
   uint8_t* MW_RESTRICT occ = s.occ;
   uint8_t* MW_RESTRICT mark = s.mark;
   int32_t* MW_RESTRICT orig = s.orig;
@@ -54,9 +58,9 @@ MW_HD void move_priority(const Params& p, const View& v, const Scratch& s, int32
     if (!active[a]) continue;
     occ[cell] = 1;
 #if !defined(__CUDA_ARCH__)
-    target[a] = cell + delta[read_action(p, v, env, a)];
+    target[a] = cell + delta[checked_action(v, env, actions[a])];
 #else
-    target[a] = cell + move_delta(p, read_action(p, v, env, a));
+    target[a] = cell + move_delta(p, checked_action(v, env, actions[a]));
 #endif
   }
   if (block_both) {
