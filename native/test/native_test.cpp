@@ -193,8 +193,6 @@ void check_bad_maps() {
   CHECK(mw::mapf::check_params(r) != nullptr, "keepFinalObs with next-step accepted");
 }
 
-// Explicit starts and lifelong goal sequences on an open 6×6 map: agents reach goals, which
-// cycle through each agent's sequence.
 struct PoolProbe {
   std::vector<std::atomic<int32_t>> hits;  // times each item was handed out in this call
   int32_t threads = 0;
@@ -236,6 +234,8 @@ void check_thread_pool() {
   }
 }
 
+// Explicit starts and lifelong goal sequences on an open 6×6 map: agents reach goals, which
+// cycle through each agent's sequence.
 void check_explicit_sequences() {
   Params p = mw::test::make_params(2, 3, 6, 2);
   p.placement = mw::mapf::kPlaceExplicit;

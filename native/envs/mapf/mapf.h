@@ -348,14 +348,14 @@ MW_HD void write_env_obs(const Params& p, const View& v, int32_t env, const uint
   const int32_t ahead_agents = static_cast<int32_t>((kPrefetchBytes + agent_bytes - 1) / agent_bytes);
   (void)ahead_agents;
 #if !defined(__CUDA_ARCH__)
-  // The next env of this thread's range (env + 1; at a range end the prefetch is merely wasted).
-  const char* next_map = p.map_per_env && env + 1 < p.num_envs
-                             ? reinterpret_cast<const char*>(env_obstacles(p, v, env + 1))
-                             : nullptr;
+  // The next env of this thread's range (env + 1; at a range end the prefetch is merely wasted):
+  // map_next is the next line of its map to ask for, up to map_end (both null: nothing to ask).
   const int64_t map_bytes = static_cast<int64_t>(p.padded_h) * p.padded_w;
   const int64_t map_share = ((map_bytes + num_agents - 1) / num_agents + 63) & ~int64_t{63};
-  const char* map_next = next_map;  // the next line to ask for, up to map_end
-  const char* const map_end = next_map != nullptr ? next_map + map_bytes : nullptr;
+  const char* map_next = p.map_per_env && env + 1 < p.num_envs
+                             ? reinterpret_cast<const char*>(env_obstacles(p, v, env + 1))
+                             : nullptr;
+  const char* const map_end = map_next != nullptr ? map_next + map_bytes : nullptr;
 #endif
 #if defined(MW_HOST_AVX2)
   const bool avx2 = host_has_avx2();
