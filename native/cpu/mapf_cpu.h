@@ -110,7 +110,6 @@ class MapfCpu {
   // Returns the index of an env whose placement failed, or -1.
   int64_t Reset(const uint8_t* mask_in) {
     // One copy of the mask: the caller's may alias buffers this reset writes.
-    // One copy of the mask: the caller's may alias buffers this reset writes.
     const uint8_t* mask = book_.CopyMask(mask_in);
     book_.StartEpisodes(mask, v_.episode);
     mask_ = mask;
