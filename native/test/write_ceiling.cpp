@@ -1,8 +1,8 @@
 // Where the MAPF-v0 host step's time goes against the machine's write bandwidth (not run in CI):
 //   mw_write_ceiling [envs] [threads] [u8] [repeats]
-// On one batch (64 agents per env, 64x64 maps of density 0.3, r = 5, priority), times with T
-// threads, each over the same contiguous env halves the executor uses:
-//   step    the whole step (move, rewards, every output);
+// On one batch (64 agents per env, 64x64 maps of density 0.3, r = 5, priority), times on a pool
+// of T threads, which splits the items as the executor's pool does (contiguous shares):
+//   step    the whole step (move, rewards, every output), after rewriting the actions in place;
 //   outputs only the output writer of every env (occupancy marks, windows, positions), agents
 //           standing where the last step left them;
 //   and four ways of merely writing the same observation bytes: glibc memset, `rep stosb` (what
@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
   int32_t* actions = b->actions();
   for (int64_t i = 0; i < agents; ++i)
     actions[i] = static_cast<int32_t>(mw::rng_draw(1, 3, 0, 0, 0, static_cast<uint32_t>(i)).v[0] % 5);
-  const double obs_bytes = static_cast<double>(agents) * static_cast<double>(mw::mapf::obs_per_agent(p)) * (u8 ? 1 : 4);
+  const int64_t agent_bytes = mw::mapf::obs_per_agent(p) * (u8 ? 1 : 4);
+  const double obs_bytes = static_cast<double>(agents * agent_bytes);
   uint8_t* obs = static_cast<uint8_t*>(b->v().obs);
   const auto report = [&](const char* what, double agent_steps) {
     std::printf("%-8s %8.2fM agent-steps/s  %6.1f GB/s of observations\n", what, agent_steps / 1e6,
@@ -119,10 +120,9 @@ int main(int argc, char** argv) {
              write_outputs_avx2(b->p, b->v(), mw::mapf::scratch_of(b->p, b->v(), t), lo, hi);
            });
          }));
-  const auto bytes_of = [&](int64_t lo, int64_t hi) {
-    return static_cast<size_t>(static_cast<double>(hi - lo) / a * obs_bytes);
-  };
-  const auto start_of = [&](int64_t lo) { return obs + bytes_of(0, lo); };
+  // The observation bytes of agents [lo, hi), and where they start.
+  const auto bytes_of = [&](int64_t lo, int64_t hi) { return static_cast<size_t>((hi - lo) * agent_bytes); };
+  const auto start_of = [&](int64_t lo) { return obs + lo * agent_bytes; };
   report("memset", median_rate(repeats, a, [&] {
            parallel(pool, agents, [&](int32_t, int64_t lo, int64_t hi) { std::memset(start_of(lo), 1, bytes_of(lo, hi)); });
          }));
