@@ -9,10 +9,8 @@ import type { VectorEnv } from '../core/vector-env.js';
 import type { MapfInfos } from '../envs/mapf/infos.js';
 import { MAPF_METRICS_BY_MODE } from '../envs/mapf/infos.js';
 import type { VolleyballInfos } from '../envs/volleyball/infos.js';
-import { VB_METRIC_SLOTS } from '../envs/volleyball/layout.js';
 import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyball/policy.js';
 import type { DispatchInfos } from '../envs/dispatch/infos.js';
-import { DISPATCH_METRIC_NAMES } from '../envs/dispatch/layout.js';
 import { type DispatchPolicyName, makeDispatchPolicy } from '../envs/dispatch/policy.js';
 import { type OptionSpec, UsageError, formatOptions, parseArgs } from './args.js';
 import {
@@ -20,7 +18,7 @@ import {
   rejectOptions, requireEnv, resolveMap, volleyballMakeOptions,
 } from './env-options.js';
 import { type PolicyName, makePolicy } from './policies.js';
-import { Progress } from './progress.js';
+import { type RolloutLoopStats, fmt, ratesOf, runRolloutLoop, si } from './rollout-loop.js';
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   envs: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'environments stepped together (default 1024)' },
@@ -76,52 +74,92 @@ are averaged over the finished episodes.
 options:
 ${formatOptions(OPTIONS)}`;
 
-/** What `rollout` measured (also its `--json` output). */
-export interface RolloutSummary {
+/** What every `rollout` summary holds (also in its `--json` output). */
+export interface RolloutSummaryBase extends RolloutLoopStats {
   /** Env id. */
   env: string;
-  /** Batch shape and length. */
+  /** Environments in the batch. */
   numEnvs: number;
+  /** Agents (MAPF agents, drones or vehicles) per env. */
   numAgents: number;
+  /** Batched steps taken. */
   steps: number;
+  /** Backend actually used. */
+  backend: string;
+  /** Threads actually used. */
+  numThreads: number;
+  /** Base seed. */
+  seed: number;
+  /** Env-steps/s of the `step()` calls alone. */
+  envStepsPerSec: number;
+  /** Env-steps/s of the whole loop, policy included. */
+  loopEnvStepsPerSec: number;
+}
+
+/** What `rollout` measured on MAPF-v0 (also its `--json` output). */
+export interface RolloutSummary extends RolloutSummaryBase {
   /** Map name or file. */
   map: string;
+  /** Policy used. */
   policy: PolicyName;
-  /** Backend and threads actually used. */
-  backend: string;
-  numThreads: number;
   /** Resolved env config. */
   collisionSystem: string;
   onTarget: string;
   obsDtype: string;
-  seed: number;
-  /** Seconds inside `step()` calls and in the whole step loop (policy and bookkeeping included). */
-  seconds: { step: number; loop: number };
-  /** Throughput of the `step()` calls alone. */
-  envStepsPerSec: number;
   /** `envStepsPerSec` × agents. */
   agentStepsPerSec: number;
-  /** Throughput of the whole loop, policy included. */
-  loopEnvStepsPerSec: number;
+  /** Agent-steps/s of the whole loop, policy included. */
   loopAgentStepsPerSec: number;
-  /** Episodes that ended during the loop. */
-  episodes: number;
-  /** Mean over finished episodes of the agents' mean undiscounted return. */
-  meanReturn: number | null;
-  /** Mean episode length in steps over finished episodes. */
-  meanLength: number | null;
-  /** Mean of each metric of the mode over the finished episodes where it is defined. */
-  metrics: Record<string, number | null>;
 }
 
-const mean = (sum: number, n: number): number | null => (n > 0 ? sum / n : null);
-const fmt = (v: number | null, digits = 3): string => (v === null ? 'n/a' : v.toFixed(digits));
+/** What `rollout` measured on a volleyball env (also its `--json` output); its metrics are every task metric. */
+export interface VolleyballRolloutSummary extends RolloutSummaryBase {
+  /** Policy used. */
+  policy: VolleyballPolicyName;
+  /** Resolved env config (task, action mode, substeps, episode cap, ...). */
+  config: Record<string, unknown>;
+  /** `envStepsPerSec` × drones. */
+  droneStepsPerSec: number;
+  /** Drone-steps/s of the whole loop, policy included. */
+  loopDroneStepsPerSec: number;
+}
 
-function si(v: number): string {
-  if (v >= 1e9) return `${(v / 1e9).toFixed(2)}G`;
-  if (v >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
-  if (v >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
-  return v.toFixed(0);
+/** What `rollout` measured on RideDispatch-v0 (also its `--json` output); its metrics are `DISPATCH_METRIC_NAMES`. */
+export interface DispatchRolloutSummary extends RolloutSummaryBase {
+  /** Policy used. */
+  policy: DispatchPolicyName;
+  /** Resolved env config (`env.metadata.config`: vehicles, capacity, slots, horizon, ...). */
+  config: Record<string, unknown>;
+  /** `envStepsPerSec` × vehicles. */
+  vehicleStepsPerSec: number;
+  /** Vehicle-steps/s of the whole loop, policy included. */
+  loopVehicleStepsPerSec: number;
+}
+
+/** The fields every summary shares, for `steps` steps of `env` reported as `id`. */
+function summaryBase(env: VectorEnv, id: string, steps: number, stats: RolloutLoopStats): RolloutSummaryBase {
+  const { envStepsPerSec, loopEnvStepsPerSec } = ratesOf(env, steps, stats.seconds);
+  return {
+    env: id, numEnvs: env.numEnvs, numAgents: env.numAgents, steps, backend: env.metadata.backend,
+    numThreads: env.metadata.numThreads, seed: env.metadata.seed, envStepsPerSec, loopEnvStepsPerSec, ...stats,
+  };
+}
+
+/** The throughput and episode lines every summary prints; `unit` names the agents (agent, drone, vehicle). */
+function summaryLines(s: RolloutSummaryBase, unit: string): string[] {
+  const agentRate = s.envStepsPerSec * s.numAgents, loopAgentRate = s.loopEnvStepsPerSec * s.numAgents;
+  return [
+    `throughput (step() only): ${si(s.envStepsPerSec)} env-steps/s, ${si(agentRate)} ${unit}-steps/s (${s.seconds.step.toFixed(3)} s in step())`,
+    `throughput (with policy): ${si(s.loopEnvStepsPerSec)} env-steps/s, ${si(loopAgentRate)} ${unit}-steps/s (${s.seconds.loop.toFixed(3)} s loop)`,
+    `episodes finished:        ${s.episodes}`,
+    `mean episode return:      ${fmt(s.meanReturn, 4)}`,
+  ];
+}
+
+/** Prints `summary` as JSON when `json`, else the lines `text` makes of it; returns the exit code. */
+function report<S>(summary: S, json: boolean, text: (s: S) => string[]): number {
+  process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : `${text(summary).join('\n')}\n`);
+  return 0;
 }
 
 /** Runs `rollout` with the words after the command; returns the exit code. */
@@ -150,118 +188,32 @@ export async function rolloutCommand(args: readonly string[]): Promise<number> {
 
   const env = make('MAPF-v0', makeOpts);
   try {
-    return runRollout(env, { id, numEnvs, steps, policyName, json, mapLabel: map.label, mapSize: `${map.grid.height}x${map.grid.width}` });
+    return runRollout(env, { id, steps, policyName, json, mapLabel: map.label, mapSize: `${map.grid.height}x${map.grid.width}` });
   } finally {
     env.close();
   }
 }
 
-interface RolloutPlan { id: string; numEnvs: number; steps: number; policyName: PolicyName; json: boolean; mapLabel: string; mapSize: string }
+interface RolloutPlan { id: string; steps: number; policyName: PolicyName; json: boolean; mapLabel: string; mapSize: string }
 
 function runRollout(env: VectorEnv, plan: RolloutPlan): number {
-  const { id, numEnvs, steps, policyName, json } = plan;
+  const { id, steps, policyName, json } = plan;
   const cfg = env.metadata.config as { obsRadius: number; onTarget: keyof typeof MAPF_METRICS_BY_MODE; collisionSystem: string; obsDtype: string };
-  const A = env.numAgents;
   const policy = makePolicy(policyName, env, env.metadata.seed, cfg.obsRadius);
-  const { obs: obs0, infos: infos0 } = env.reset();
-  const infos = infos0 as MapfInfos;
-  const { done, length, metrics, metricNames } = infos.episode;
-  const ret = infos.episode.return;
-  const M = metricNames.length;
-  const wanted = MAPF_METRICS_BY_MODE[cfg.onTarget].map((name) => ({ name, slot: metricNames.indexOf(name), sum: 0, n: 0 }));
-  let episodes = 0, sumReturn = 0, sumLength = 0, stepSeconds = 0;
-  const progress = new Progress(`rollout ${numEnvs}x${A}`, steps, process.stderr, !json);
-
-  const loopStart = performance.now();
-  let obs = obs0;
-  for (let t = 0; t < steps; t++) {
-    policy(obs, infos);
-    const t0 = performance.now();
-    obs = env.step().obs;
-    stepSeconds += (performance.now() - t0) / 1000;
-    for (let e = 0; e < numEnvs; e++) {
-      if (!done[e]) continue;
-      episodes++;
-      sumLength += length[e];
-      let r = 0;
-      for (let a = 0; a < A; a++) r += ret[e * A + a];
-      sumReturn += r / A;
-      for (const m of wanted) {
-        const v = metrics[e * M + m.slot];
-        if (!Number.isNaN(v)) { m.sum += v; m.n++; }
-      }
-    }
-    progress.update(t + 1);
-  }
-  const loopSeconds = (performance.now() - loopStart) / 1000;
-  progress.finish();
-
+  const stats = runRolloutLoop(env, steps, json, (obs, infos) => policy(obs, infos as MapfInfos), MAPF_METRICS_BY_MODE[cfg.onTarget]);
+  const rates = ratesOf(env, steps, stats.seconds);
   const summary: RolloutSummary = {
-    env: id, numEnvs, numAgents: A, steps, map: plan.mapLabel, policy: policyName, backend: env.metadata.backend,
-    numThreads: env.metadata.numThreads, collisionSystem: cfg.collisionSystem, onTarget: cfg.onTarget, obsDtype: cfg.obsDtype,
-    seed: env.metadata.seed, seconds: { step: stepSeconds, loop: loopSeconds },
-    envStepsPerSec: (numEnvs * steps) / stepSeconds, agentStepsPerSec: (numEnvs * A * steps) / stepSeconds,
-    loopEnvStepsPerSec: (numEnvs * steps) / loopSeconds, loopAgentStepsPerSec: (numEnvs * A * steps) / loopSeconds,
-    episodes, meanReturn: mean(sumReturn, episodes), meanLength: mean(sumLength, episodes),
-    metrics: Object.fromEntries(wanted.map((m) => [m.name, mean(m.sum, m.n)])),
+    ...summaryBase(env, id, steps, stats), map: plan.mapLabel, policy: policyName,
+    collisionSystem: cfg.collisionSystem, onTarget: cfg.onTarget, obsDtype: cfg.obsDtype,
+    agentStepsPerSec: rates.agentStepsPerSec, loopAgentStepsPerSec: rates.loopAgentStepsPerSec,
   };
-  if (json) {
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    return 0;
-  }
-  const s = summary;
-  const lines = [
+  return report(summary, json, (s) => [
     `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} agents, ${s.steps} steps, map ${s.map} (${plan.mapSize}), policy ${s.policy}`,
     `  backend ${s.backend}, ${s.numThreads} thread(s), collision ${s.collisionSystem}, onTarget ${s.onTarget}, obs ${s.obsDtype}, seed ${s.seed}`,
-    `throughput (step() only): ${si(s.envStepsPerSec)} env-steps/s, ${si(s.agentStepsPerSec)} agent-steps/s (${s.seconds.step.toFixed(3)} s in step())`,
-    `throughput (with policy): ${si(s.loopEnvStepsPerSec)} env-steps/s, ${si(s.loopAgentStepsPerSec)} agent-steps/s (${s.seconds.loop.toFixed(3)} s loop)`,
-    `episodes finished:        ${s.episodes}`,
-    `mean episode return:      ${fmt(s.meanReturn, 4)}`,
+    ...summaryLines(s, 'agent'),
     `mean episode length:      ${fmt(s.meanLength, 2)}`,
     `${`metrics (${s.onTarget}):`.padEnd(26)}${Object.entries(s.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
-}
-
-/** What `rollout` measured on a volleyball env (also its `--json` output). */
-export interface VolleyballRolloutSummary {
-  /** Env id. */
-  env: string;
-  /** Environments in the batch. */
-  numEnvs: number;
-  /** Drones per env. */
-  numAgents: number;
-  /** Batched steps taken. */
-  steps: number;
-  /** Policy used. */
-  policy: VolleyballPolicyName;
-  /** Backend actually used. */
-  backend: string;
-  /** Threads actually used. */
-  numThreads: number;
-  /** Base seed. */
-  seed: number;
-  /** Resolved env config (task, action mode, substeps, episode cap, ...). */
-  config: Record<string, unknown>;
-  /** Seconds inside `step()` calls and in the whole step loop (policy and bookkeeping included). */
-  seconds: { step: number; loop: number };
-  /** Throughput of the `step()` calls alone. */
-  envStepsPerSec: number;
-  /** `envStepsPerSec` × drones. */
-  droneStepsPerSec: number;
-  /** Env-steps/s of the whole loop, policy included. */
-  loopEnvStepsPerSec: number;
-  /** Drone-steps/s of the whole loop, policy included. */
-  loopDroneStepsPerSec: number;
-  /** Episodes that ended during the loop. */
-  episodes: number;
-  /** Mean over finished episodes of the drones' mean undiscounted return. */
-  meanReturn: number | null;
-  /** Mean episode length in steps over finished episodes. */
-  meanLength: number | null;
-  /** Mean of each task metric over the finished episodes where it is defined (not NaN). */
-  metrics: Record<string, number | null>;
+  ]);
 }
 
 /** `rollout` for a `Volleyball-<Task>-v0` id; returns the exit code. */
@@ -275,24 +227,16 @@ function volleyballRollout(id: string, o: Record<string, number | string | boole
   }));
   try {
     const steps = stepsArg ?? (env.metadata.config as { maxEpisodeSteps: number }).maxEpisodeSteps;
-    const s = runVolleyballRollout(env, policyName, steps, json);
-    if (json) {
-      process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-      return 0;
-    }
-    const cfg = s.config as { task: string; actionMode: string; substeps: number; maxEpisodeSteps: number };
-    const lines = [
-      `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} drone(s), ${s.steps} steps, policy ${s.policy}`,
-      `  backend ${s.backend}, ${s.numThreads} thread(s), actions ${cfg.actionMode}, substeps ${cfg.substeps}, episodes cut at ${cfg.maxEpisodeSteps} steps, seed ${s.seed}`,
-      `throughput (step() only): ${si(s.envStepsPerSec)} env-steps/s, ${si(s.droneStepsPerSec)} drone-steps/s (${s.seconds.step.toFixed(3)} s in step())`,
-      `throughput (with policy): ${si(s.loopEnvStepsPerSec)} env-steps/s, ${si(s.loopDroneStepsPerSec)} drone-steps/s (${s.seconds.loop.toFixed(3)} s loop)`,
-      `episodes finished:        ${s.episodes}`,
-      `mean episode return:      ${fmt(s.meanReturn, 4)}`,
-      `mean episode length:      ${fmt(s.meanLength, 2)}`,
-      `${'metrics (mean):'.padEnd(26)}${Object.entries(s.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-    return 0;
+    return report(runVolleyballRollout(env, policyName, steps, json), json, (s) => {
+      const cfg = s.config as { task: string; actionMode: string; substeps: number; maxEpisodeSteps: number };
+      return [
+        `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} drone(s), ${s.steps} steps, policy ${s.policy}`,
+        `  backend ${s.backend}, ${s.numThreads} thread(s), actions ${cfg.actionMode}, substeps ${cfg.substeps}, episodes cut at ${cfg.maxEpisodeSteps} steps, seed ${s.seed}`,
+        ...summaryLines(s, 'drone'),
+        `mean episode length:      ${fmt(s.meanLength, 2)}`,
+        `${'metrics (mean):'.padEnd(26)}${Object.entries(s.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+      ];
+    });
   } finally {
     env.close();
   }
@@ -300,87 +244,13 @@ function volleyballRollout(id: string, o: Record<string, number | string | boole
 
 /** Steps a volleyball batch `steps` times with `policyName`; returns the summary. */
 export function runVolleyballRollout(env: VectorEnv, policyName: VolleyballPolicyName, steps: number, quiet = false): VolleyballRolloutSummary {
-  const E = env.numEnvs, A = env.numAgents;
   const policy = makeVolleyballPolicy(policyName, env, env.metadata.seed);
-  const r = env.reset();
-  const infos = r.infos as VolleyballInfos;
-  let obs = r.obs as Float32Array;
-  const { done, length, metrics, metricNames } = infos.episode;
-  const ret = infos.episode.return;
-  const sums = metricNames.map((name, slot) => ({ name, slot, sum: 0, n: 0 }));
-  let episodes = 0, sumReturn = 0, sumLength = 0, stepSeconds = 0;
-  const progress = new Progress(`rollout ${E}x${A}`, steps, process.stderr, !quiet);
-  const loopStart = performance.now();
-  for (let t = 0; t < steps; t++) {
-    policy(infos, obs);
-    const t0 = performance.now();
-    obs = env.step().obs as Float32Array;
-    stepSeconds += (performance.now() - t0) / 1000;
-    for (let e = 0; e < E; e++) {
-      if (!done[e]) continue;
-      episodes++;
-      sumLength += length[e];
-      let sum = 0;
-      for (let a = 0; a < A; a++) sum += ret[e * A + a];
-      sumReturn += sum / A;
-      for (const m of sums) {
-        const v = metrics[e * VB_METRIC_SLOTS + m.slot];
-        if (!Number.isNaN(v)) { m.sum += v; m.n++; }
-      }
-    }
-    progress.update(t + 1);
-  }
-  const loopSeconds = (performance.now() - loopStart) / 1000;
-  progress.finish();
+  const stats = runRolloutLoop(env, steps, quiet, (obs, infos) => policy(infos as VolleyballInfos, obs as Float32Array));
+  const rates = ratesOf(env, steps, stats.seconds);
   return {
-    env: env.id, numEnvs: E, numAgents: A, steps, policy: policyName, backend: env.metadata.backend,
-    numThreads: env.metadata.numThreads, seed: env.metadata.seed, config: { ...(env.metadata.config as Record<string, unknown>) },
-    seconds: { step: stepSeconds, loop: loopSeconds },
-    envStepsPerSec: (E * steps) / stepSeconds, droneStepsPerSec: (E * A * steps) / stepSeconds,
-    loopEnvStepsPerSec: (E * steps) / loopSeconds, loopDroneStepsPerSec: (E * A * steps) / loopSeconds,
-    episodes, meanReturn: mean(sumReturn, episodes), meanLength: mean(sumLength, episodes),
-    metrics: Object.fromEntries(sums.map((m) => [m.name, mean(m.sum, m.n)])),
+    ...summaryBase(env, env.id, steps, stats), policy: policyName, config: { ...(env.metadata.config as Record<string, unknown>) },
+    droneStepsPerSec: rates.agentStepsPerSec, loopDroneStepsPerSec: rates.loopAgentStepsPerSec,
   };
-}
-
-/** What `rollout` measured on RideDispatch-v0 (also its `--json` output). */
-export interface DispatchRolloutSummary {
-  /** Env id. */
-  env: string;
-  /** Environments in the batch. */
-  numEnvs: number;
-  /** Vehicles per env. */
-  numAgents: number;
-  /** Batched steps taken. */
-  steps: number;
-  /** Policy used. */
-  policy: DispatchPolicyName;
-  /** Backend actually used. */
-  backend: string;
-  /** Threads actually used. */
-  numThreads: number;
-  /** Base seed. */
-  seed: number;
-  /** Resolved env config (`env.metadata.config`: vehicles, capacity, slots, horizon, ...). */
-  config: Record<string, unknown>;
-  /** Seconds inside `step()` calls and in the whole step loop (policy and bookkeeping included). */
-  seconds: { step: number; loop: number };
-  /** Throughput of the `step()` calls alone. */
-  envStepsPerSec: number;
-  /** `envStepsPerSec` × vehicles. */
-  vehicleStepsPerSec: number;
-  /** Env-steps/s of the whole loop, policy included. */
-  loopEnvStepsPerSec: number;
-  /** Vehicle-steps/s of the whole loop, policy included. */
-  loopVehicleStepsPerSec: number;
-  /** Episodes that ended during the loop. */
-  episodes: number;
-  /** Mean over finished episodes of the vehicles' mean undiscounted return. */
-  meanReturn: number | null;
-  /** Mean episode length in steps over finished episodes. */
-  meanLength: number | null;
-  /** Mean of each metric (`DISPATCH_METRIC_NAMES`) over the finished episodes where it is defined (not NaN). */
-  metrics: Record<string, number | null>;
 }
 
 /** `rollout` for RideDispatch-v0; returns the exit code. */
@@ -391,27 +261,19 @@ function dispatchRollout(id: string, o: Record<string, number | string | boolean
   const env = make(id, dispatchMakeOptions(dispatchArgsOf(o, numEnvs, policyName)));
   try {
     const steps = stepsArg ?? 2 * (env.metadata.config as { horizon: number }).horizon;
-    const s = runDispatchRollout(env, policyName, steps, json);
-    if (json) {
-      process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
-      return 0;
-    }
-    const cfg = s.config as { capacity: number; numSlots: number; numNeighbours: number; numZones: number; horizon: number };
-    const m = s.metrics;
-    const lines = [
-      `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} vehicles, ${s.steps} steps, policy ${s.policy}`,
-      `  backend ${s.backend}, ${s.numThreads} thread(s), ${cfg.numZones} zones, capacity ${cfg.capacity}, ${cfg.numSlots} order slots, ` +
-        `${cfg.numNeighbours} reposition targets, episodes of ${cfg.horizon} steps, seed ${s.seed}`,
-      `throughput (step() only): ${si(s.envStepsPerSec)} env-steps/s, ${si(s.vehicleStepsPerSec)} vehicle-steps/s (${s.seconds.step.toFixed(3)} s in step())`,
-      `throughput (with policy): ${si(s.loopEnvStepsPerSec)} env-steps/s, ${si(s.loopVehicleStepsPerSec)} vehicle-steps/s (${s.seconds.loop.toFixed(3)} s loop)`,
-      `episodes finished:        ${s.episodes}`,
-      `mean episode return:      ${fmt(s.meanReturn, 4)}`,
-      `service rate:             ${fmt(m.serviceRate)} (${fmt(m.ordersServed, 1)} of ${fmt(m.ordersGenerated, 1)} orders per episode, ${fmt(m.ordersExpired, 1)} expired)`,
-      `mean pickup / detour:     ${fmt(m.meanPickupMin, 2)} / ${fmt(m.meanDetourMin, 2)} min`,
-      `mean revenue:             ${fmt(m.revenue, 2)} per episode`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-    return 0;
+    return report(runDispatchRollout(env, policyName, steps, json), json, (s) => {
+      const cfg = s.config as { capacity: number; numSlots: number; numNeighbours: number; numZones: number; horizon: number };
+      const m = s.metrics;
+      return [
+        `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} vehicles, ${s.steps} steps, policy ${s.policy}`,
+        `  backend ${s.backend}, ${s.numThreads} thread(s), ${cfg.numZones} zones, capacity ${cfg.capacity}, ${cfg.numSlots} order slots, ` +
+          `${cfg.numNeighbours} reposition targets, episodes of ${cfg.horizon} steps, seed ${s.seed}`,
+        ...summaryLines(s, 'vehicle'),
+        `service rate:             ${fmt(m.serviceRate)} (${fmt(m.ordersServed, 1)} of ${fmt(m.ordersGenerated, 1)} orders per episode, ${fmt(m.ordersExpired, 1)} expired)`,
+        `mean pickup / detour:     ${fmt(m.meanPickupMin, 2)} / ${fmt(m.meanDetourMin, 2)} min`,
+        `mean revenue:             ${fmt(m.revenue, 2)} per episode`,
+      ];
+    });
   } finally {
     env.close();
   }
@@ -422,46 +284,11 @@ function dispatchRollout(id: string, o: Record<string, number | string | boolean
  * hungarian need the env made with `pairInsertionCost: true`); returns the summary.
  */
 export function runDispatchRollout(env: VectorEnv, policyName: DispatchPolicyName, steps: number, quiet = false): DispatchRolloutSummary {
-  const E = env.numEnvs, V = env.numAgents;
   const policy = makeDispatchPolicy(policyName, env, env.metadata.seed);
-  const r = env.reset();
-  const infos = r.infos as DispatchInfos;
-  let obs = r.obs as Float32Array;
-  const { done, length, metrics } = infos.episode;
-  const ret = infos.episode.return;
-  const M = DISPATCH_METRIC_NAMES.length;
-  const sums = DISPATCH_METRIC_NAMES.map((name, slot) => ({ name, slot, sum: 0, n: 0 }));
-  let episodes = 0, sumReturn = 0, sumLength = 0, stepSeconds = 0;
-  const progress = new Progress(`rollout ${E}x${V}`, steps, process.stderr, !quiet);
-  const loopStart = performance.now();
-  for (let t = 0; t < steps; t++) {
-    policy(obs, infos);
-    const t0 = performance.now();
-    obs = env.step().obs as Float32Array;
-    stepSeconds += (performance.now() - t0) / 1000;
-    for (let e = 0; e < E; e++) {
-      if (!done[e]) continue;
-      episodes++;
-      sumLength += length[e];
-      let sum = 0;
-      for (let a = 0; a < V; a++) sum += ret[e * V + a];
-      sumReturn += sum / V;
-      for (const m of sums) {
-        const v = metrics[e * M + m.slot];
-        if (!Number.isNaN(v)) { m.sum += v; m.n++; }
-      }
-    }
-    progress.update(t + 1);
-  }
-  const loopSeconds = (performance.now() - loopStart) / 1000;
-  progress.finish();
+  const stats = runRolloutLoop(env, steps, quiet, (obs, infos) => policy(obs as Float32Array, infos as DispatchInfos));
+  const rates = ratesOf(env, steps, stats.seconds);
   return {
-    env: env.id, numEnvs: E, numAgents: V, steps, policy: policyName, backend: env.metadata.backend,
-    numThreads: env.metadata.numThreads, seed: env.metadata.seed, config: { ...(env.metadata.config as Record<string, unknown>) },
-    seconds: { step: stepSeconds, loop: loopSeconds },
-    envStepsPerSec: (E * steps) / stepSeconds, vehicleStepsPerSec: (E * V * steps) / stepSeconds,
-    loopEnvStepsPerSec: (E * steps) / loopSeconds, loopVehicleStepsPerSec: (E * V * steps) / loopSeconds,
-    episodes, meanReturn: mean(sumReturn, episodes), meanLength: mean(sumLength, episodes),
-    metrics: Object.fromEntries(sums.map((m) => [m.name, mean(m.sum, m.n)])),
+    ...summaryBase(env, env.id, steps, stats), policy: policyName, config: { ...(env.metadata.config as Record<string, unknown>) },
+    vehicleStepsPerSec: rates.agentStepsPerSec, loopVehicleStepsPerSec: rates.loopAgentStepsPerSec,
   };
 }
