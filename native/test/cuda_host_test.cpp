@@ -14,38 +14,17 @@
 
 #include "../cuda/env_slots.h"
 #include "arena.h"
+#include "check.h"
 #include "dispatch_city.h"
 #include "../cpu/volleyball_cpu.h"
 
 namespace {
 
-int failures = 0;
-#define CHECK(cond, ...)                                          \
-  do {                                                            \
-    if (!(cond)) {                                                \
-      ++failures;                                                 \
-      if (failures < 30) {                                        \
-        std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::fprintf(stderr, __VA_ARGS__);                        \
-        std::fprintf(stderr, "\n");                               \
-      }                                                           \
-    }                                                             \
-  } while (0)
+using mw::test::failures;
 
 using mw::cuda::LaunchShape;
 
-// splitmix64: fixed-seed actions independent of the standard library.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  int32_t below(int32_t n) { return static_cast<int32_t>(next() % static_cast<uint64_t>(n)); }
-  float uniform() { return static_cast<float>(next() >> 40) * (1.0f / 16777216.0f); }
-};
+using Rng = mw::test::SplitMix64;
 
 // ---- index mapping --------------------------------------------------------------------------
 

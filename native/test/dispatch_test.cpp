@@ -12,37 +12,17 @@
 #include <vector>
 
 #include "dispatch_city.h"
+#include "check.h"
 
 namespace {
 
-int failures = 0;
-#define CHECK(cond, ...)                                          \
-  do {                                                            \
-    if (!(cond)) {                                                \
-      ++failures;                                                 \
-      if (failures < 30) {                                        \
-        std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::fprintf(stderr, __VA_ARGS__);                        \
-        std::fprintf(stderr, "\n");                               \
-      }                                                           \
-    }                                                             \
-  } while (0)
+using mw::test::failures;
 
 using namespace mw::dispatch;
 using mw::dispatch::test::Batch;
 using mw::dispatch::test::City;
 
-// splitmix64: a fixed-seed generator whose stream does not depend on the standard library.
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  int32_t below(int32_t n) { return static_cast<int32_t>(next() % static_cast<uint64_t>(n)); }
-};
+using Rng = mw::test::SplitMix64;
 
 std::unique_ptr<Batch> batch(const Params& p, int32_t threads, const City& c, uint32_t seed0 = 1,
                              int64_t scratch = DispatchCpu::kScratchFloats) {

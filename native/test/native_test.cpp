@@ -15,21 +15,11 @@
 #include "../common/rng.h"
 #include "../common/thread_pool.h"
 #include "arena.h"
+#include "check.h"
 
 namespace {
 
-int failures = 0;
-#define CHECK(cond, ...)                                  \
-  do {                                                    \
-    if (!(cond)) {                                        \
-      ++failures;                                         \
-      if (failures < 20) {                                \
-        std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::fprintf(stderr, __VA_ARGS__);                \
-        std::fprintf(stderr, "\n");                       \
-      }                                                   \
-    }                                                     \
-  } while (0)
+using mw::test::failures;
 
 using mw::mapf::Params;
 using mw::mapf::View;

@@ -10,21 +10,11 @@
 #include <vector>
 
 #include "../cpu/volleyball_cpu.h"
+#include "check.h"
 
 namespace {
 
-int failures = 0;
-#define CHECK(cond, ...)                                          \
-  do {                                                            \
-    if (!(cond)) {                                                \
-      ++failures;                                                 \
-      if (failures < 30) {                                        \
-        std::fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-        std::fprintf(stderr, __VA_ARGS__);                        \
-        std::fprintf(stderr, "\n");                               \
-      }                                                           \
-    }                                                             \
-  } while (0)
+using mw::test::failures;
 
 using namespace mw::vb;
 
@@ -43,17 +33,7 @@ const float kHoverCmd = static_cast<float>(2.0 * kHoverT - 1.0);
 const double kHoverThrottle = std::sqrt(kHoverT);
 constexpr float kPi = 3.14159265f;
 
-// splitmix64: a fixed-seed generator whose stream does not depend on the standard library.
-struct Rng {
-  uint64_t s;
-  double next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-  }
-  float uni(double lo, double hi) { return static_cast<float>(lo + (hi - lo) * next()); }
-};
+using Rng = mw::test::SplitMix64;
 
 // A batch with its io arena in plain (8-byte aligned) memory, seeded and reset.
 struct Batch {
