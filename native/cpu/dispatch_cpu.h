@@ -1,7 +1,7 @@
-// CPU executor for RideDispatch-v0: owns the batch's state arena (cities, replay list, orders,
-// vehicles), runs the env functions over env indices on a persistent thread pool, and keeps the
-// episode bookkeeping (seeds, episode counters, which envs were reset). The io arena is borrowed
-// from the caller.
+// CPU executor for RideDispatch-v0: installs cities and the replay list into CpuBatch's state
+// arena (with the orders and vehicles) and runs the env functions over env indices on its thread
+// pool, streaming observation rows out of a per-thread scratch. The io arena is borrowed from the
+// caller.
 #pragma once
 #include <cstdint>
 #include <algorithm>
@@ -9,8 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "../common/episodes.h"
-#include "../common/thread_pool.h"
+#include "cpu_batch.h"
 #include "../envs/dispatch/dispatch_layout.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -86,7 +85,7 @@ inline void stream_fence() {
 #endif
 }
 
-class DispatchCpu {
+class DispatchCpu : public CpuBatch<Params, View, kMaxFields> {
  public:
   static constexpr int64_t kScratchFloats = int64_t{1} << 18;  // 1 MiB per thread at most
 
@@ -97,34 +96,18 @@ class DispatchCpu {
   // written in place; tests compare both).
   DispatchCpu(const Params& p, uint8_t* io, uint64_t io_bytes, const uint64_t* io_offsets, int32_t threads,
               int64_t scratch_floats = kScratchFloats)
-      : p_(p), pool_(threads < p.num_envs ? threads : p.num_envs),
+      : CpuBatch(p, io, io_bytes, io_offsets, threads),
         env_floats_(static_cast<int64_t>(p.num_vehicles) * obs_per_agent(p)),
         scratch_(static_cast<size_t>(env_floats_ <= scratch_floats ? env_floats_ * pool_.size() : 0)),
-        city_ready_(static_cast<size_t>(p.num_cities), 0),
-        book_(p.num_envs) {
-    FieldSpec f[kMaxFields];
-    const int n = list_state_fields(p, f);
-    uint64_t offsets[kMaxFields];
-    const uint64_t bytes = pack_fields(f, n, offsets);
-    state_.reset(new uint64_t[(bytes + 64) / 8 + 8]());  // zeroed, 8-byte aligned
-    bind_error_ = bind_view(p, reinterpret_cast<uint8_t*>(state_.get()), offsets, io, io_bytes, io_offsets, v_);
-  }
+        city_ready_(static_cast<size_t>(p.num_cities), 0) {}
 
   // Bytes of state and scratch a batch with `threads` threads allocates.
   static uint64_t AllocationBytes(const Params& p, int32_t threads) {
-    FieldSpec f[kMaxFields];
-    const int n = list_state_fields(p, f);
-    uint64_t offsets[kMaxFields];
     const uint64_t slots = static_cast<uint64_t>(threads < p.num_envs ? threads : p.num_envs);
     const uint64_t block = static_cast<uint64_t>(p.num_vehicles) * static_cast<uint64_t>(obs_per_agent(p));
     const uint64_t scratch = block <= static_cast<uint64_t>(kScratchFloats) ? 4 * block : 0;
-    return pack_fields(f, n, offsets) + slots * scratch;
+    return StateBytes(p) + slots * scratch;
   }
-
-  const char* bind_error() const { return bind_error_; }
-  const Params& params() const { return p_; }
-  const View& view() const { return v_; }
-  int32_t threads() const { return pool_.size(); }
 
   // Checks a city and copies it into slot `m` (0..M-1). nullptr on success; on failure the slot
   // keeps its previous city. The envs of that slot must be reset before they step again.
@@ -161,43 +144,17 @@ class DispatchCpu {
     return replay_ready_ || p_.demand_mode != kDemandReplay;
   }
 
-  // Sets the seeds of the masked envs (all if mask is null); their next reset starts episode 0.
-  void SetSeeds(const uint32_t* seeds, const uint8_t* mask) {
-    book_.SetSeeds(seeds, mask, v_.seeds, v_.episode);
-  }
-
   // Starts the next episode (episode 0 right after SetSeeds) of the masked envs (all if null).
   // Call only when Ready().
-  void Reset(const uint8_t* mask_in) {
-    // One copy of the mask: the caller's may alias buffers this reset writes.
-    const uint8_t* mask = book_.CopyMask(mask_in);
-    book_.StartEpisodes(mask, v_.episode);
-    mask_ = mask;
-    pool_.ParallelFor(p_.num_envs, &DispatchCpu::ResetRange, this);
-  }
-
-  // First env never reset since it was created or its city changed, or -1.
-  int64_t FirstUninitialized() const {
-    return book_.FirstUninitialized();
-  }
+  void Reset(const uint8_t* mask) { ResetEnvs(mask, &DispatchCpu::ResetRange, this); }
 
   // Steps every env once. Returns the index of an env with a status bit set, or -1.
-  int64_t Step() {
-    book_.StepTaken();
-    pool_.ParallelFor(p_.num_envs, &DispatchCpu::StepRange, this);
-    for (int64_t e = 0; e < p_.num_envs; ++e)
-      if (v_.status[e]) return e;
-    return -1;
-  }
+  int64_t Step() { return StepEnvs(&DispatchCpu::StepRange, this); }
 
  private:
   template <typename T>
   static void copy(const T* dst, const T* src, int64_t slot, int64_t count) {
     std::memcpy(const_cast<T*>(dst) + slot * count, src, static_cast<size_t>(count) * sizeof(T));
-  }
-
-  void Uninitialize(int64_t e) {
-    book_.Uninitialize(e);
   }
 
   StreamRows Rows(int64_t e, int32_t slot) {
@@ -242,17 +199,10 @@ class DispatchCpu {
     });
   }
 
-  Params p_;
-  View v_{};
-  ThreadPool pool_;
-  std::unique_ptr<uint64_t[]> state_;
   int64_t env_floats_;          // floats of one env's observation block (V x obs_per_agent)
   std::vector<float> scratch_;  // [threads, V x obs_per_agent] or empty
   std::vector<uint8_t> city_ready_;
-  EpisodeBook book_;  // seeds, episode counters and reset state of every env
   bool replay_ready_ = false;
-  const char* bind_error_ = nullptr;
-  const uint8_t* mask_ = nullptr;
 };
 
 }  // namespace mw::dispatch

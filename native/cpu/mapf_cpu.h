@@ -1,6 +1,6 @@
-// CPU executor for MAPF-v0: owns the batch's state arena and per-thread scratch, runs the env
-// functions over env indices on a persistent thread pool, and keeps the episode bookkeeping
-// (seeds, episode counters, which envs were reset). The io arena is borrowed from the caller.
+// CPU executor for MAPF-v0: owns the per-thread scratch and runs the env functions over env
+// indices on CpuBatch's thread pool, with its state arena and episode bookkeeping. The io arena
+// is borrowed from the caller.
 #pragma once
 #include <cstdint>
 #include <algorithm>
@@ -8,30 +8,21 @@
 #include <memory>
 #include <vector>
 
-#include "../common/episodes.h"
-#include "../common/thread_pool.h"
+#include "cpu_batch.h"
 #include "../envs/mapf/mapf_layout.h"
 
 namespace mw::mapf {
 
-class MapfCpu {
+class MapfCpu : public CpuBatch<Params, View, kMaxFields> {
  public:
   // `io` (io_bytes long) holds the io fields at `io_offsets`. Throws std::bad_alloc if the state
   // or scratch cannot be allocated. Call SetTask (explicit placement), SetMap for every map slot
   // and SetSeeds before the first Reset; Ready() says whether that was done.
   MapfCpu(const Params& p, uint8_t* io, uint64_t io_bytes, const uint64_t* io_offsets, int32_t threads)
-      : p_(p), pool_(threads < p.num_envs ? threads : p.num_envs),
+      : CpuBatch(p, io, io_bytes, io_offsets, threads),
         scratch_u8_(static_cast<size_t>(scratch_u8_per_slot(p) * pool_.size())),
         scratch_i32_(static_cast<size_t>(scratch_i32_per_slot(p) * pool_.size())),
-        map_ready_(static_cast<size_t>(map_count(p)), 0),
-        book_(p.num_envs) {
-    FieldSpec f[kMaxFields];
-    const int n = list_state_fields(p, f);
-    uint64_t offsets[kMaxFields];
-    const uint64_t bytes = pack_fields(f, n, offsets);
-    state_.reset(new uint64_t[(bytes + 64) / 8 + 8]());  // zeroed, 8-byte aligned
-    uint8_t* base = reinterpret_cast<uint8_t*>(state_.get());
-    bind_error_ = bind_view(p, base, offsets, io, io_bytes, io_offsets, v_);
+        map_ready_(static_cast<size_t>(map_count(p)), 0) {
     v_.scratch_u8 = scratch_u8_.data();
     v_.scratch_i32 = scratch_i32_.data();
     for (int32_t slot = 0; slot < pool_.size(); ++slot) scratch_init(p_, v_, slot);
@@ -39,19 +30,11 @@ class MapfCpu {
 
   // Bytes of state and scratch a batch with `threads` threads allocates.
   static uint64_t AllocationBytes(const Params& p, int32_t threads) {
-    FieldSpec f[kMaxFields];
-    const int n = list_state_fields(p, f);
-    uint64_t offsets[kMaxFields];
     const uint64_t slots = static_cast<uint64_t>(threads < p.num_envs ? threads : p.num_envs);
-    return pack_fields(f, n, offsets) +
+    return StateBytes(p) +
            slots * static_cast<uint64_t>(scratch_u8_per_slot(p) + 4 * scratch_i32_per_slot(p));
   }
 
-  // Name of an io field that did not fit the caller's arena, or nullptr.
-  const char* bind_error() const { return bind_error_; }
-  const Params& params() const { return p_; }
-  const View& view() const { return v_; }
-  int32_t threads() const { return pool_.size(); }
   bool task_ready() const { return task_ready_; }
 
   // Installs the explicit task after checking it against every installed map. nullptr on success.
@@ -101,43 +84,21 @@ class MapfCpu {
     return task_ready_ || p_.placement == kPlaceRandom;
   }
 
-  // Sets the seeds of the masked envs (all if mask is null); their next reset starts episode 0.
-  void SetSeeds(const uint32_t* seeds, const uint8_t* mask) {
-    book_.SetSeeds(seeds, mask, v_.seeds, v_.episode);
-  }
-
   // Starts the next episode (episode 0 right after SetSeeds) of the masked envs (all if null).
   // Returns the index of an env whose placement failed, or -1.
-  int64_t Reset(const uint8_t* mask_in) {
-    // One copy of the mask: the caller's may alias buffers this reset writes.
-    const uint8_t* mask = book_.CopyMask(mask_in);
-    book_.StartEpisodes(mask, v_.episode);
-    mask_ = mask;
-    pool_.ParallelFor(p_.num_envs, &MapfCpu::ResetRange, this);
+  int64_t Reset(const uint8_t* mask) {
+    ResetEnvs(mask, &MapfCpu::ResetRange, this);
     const int64_t failed = FirstStatus(kStatusPlacement);
     for (int64_t e = failed; e >= 0 && e < p_.num_envs; ++e)
       if (v_.status[e] & kStatusPlacement) Uninitialize(e);
     return failed;
   }
 
-  // First env never reset (stepping it would read unset state), or -1.
-  int64_t FirstUninitialized() const {
-    return book_.FirstUninitialized();
-  }
-
   // Steps every env once. Returns the index of an env with a status bit set, or -1.
-  int64_t Step() {
-    book_.StepTaken();
-    pool_.ParallelFor(p_.num_envs, &MapfCpu::StepRange, this);
-    return FirstStatus(~0u);
-  }
+  int64_t Step() { return StepEnvs(&MapfCpu::StepRange, this); }
 
  private:
   static TaskInput no_task() { return TaskInput{nullptr, nullptr, nullptr}; }
-
-  void Uninitialize(int64_t e) {
-    book_.Uninitialize(e);
-  }
 
   MapInput map_input(int64_t m) const {
     const int64_t hw = static_cast<int64_t>(p_.height) * p_.width;
@@ -179,23 +140,10 @@ class MapfCpu {
     step_envs(p, v, s, begin, end);
   }
 #endif
-  int64_t FirstStatus(uint32_t bits) const {
-    for (int64_t e = 0; e < p_.num_envs; ++e)
-      if (v_.status[e] & bits) return e;
-    return -1;
-  }
-
-  Params p_;
-  View v_{};
-  ThreadPool pool_;
-  std::unique_ptr<uint64_t[]> state_;
   std::vector<uint8_t> scratch_u8_;
   std::vector<int32_t> scratch_i32_;
   std::vector<uint8_t> map_ready_;
-  EpisodeBook book_;  // seeds, episode counters and reset state of every env
   bool task_ready_ = false;
-  const char* bind_error_ = nullptr;
-  const uint8_t* mask_ = nullptr;
 };
 
 }  // namespace mw::mapf

@@ -16,17 +16,19 @@ inline std::string describe(cudaError_t err, const char* what) {
   return std::string(what) + ": " + cudaGetErrorName(err) + " (" + cudaGetErrorString(err) + ")";
 }
 
-// Device memory, freed with the object. Allocate() may be called again to grow (contents lost).
-class DeviceBuffer {
+// Memory from one CUDA allocator, freed with the object by its matching release. Allocate() may
+// be called again to grow (contents lost); an empty request still gets a valid 64-byte block.
+template <cudaError_t (*kAllocate)(void**, size_t), cudaError_t (*kRelease)(void*)>
+class CudaMemory {
  public:
-  DeviceBuffer() = default;
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  ~DeviceBuffer() { Free(); }
+  CudaMemory() = default;
+  CudaMemory(const CudaMemory&) = delete;
+  CudaMemory& operator=(const CudaMemory&) = delete;
+  ~CudaMemory() { Free(); }
   cudaError_t Allocate(size_t bytes) {
     Free();
     if (bytes == 0) bytes = 64;  // keep a valid pointer for empty fields
-    const cudaError_t err = cudaMalloc(&ptr_, bytes);
+    const cudaError_t err = kAllocate(&ptr_, bytes);
     if (err != cudaSuccess) {
       ptr_ = nullptr;
       return err;
@@ -35,7 +37,7 @@ class DeviceBuffer {
     return cudaSuccess;
   }
   void Free() {
-    if (ptr_) cudaFree(ptr_);
+    if (ptr_) kRelease(ptr_);
     ptr_ = nullptr;
     bytes_ = 0;
   }
@@ -47,37 +49,17 @@ class DeviceBuffer {
   size_t bytes_ = 0;
 };
 
+// The runtime's allocators as plain functions (cudaMalloc and cudaMallocHost are overloaded).
+inline cudaError_t device_allocate(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
+inline cudaError_t device_release(void* p) { return cudaFree(p); }
+inline cudaError_t pinned_allocate(void** p, size_t bytes) { return cudaMallocHost(p, bytes); }
+inline cudaError_t pinned_release(void* p) { return cudaFreeHost(p); }
+
+// Device memory.
+using DeviceBuffer = CudaMemory<device_allocate, device_release>;
 // Page-locked host memory: the staging area every host<->device copy goes through, so copies are
 // true DMA transfers that run asynchronously on the batch's stream.
-class PinnedBuffer {
- public:
-  PinnedBuffer() = default;
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-  ~PinnedBuffer() { Free(); }
-  cudaError_t Allocate(size_t bytes) {
-    Free();
-    if (bytes == 0) bytes = 64;
-    const cudaError_t err = cudaMallocHost(&ptr_, bytes);
-    if (err != cudaSuccess) {
-      ptr_ = nullptr;
-      return err;
-    }
-    bytes_ = bytes;
-    return cudaSuccess;
-  }
-  void Free() {
-    if (ptr_) cudaFreeHost(ptr_);
-    ptr_ = nullptr;
-    bytes_ = 0;
-  }
-  uint8_t* get() const { return static_cast<uint8_t*>(ptr_); }
-  size_t bytes() const { return bytes_; }
-
- private:
-  void* ptr_ = nullptr;
-  size_t bytes_ = 0;
-};
+using PinnedBuffer = CudaMemory<pinned_allocate, pinned_release>;
 
 // A non-blocking stream owned by one batch: its copies and kernels run in order on it.
 class Stream {

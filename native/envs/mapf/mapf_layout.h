@@ -108,13 +108,7 @@ inline const char* bind_view(const Params& p, uint8_t* state, const uint64_t* st
   FieldSpec f[kMaxFields];
   const int n = list_io_fields(p, f);
   void* iop[kMaxFields];
-  for (int i = 0; i < n; ++i) {
-    const uint64_t need = static_cast<uint64_t>(f[i].count) * static_cast<uint64_t>(f[i].elem_size);
-    if (io_offsets[i] % static_cast<uint64_t>(f[i].elem_size) != 0 || io_offsets[i] > io_bytes ||
-        need > io_bytes - io_offsets[i])
-      return f[i].name;
-    iop[i] = io + io_offsets[i];
-  }
+  if (const char* bad = place_io_fields(f, n, io, io_bytes, io_offsets, iop)) return bad;
   auto st = [&](int i) { return static_cast<void*>(state + state_offsets[i]); };
   int i = 0;
   v.obstacles = static_cast<const uint8_t*>(st(i++));

@@ -1,0 +1,90 @@
+// What the CPU executors share: the batch's state arena (allocated zeroed and bound to a View at
+// construction; the io arena is the caller's), the persistent thread pool, the episode
+// bookkeeping, and the reset and step passes over every env. Each executor derives from it and
+// hands its per-range reset and step functions to ResetEnvs and StepEnvs.
+#pragma once
+#include <cstdint>
+#include <memory>
+
+#include "../common/episodes.h"
+#include "../common/fields.h"
+#include "../common/thread_pool.h"
+
+namespace mw {
+
+// P and V are an env's Params and View; kMaxFields bounds its field lists. The env's
+// list_state_fields and bind_view are found next to P.
+template <class P, class V, int kMaxFields>
+class CpuBatch {
+ public:
+  // Name of an io field that did not fit the caller's arena, or nullptr.
+  const char* bind_error() const { return bind_error_; }
+  const P& params() const { return p_; }
+  const V& view() const { return v_; }
+  int32_t threads() const { return pool_.size(); }
+
+  // Sets the seeds of the masked envs (all if mask is null); their next reset starts episode 0.
+  void SetSeeds(const uint32_t* seeds, const uint8_t* mask) { book_.SetSeeds(seeds, mask, v_.seeds, v_.episode); }
+
+  // First env never reset since it was created or its inputs changed (stepping it would read
+  // unset state), or -1.
+  int64_t FirstUninitialized() const { return book_.FirstUninitialized(); }
+
+  // Bytes of the state arena of a batch with parameters `p` (the same for any thread count).
+  static uint64_t StateBytes(const P& p) {
+    FieldSpec f[kMaxFields];
+    const int n = list_state_fields(p, f);
+    uint64_t offsets[kMaxFields];
+    return pack_fields(f, n, offsets);
+  }
+
+ protected:
+  // `io` (io_bytes long) holds the io fields at `io_offsets`. Throws std::bad_alloc if the state
+  // cannot be allocated; a field that does not fit the io arena is left in bind_error().
+  CpuBatch(const P& p, uint8_t* io, uint64_t io_bytes, const uint64_t* io_offsets, int32_t threads)
+      : p_(p), pool_(threads < p.num_envs ? threads : p.num_envs), book_(p.num_envs) {
+    FieldSpec f[kMaxFields];
+    const int n = list_state_fields(p, f);
+    uint64_t offsets[kMaxFields];
+    const uint64_t bytes = pack_fields(f, n, offsets);
+    state_.reset(new uint64_t[(bytes + 64) / 8 + 8]());  // zeroed, 8-byte aligned
+    bind_error_ = bind_view(p, reinterpret_cast<uint8_t*>(state_.get()), offsets, io, io_bytes, io_offsets, v_);
+  }
+
+  // Starts the next episode (episode 0 right after SetSeeds) of the masked envs (all if null):
+  // runs `range` over every env on the pool with mask_ set; it skips the envs mask_ leaves out.
+  void ResetEnvs(const uint8_t* mask_in, RangeFn range, void* ctx) {
+    // One copy of the mask: the caller's may alias buffers this reset writes.
+    const uint8_t* mask = book_.CopyMask(mask_in);
+    book_.StartEpisodes(mask, v_.episode);
+    mask_ = mask;
+    pool_.ParallelFor(p_.num_envs, range, ctx);
+  }
+
+  // Steps every env once with `range`; returns the index of an env with a status bit set, or -1.
+  int64_t StepEnvs(RangeFn range, void* ctx) {
+    book_.StepTaken();
+    pool_.ParallelFor(p_.num_envs, range, ctx);
+    return FirstStatus(~0u);
+  }
+
+  // Env e must be reset before it steps again (its inputs changed or its reset failed).
+  void Uninitialize(int64_t e) { book_.Uninitialize(e); }
+
+  // First env whose status has any of `bits`, or -1.
+  int64_t FirstStatus(uint32_t bits) const {
+    for (int64_t e = 0; e < p_.num_envs; ++e)
+      if (v_.status[e] & bits) return e;
+    return -1;
+  }
+
+  P p_;
+  V v_{};
+  ThreadPool pool_;
+  std::unique_ptr<uint64_t[]> state_;
+  EpisodeBook book_;  // seeds, episode counters and reset state of every env
+  const char* bind_error_ = nullptr;
+  const uint8_t* mask_ = nullptr;  // the reset in progress (null: every env)
+};
+
+}  // namespace mw
