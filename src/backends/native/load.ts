@@ -12,10 +12,11 @@ import type { MapfParams, WasmMemory } from '../../envs/mapf/layout.js';
 import type { VolleyballParams } from '../../envs/volleyball/layout.js';
 import type { DispatchParams } from '../../envs/dispatch/layout.js';
 
-/** A native MAPF batch, as the addon exports it. @internal */
-export interface NativeMapfBatch {
-  setTask(startCells: Int32Array, goalSeq: Int32Array, goalLens: Int32Array): void;
-  setMap(slot: number, obstacles: Uint8Array, label: Int32Array, cells: Int32Array, start: Int32Array, numComps: number, numFree: number): void;
+/**
+ * What every native batch has, as the addon exports it; `A` is the dtype of its actions.
+ * @internal
+ */
+export interface NativeBatch<A extends Int32Array | Float32Array> {
   setSeeds(seeds: Uint32Array, mask: Uint8Array | null): void;
   reset(mask: Uint8Array | null): void;
   step(): void;
@@ -24,7 +25,7 @@ export interface NativeMapfBatch {
   noop(): void;
   threads(): number;
   /** CUDA addon only: see NativeRollout. */
-  rollout?: NativeRollout<Int32Array>;
+  rollout?: NativeRollout<A>;
 }
 
 /**
@@ -36,33 +37,20 @@ export interface NativeMapfBatch {
 export type NativeRollout<A extends Int32Array | Float32Array> =
   (steps: number, actions: A, rewards: Float32Array, terminations: Uint8Array, truncations: Uint8Array, episodeDone: Uint8Array) => void;
 
-/** A native volleyball batch, as the addon exports it. @internal */
-export interface NativeVolleyballBatch {
-  setSeeds(seeds: Uint32Array, mask: Uint8Array | null): void;
-  reset(mask: Uint8Array | null): void;
-  step(): void;
-  stepAsync(): Promise<void>;
-  close(): void;
-  noop(): void;
-  threads(): number;
-  /** CUDA addon only. */
-  rollout?: NativeRollout<Float32Array>;
+/** A native MAPF batch, as the addon exports it. @internal */
+export interface NativeMapfBatch extends NativeBatch<Int32Array> {
+  setTask(startCells: Int32Array, goalSeq: Int32Array, goalLens: Int32Array): void;
+  setMap(slot: number, obstacles: Uint8Array, label: Int32Array, cells: Int32Array, start: Int32Array, numComps: number, numFree: number): void;
 }
 
+/** A native volleyball batch, as the addon exports it. @internal */
+export type NativeVolleyballBatch = NativeBatch<Float32Array>;
+
 /** A native RideDispatch batch, as the addon exports it. @internal */
-export interface NativeDispatchBatch {
+export interface NativeDispatchBatch extends NativeBatch<Int32Array> {
   setCity(slot: number, zoneXY: Float32Array, travelMin: Int32Array, distKm: Float32Array, neighbours: Int32Array,
     arrivalCdf: Uint32Array, originCdf: Uint32Array, destCdf: Uint32Array): void;
   setReplay(rows: Int32Array, start: Int32Array): void;
-  setSeeds(seeds: Uint32Array, mask: Uint8Array | null): void;
-  reset(mask: Uint8Array | null): void;
-  step(): void;
-  stepAsync(): Promise<void>;
-  close(): void;
-  noop(): void;
-  threads(): number;
-  /** CUDA addon only. */
-  rollout?: NativeRollout<Int32Array>;
 }
 
 /**

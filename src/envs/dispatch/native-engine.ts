@@ -6,12 +6,11 @@
  * @internal
  */
 
-import type { EnvEngine, RolloutBuffers } from '../../core/engine.js';
 import type { AutoresetMode } from '../../core/types.js';
 import type { IoArena } from '../../core/io-arena.js';
 import type { BatchAddon, NativeDispatchBatch } from '../../backends/native/load.js';
 import type { AddonBackend } from '../../backends/batch-addon.js';
-import { translateNativeError } from '../../backends/native/errors.js';
+import { NativeEngine, openNativeBatch } from '../../backends/native/engine.js';
 import { CONFLICT_RULE_CODES, ROUTE_OBJECTIVE_CODES, type ResolvedDispatchConfig } from './config.js';
 import { type DispatchIoName, type DispatchParams, allocateDispatchIo, obsLayout } from './layout.js';
 import { type DispatchInfos, dispatchInfos } from './infos.js';
@@ -44,51 +43,42 @@ export function dispatchParams(cfg: ResolvedDispatchConfig, o: DispatchBatchOpti
   };
 }
 
+type CityTables = Array<[number, ReturnType<typeof buildCityTables>]>;
+
+/** Tables of the cities the masked envs use: one shared city (from the first seed) or one per env. */
+function buildCities(cfg: ResolvedDispatchConfig, seeds: Uint32Array, mask: Uint8Array | null): CityTables {
+  if (!cfg.cityPerEnv) return mask ? [] : [[0, buildCityTables(cfg, seeds[0])]];
+  const out: CityTables = [];
+  for (let e = 0; e < seeds.length; e++) if (!mask || mask[e]) out.push([e, buildCityTables(cfg, seeds[e])]);
+  return out;
+}
+
+function installCities(batch: NativeDispatchBatch, cities: CityTables): void {
+  for (const [slot, t] of cities) {
+    batch.setCity(slot, t.zoneXY, t.travelMin, t.distKm, t.neighbours, t.arrivalCdf, t.originCdf, t.destCdf);
+  }
+}
+
 /** Engine of RideDispatch-v0 on an addon: native (CPU) or cuda. @internal */
-export class DispatchNativeEngine implements EnvEngine {
-  readonly backend: AddonBackend;
-  readonly numEnvs: number;
-  readonly numAgents: number;
-  readonly numThreads: number;
-  readonly autoresetMode: AutoresetMode;
-  readonly obsSize: number;
+export class DispatchNativeEngine extends NativeEngine<Int32Array, NativeDispatchBatch> {
   readonly io: IoArena<DispatchIoName>;
   readonly infos: DispatchInfos;
-  private readonly batch: NativeDispatchBatch;
-  readonly rollout?: (steps: number, actions: Int32Array | Float32Array, out: RolloutBuffers) => void;
 
   constructor(addon: BatchAddon, backend: AddonBackend, private readonly cfg: ResolvedDispatchConfig, o: DispatchBatchOptions,
     seeds: Uint32Array) {
     const params = dispatchParams(cfg, o);
-    this.backend = backend;
-    this.numEnvs = o.numEnvs;
-    this.numAgents = cfg.numVehicles;
-    this.autoresetMode = o.autoresetMode;
-    this.obsSize = obsLayout(params).size;
     const replay = cfg.demand.kind === 'replay' ? cfg.demand.replay : null;
     // City tables are built (and validated) before anything is allocated.
-    const cities = this.buildCities(seeds, null);
-    this.io = allocateDispatchIo(params, replay ? replay.length : 0);
-    try {
-      this.batch = new addon.DispatchBatch(params, this.io.memory, this.io.offsets, o.numThreads);
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-    try {
-      if (replay) this.batch.setReplay(replay.rows, replay.start);
-      this.installCities(cities);
-      this.batch.setSeeds(seeds, null);
-    } catch (err) {
-      this.batch.close(); // free its threads and state now rather than at garbage collection
-      throw translateNativeError(err);
-    }
-    this.numThreads = this.batch.threads();
-    this.infos = dispatchInfos(this.io, o.numEnvs, cfg.numVehicles, o.keepFinalObs);
-    const rollout = this.batch.rollout?.bind(this.batch);
-    if (rollout) {
-      this.rollout = (steps, actions, out) => this.call(() =>
-        rollout(steps, actions as Int32Array, out.rewards, out.terminations, out.truncations, out.episodeDone));
-    }
+    const cities = buildCities(cfg, seeds, null);
+    const io = allocateDispatchIo(params, replay ? replay.length : 0);
+    const batch = openNativeBatch(() => new addon.DispatchBatch(params, io.memory, io.offsets, o.numThreads), (b) => {
+      if (replay) b.setReplay(replay.rows, replay.start);
+      installCities(b, cities);
+      b.setSeeds(seeds, null);
+    });
+    super({ backend, numEnvs: o.numEnvs, numAgents: cfg.numVehicles, autoresetMode: o.autoresetMode, obsSize: obsLayout(params).size }, batch);
+    this.io = io;
+    this.infos = dispatchInfos(io, o.numEnvs, cfg.numVehicles, o.keepFinalObs);
   }
 
   get obs(): Float32Array { return this.io.views.obs as Float32Array; }
@@ -97,47 +87,11 @@ export class DispatchNativeEngine implements EnvEngine {
   get truncations(): Uint8Array { return this.io.views.truncations as Uint8Array; }
   get actions(): Int32Array { return this.io.views.actions as Int32Array; }
 
-  /** Tables of the cities the masked envs use: one shared city (from the first seed) or one per env. */
-  private buildCities(seeds: Uint32Array, mask: Uint8Array | null): Array<[number, ReturnType<typeof buildCityTables>]> {
-    if (!this.cfg.cityPerEnv) return mask ? [] : [[0, buildCityTables(this.cfg, seeds[0])]];
-    const out: Array<[number, ReturnType<typeof buildCityTables>]> = [];
-    for (let e = 0; e < seeds.length; e++) if (!mask || mask[e]) out.push([e, buildCityTables(this.cfg, seeds[e])]);
-    return out;
-  }
-
-  private installCities(cities: Array<[number, ReturnType<typeof buildCityTables>]>): void {
-    for (const [slot, t] of cities) {
-      this.batch.setCity(slot, t.zoneXY, t.travelMin, t.distKm, t.neighbours, t.arrivalCdf, t.originCdf, t.destCdf);
-    }
-  }
-
-  private call<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-  }
-
-  reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
-    const cities = this.buildCities(seeds, mask ?? new Uint8Array(this.numEnvs).fill(1));
+  override reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
+    const cities = buildCities(this.cfg, seeds, mask ?? new Uint8Array(this.numEnvs).fill(1));
     this.call(() => {
-      this.installCities(cities);
+      installCities(this.batch, cities);
       this.batch.setSeeds(seeds, mask);
     });
   }
-  reset(mask: Uint8Array | null): void { this.call(() => this.batch.reset(mask)); }
-  step(): void { this.call(() => this.batch.step()); }
-
-  async stepAsync(): Promise<void> {
-    const pending = this.call(() => this.batch.stepAsync());
-    try {
-      await pending;
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-  }
-
-  noop(): void { this.batch.noop(); }
-  close(): void { this.batch.close(); }
 }

@@ -6,11 +6,10 @@
  * @internal
  */
 
-import type { EnvEngine, RolloutBuffers } from '../../core/engine.js';
 import type { AutoresetMode, BatchInfos } from '../../core/types.js';
 import type { BatchAddon, NativeMapfBatch } from '../../backends/native/load.js';
 import type { AddonBackend } from '../../backends/batch-addon.js';
-import { translateNativeError } from '../../backends/native/errors.js';
+import { NativeEngine, openNativeBatch } from '../../backends/native/engine.js';
 import { type MapfIoArena, type MapfParams, allocateIo, checkBatchSize } from './layout.js';
 import type { ResolvedMapfConfig } from './config.js';
 import { type MapTables, mapTables } from './install.js';
@@ -43,56 +42,43 @@ export function mapfParams(cfg: ResolvedMapfConfig, o: MapfEngineOptions): MapfP
   };
 }
 
+/**
+ * The map tables of the masked envs' slots for `seeds` (all envs when mask is null): slot 0 only
+ * for a shared map, which comes from the first seed given to make() and never changes.
+ */
+function buildMaps(cfg: ResolvedMapfConfig, numEnvs: number, seeds: Uint32Array, mask: Uint8Array | null): Array<[number, MapTables]> {
+  if (!cfg.mapPerEnv) return mask ? [] : [[0, mapTables(cfg, cfg.mapFor(seeds[0]), 'map')]];
+  const out: Array<[number, MapTables]> = [];
+  for (let e = 0; e < numEnvs; e++) {
+    if (mask && !mask[e]) continue;
+    out.push([e, mapTables(cfg, cfg.mapFor(seeds[e]), `env ${e} (seed ${seeds[e]})`)]);
+  }
+  return out;
+}
+
+function installMaps(batch: NativeMapfBatch, maps: Array<[number, MapTables]>): void {
+  for (const [slot, t] of maps) batch.setMap(slot, t.obstacles, t.label, t.cells, t.start, t.numComps, t.numFree);
+}
+
 /** Engine of MAPF-v0 on an addon: native (CPU) or cuda. @internal */
-export class MapfNativeEngine implements EnvEngine {
-  readonly backend: AddonBackend;
-  readonly numEnvs: number;
-  readonly numAgents: number;
-  readonly numThreads: number;
-  readonly autoresetMode: AutoresetMode;
-  readonly obsSize: number;
+export class MapfNativeEngine extends NativeEngine<Int32Array, NativeMapfBatch> {
   readonly io: MapfIoArena;
   readonly infos: BatchInfos;
-  private readonly batch: NativeMapfBatch;
-  readonly rollout?: (steps: number, actions: Int32Array | Float32Array, out: RolloutBuffers) => void;
 
   constructor(addon: BatchAddon, backend: AddonBackend, readonly cfg: ResolvedMapfConfig, o: MapfEngineOptions, seeds: Uint32Array) {
     const params = mapfParams(cfg, o);
-    this.backend = backend;
-    this.numEnvs = o.numEnvs;
-    this.numAgents = cfg.numAgents;
-    this.autoresetMode = o.autoresetMode;
-    this.obsSize = 3 * (2 * cfg.obsRadius + 1) ** 2;
     const bytes = checkBatchSize(params, o.numThreads, o.maxBufferBytes, 'MAPF-v0');
-    // Maps are built and checked before anything is allocated; a shared generated map comes from
-    // the seed given to make() and never changes.
-    const maps = this.buildMaps(seeds, null);
-    this.io = allocateIo(params, bytes, 'MAPF-v0');
-    try {
-      this.batch = new addon.MapfBatch(params, this.io.memory, this.io.offsets, o.numThreads);
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-    try {
-      if (cfg.startCells && cfg.goalSeq && cfg.goalLens) this.batch.setTask(cfg.startCells, cfg.goalSeq, cfg.goalLens);
-      this.installMaps(maps);
-      this.batch.setSeeds(seeds, null);
-    } catch (err) {
-      this.batch.close(); // free its threads and state now rather than at garbage collection
-      throw translateNativeError(err);
-    }
-    this.numThreads = this.batch.threads();
-    this.infos = mapfInfos(this.io, cfg, o.keepFinalObs);
-    const rollout = this.batch.rollout?.bind(this.batch);
-    if (rollout) {
-      this.rollout = (steps, actions, out) => {
-        try {
-          rollout(steps, actions as Int32Array, out.rewards, out.terminations, out.truncations, out.episodeDone);
-        } catch (err) {
-          throw translateNativeError(err);
-        }
-      };
-    }
+    // Maps are built and checked before anything is allocated.
+    const maps = buildMaps(cfg, o.numEnvs, seeds, null);
+    const io = allocateIo(params, bytes, 'MAPF-v0');
+    const batch = openNativeBatch(() => new addon.MapfBatch(params, io.memory, io.offsets, o.numThreads), (b) => {
+      if (cfg.startCells && cfg.goalSeq && cfg.goalLens) b.setTask(cfg.startCells, cfg.goalSeq, cfg.goalLens);
+      installMaps(b, maps);
+      b.setSeeds(seeds, null);
+    });
+    super({ backend, numEnvs: o.numEnvs, numAgents: cfg.numAgents, autoresetMode: o.autoresetMode, obsSize: 3 * (2 * cfg.obsRadius + 1) ** 2 }, batch);
+    this.io = io;
+    this.infos = mapfInfos(io, cfg, o.keepFinalObs);
   }
 
   get obs(): Float32Array | Uint8Array { return this.io.obs; }
@@ -101,62 +87,11 @@ export class MapfNativeEngine implements EnvEngine {
   get truncations(): Uint8Array { return this.io.truncations; }
   get actions(): Int32Array { return this.io.actions; }
 
-  /** The map tables of the masked envs' slots (slot 0 only for a shared map) for `seeds`. */
-  private buildMaps(seeds: Uint32Array, mask: Uint8Array | null): Array<[number, MapTables]> {
-    if (!this.cfg.mapPerEnv) return mask ? [] : [[0, mapTables(this.cfg, this.cfg.mapFor(seeds[0]), 'map')]];
-    const out: Array<[number, MapTables]> = [];
-    for (let e = 0; e < this.numEnvs; e++) {
-      if (mask && !mask[e]) continue;
-      out.push([e, mapTables(this.cfg, this.cfg.mapFor(seeds[e]), `env ${e} (seed ${seeds[e]})`)]);
-    }
-    return out;
-  }
-
-  private installMaps(maps: Array<[number, MapTables]>): void {
-    for (const [slot, t] of maps) this.batch.setMap(slot, t.obstacles, t.label, t.cells, t.start, t.numComps, t.numFree);
-  }
-
-  reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
-    const maps = this.buildMaps(seeds, mask ?? new Uint8Array(this.numEnvs).fill(1));
-    try {
-      this.installMaps(maps);
+  override reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
+    const maps = buildMaps(this.cfg, this.numEnvs, seeds, mask ?? new Uint8Array(this.numEnvs).fill(1));
+    this.call(() => {
+      installMaps(this.batch, maps);
       this.batch.setSeeds(seeds, mask);
-    } catch (err) {
-      throw translateNativeError(err);
-    }
+    });
   }
-
-  reset(mask: Uint8Array | null): void {
-    try {
-      this.batch.reset(mask);
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-  }
-
-  step(): void {
-    try {
-      this.batch.step();
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-  }
-
-  async stepAsync(): Promise<void> {
-    let pending: Promise<void>;
-    try {
-      pending = this.batch.stepAsync();
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-    try {
-      await pending;
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-  }
-
-  noop(): void { this.batch.noop(); }
-
-  close(): void { this.batch.close(); }
 }
