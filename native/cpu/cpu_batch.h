@@ -32,21 +32,20 @@ class CpuBatch {
 
   // Bytes of the state arena of a batch with parameters `p` (the same for any thread count).
   static uint64_t StateBytes(const P& p) {
-    FieldSpec f[kMaxFields];
-    const int n = list_state_fields(p, f);
     uint64_t offsets[kMaxFields];
-    return pack_fields(f, n, offsets);
+    return PackState(p, offsets);
   }
+
+  // Threads (and scratch slots) a batch asking for `threads` uses: never more than its envs.
+  static int32_t ThreadsFor(const P& p, int32_t threads) { return threads < p.num_envs ? threads : p.num_envs; }
 
  protected:
   // `io` (io_bytes long) holds the io fields at `io_offsets`. Throws std::bad_alloc if the state
   // cannot be allocated; a field that does not fit the io arena is left in bind_error().
   CpuBatch(const P& p, uint8_t* io, uint64_t io_bytes, const uint64_t* io_offsets, int32_t threads)
-      : p_(p), pool_(threads < p.num_envs ? threads : p.num_envs), book_(p.num_envs) {
-    FieldSpec f[kMaxFields];
-    const int n = list_state_fields(p, f);
+      : p_(p), pool_(ThreadsFor(p, threads)), book_(p.num_envs) {
     uint64_t offsets[kMaxFields];
-    const uint64_t bytes = pack_fields(f, n, offsets);
+    const uint64_t bytes = PackState(p, offsets);
     state_.reset(new uint64_t[(bytes + 64) / 8 + 8]());  // zeroed, 8-byte aligned
     bind_error_ = bind_view(p, reinterpret_cast<uint8_t*>(state_.get()), offsets, io, io_bytes, io_offsets, v_);
   }
@@ -66,6 +65,12 @@ class CpuBatch {
     book_.StepTaken();
     pool_.ParallelFor(p_.num_envs, range, ctx);
     return FirstStatus(~0u);
+  }
+
+  // Lays out the state fields of `p` at 64-byte aligned `offsets`; returns the arena's bytes.
+  static uint64_t PackState(const P& p, uint64_t* offsets) {
+    FieldSpec f[kMaxFields];
+    return pack_fields(f, list_state_fields(p, f), offsets);
   }
 
   // Env e must be reset before it steps again (its inputs changed or its reset failed).

@@ -103,7 +103,7 @@ class DispatchCpu : public CpuBatch<Params, View, kMaxFields> {
 
   // Bytes of state and scratch a batch with `threads` threads allocates.
   static uint64_t AllocationBytes(const Params& p, int32_t threads) {
-    const uint64_t slots = static_cast<uint64_t>(threads < p.num_envs ? threads : p.num_envs);
+    const uint64_t slots = static_cast<uint64_t>(ThreadsFor(p, threads));
     const uint64_t block = static_cast<uint64_t>(p.num_vehicles) * static_cast<uint64_t>(obs_per_agent(p));
     const uint64_t scratch = block <= static_cast<uint64_t>(kScratchFloats) ? 4 * block : 0;
     return StateBytes(p) + slots * scratch;

@@ -30,7 +30,7 @@ class MapfCpu : public CpuBatch<Params, View, kMaxFields> {
 
   // Bytes of state and scratch a batch with `threads` threads allocates.
   static uint64_t AllocationBytes(const Params& p, int32_t threads) {
-    const uint64_t slots = static_cast<uint64_t>(threads < p.num_envs ? threads : p.num_envs);
+    const uint64_t slots = static_cast<uint64_t>(ThreadsFor(p, threads));
     return StateBytes(p) +
            slots * static_cast<uint64_t>(scratch_u8_per_slot(p) + 4 * scratch_i32_per_slot(p));
   }

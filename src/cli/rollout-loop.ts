@@ -35,7 +35,7 @@ export interface RolloutRates {
 }
 
 /** The mean of `n` values that sum to `sum`, or null when there are none. */
-export const meanOf = (sum: number, n: number): number | null => (n > 0 ? sum / n : null);
+const meanOf = (sum: number, n: number): number | null => (n > 0 ? sum / n : null);
 
 /** `v` with `digits` decimals, or `n/a` for null. */
 export const fmt = (v: number | null, digits = 3): string => (v === null ? 'n/a' : v.toFixed(digits));

@@ -18,7 +18,7 @@ import {
   rejectOptions, requireEnv, resolveMap, volleyballMakeOptions,
 } from './env-options.js';
 import { type PolicyName, makePolicy } from './policies.js';
-import { type RolloutLoopStats, fmt, ratesOf, runRolloutLoop, si } from './rollout-loop.js';
+import { type RolloutLoopStats, type RolloutRates, fmt, ratesOf, runRolloutLoop, si } from './rollout-loop.js';
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   envs: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'environments stepped together (default 1024)' },
@@ -136,18 +136,20 @@ export interface DispatchRolloutSummary extends RolloutSummaryBase {
   loopVehicleStepsPerSec: number;
 }
 
-/** The fields every summary shares, for `steps` steps of `env` reported as `id`. */
-function summaryBase(env: VectorEnv, id: string, steps: number, stats: RolloutLoopStats): RolloutSummaryBase {
-  const { envStepsPerSec, loopEnvStepsPerSec } = ratesOf(env, steps, stats.seconds);
+/** The fields every summary shares, for `steps` steps of `env` reported as `id`, with their rates. */
+function summaryBase(env: VectorEnv, id: string, steps: number, stats: RolloutLoopStats, rates: RolloutRates): RolloutSummaryBase {
   return {
     env: id, numEnvs: env.numEnvs, numAgents: env.numAgents, steps, backend: env.metadata.backend,
-    numThreads: env.metadata.numThreads, seed: env.metadata.seed, envStepsPerSec, loopEnvStepsPerSec, ...stats,
+    numThreads: env.metadata.numThreads, seed: env.metadata.seed, envStepsPerSec: rates.envStepsPerSec,
+    loopEnvStepsPerSec: rates.loopEnvStepsPerSec, ...stats,
   };
 }
 
-/** The throughput and episode lines every summary prints; `unit` names the agents (agent, drone, vehicle). */
-function summaryLines(s: RolloutSummaryBase, unit: string): string[] {
-  const agentRate = s.envStepsPerSec * s.numAgents, loopAgentRate = s.loopEnvStepsPerSec * s.numAgents;
+/**
+ * The throughput and episode lines every summary prints; `unit` names the agents (agent, drone,
+ * vehicle) whose steps/s are `agentRate` in `step()` and `loopAgentRate` over the whole loop.
+ */
+function summaryLines(s: RolloutSummaryBase, unit: string, agentRate: number, loopAgentRate: number): string[] {
   return [
     `throughput (step() only): ${si(s.envStepsPerSec)} env-steps/s, ${si(agentRate)} ${unit}-steps/s (${s.seconds.step.toFixed(3)} s in step())`,
     `throughput (with policy): ${si(s.loopEnvStepsPerSec)} env-steps/s, ${si(loopAgentRate)} ${unit}-steps/s (${s.seconds.loop.toFixed(3)} s loop)`,
@@ -203,14 +205,14 @@ function runRollout(env: VectorEnv, plan: RolloutPlan): number {
   const stats = runRolloutLoop(env, steps, json, (obs, infos) => policy(obs, infos as MapfInfos), MAPF_METRICS_BY_MODE[cfg.onTarget]);
   const rates = ratesOf(env, steps, stats.seconds);
   const summary: RolloutSummary = {
-    ...summaryBase(env, id, steps, stats), map: plan.mapLabel, policy: policyName,
+    ...summaryBase(env, id, steps, stats, rates), map: plan.mapLabel, policy: policyName,
     collisionSystem: cfg.collisionSystem, onTarget: cfg.onTarget, obsDtype: cfg.obsDtype,
     agentStepsPerSec: rates.agentStepsPerSec, loopAgentStepsPerSec: rates.loopAgentStepsPerSec,
   };
   return report(summary, json, (s) => [
     `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} agents, ${s.steps} steps, map ${s.map} (${plan.mapSize}), policy ${s.policy}`,
     `  backend ${s.backend}, ${s.numThreads} thread(s), collision ${s.collisionSystem}, onTarget ${s.onTarget}, obs ${s.obsDtype}, seed ${s.seed}`,
-    ...summaryLines(s, 'agent'),
+    ...summaryLines(s, 'agent', s.agentStepsPerSec, s.loopAgentStepsPerSec),
     `mean episode length:      ${fmt(s.meanLength, 2)}`,
     `${`metrics (${s.onTarget}):`.padEnd(26)}${Object.entries(s.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
   ]);
@@ -232,7 +234,7 @@ function volleyballRollout(id: string, o: Record<string, number | string | boole
       return [
         `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} drone(s), ${s.steps} steps, policy ${s.policy}`,
         `  backend ${s.backend}, ${s.numThreads} thread(s), actions ${cfg.actionMode}, substeps ${cfg.substeps}, episodes cut at ${cfg.maxEpisodeSteps} steps, seed ${s.seed}`,
-        ...summaryLines(s, 'drone'),
+        ...summaryLines(s, 'drone', s.droneStepsPerSec, s.loopDroneStepsPerSec),
         `mean episode length:      ${fmt(s.meanLength, 2)}`,
         `${'metrics (mean):'.padEnd(26)}${Object.entries(s.metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
       ];
@@ -248,7 +250,7 @@ export function runVolleyballRollout(env: VectorEnv, policyName: VolleyballPolic
   const stats = runRolloutLoop(env, steps, quiet, (obs, infos) => policy(infos as VolleyballInfos, obs as Float32Array));
   const rates = ratesOf(env, steps, stats.seconds);
   return {
-    ...summaryBase(env, env.id, steps, stats), policy: policyName, config: { ...(env.metadata.config as Record<string, unknown>) },
+    ...summaryBase(env, env.id, steps, stats, rates), policy: policyName, config: { ...(env.metadata.config as Record<string, unknown>) },
     droneStepsPerSec: rates.agentStepsPerSec, loopDroneStepsPerSec: rates.loopAgentStepsPerSec,
   };
 }
@@ -268,7 +270,7 @@ function dispatchRollout(id: string, o: Record<string, number | string | boolean
         `${s.env} rollout: ${s.numEnvs} envs x ${s.numAgents} vehicles, ${s.steps} steps, policy ${s.policy}`,
         `  backend ${s.backend}, ${s.numThreads} thread(s), ${cfg.numZones} zones, capacity ${cfg.capacity}, ${cfg.numSlots} order slots, ` +
           `${cfg.numNeighbours} reposition targets, episodes of ${cfg.horizon} steps, seed ${s.seed}`,
-        ...summaryLines(s, 'vehicle'),
+        ...summaryLines(s, 'vehicle', s.vehicleStepsPerSec, s.loopVehicleStepsPerSec),
         `service rate:             ${fmt(m.serviceRate)} (${fmt(m.ordersServed, 1)} of ${fmt(m.ordersGenerated, 1)} orders per episode, ${fmt(m.ordersExpired, 1)} expired)`,
         `mean pickup / detour:     ${fmt(m.meanPickupMin, 2)} / ${fmt(m.meanDetourMin, 2)} min`,
         `mean revenue:             ${fmt(m.revenue, 2)} per episode`,
@@ -288,7 +290,7 @@ export function runDispatchRollout(env: VectorEnv, policyName: DispatchPolicyNam
   const stats = runRolloutLoop(env, steps, quiet, (obs, infos) => policy(obs as Float32Array, infos as DispatchInfos));
   const rates = ratesOf(env, steps, stats.seconds);
   return {
-    ...summaryBase(env, env.id, steps, stats), policy: policyName, config: { ...(env.metadata.config as Record<string, unknown>) },
+    ...summaryBase(env, env.id, steps, stats, rates), policy: policyName, config: { ...(env.metadata.config as Record<string, unknown>) },
     vehicleStepsPerSec: rates.agentStepsPerSec, loopVehicleStepsPerSec: rates.loopAgentStepsPerSec,
   };
 }

@@ -87,13 +87,7 @@ export abstract class NativeEngine<A extends Int32Array | Float32Array, B extend
 
   reseed(seeds: Uint32Array, mask: Uint8Array | null): void { this.call(() => this.batch.setSeeds(seeds, mask)); }
 
-  reset(mask: Uint8Array | null): void {
-    try {
-      this.batch.reset(mask);
-    } catch (err) {
-      throw translateNativeError(err);
-    }
-  }
+  reset(mask: Uint8Array | null): void { this.call(() => this.batch.reset(mask)); }
 
   // No closure per call: this is the step loop's path.
   step(): void {

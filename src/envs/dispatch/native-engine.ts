@@ -45,9 +45,12 @@ export function dispatchParams(cfg: ResolvedDispatchConfig, o: DispatchBatchOpti
 
 type CityTables = Array<[number, ReturnType<typeof buildCityTables>]>;
 
-/** Tables of the cities the masked envs use: one shared city (from the first seed) or one per env. */
-function buildCities(cfg: ResolvedDispatchConfig, seeds: Uint32Array, mask: Uint8Array | null): CityTables {
-  if (!cfg.cityPerEnv) return mask ? [] : [[0, buildCityTables(cfg, seeds[0])]];
+/**
+ * Tables of the cities the masked envs use (all envs when mask is null): one per env, or one shared
+ * city, built only when the batch is made (`initial`) from the first seed and never changed.
+ */
+function buildCities(cfg: ResolvedDispatchConfig, seeds: Uint32Array, mask: Uint8Array | null, initial: boolean): CityTables {
+  if (!cfg.cityPerEnv) return initial ? [[0, buildCityTables(cfg, seeds[0])]] : [];
   const out: CityTables = [];
   for (let e = 0; e < seeds.length; e++) if (!mask || mask[e]) out.push([e, buildCityTables(cfg, seeds[e])]);
   return out;
@@ -69,7 +72,7 @@ export class DispatchNativeEngine extends NativeEngine<Int32Array, NativeDispatc
     const params = dispatchParams(cfg, o);
     const replay = cfg.demand.kind === 'replay' ? cfg.demand.replay : null;
     // City tables are built (and validated) before anything is allocated.
-    const cities = buildCities(cfg, seeds, null);
+    const cities = buildCities(cfg, seeds, null, true);
     const io = allocateDispatchIo(params, replay ? replay.length : 0);
     const batch = openNativeBatch(() => new addon.DispatchBatch(params, io.memory, io.offsets, o.numThreads), (b) => {
       if (replay) b.setReplay(replay.rows, replay.start);
@@ -88,7 +91,7 @@ export class DispatchNativeEngine extends NativeEngine<Int32Array, NativeDispatc
   get actions(): Int32Array { return this.io.views.actions as Int32Array; }
 
   override reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
-    const cities = buildCities(this.cfg, seeds, mask ?? new Uint8Array(this.numEnvs).fill(1));
+    const cities = buildCities(this.cfg, seeds, mask, false);
     this.call(() => {
       installCities(this.batch, cities);
       this.batch.setSeeds(seeds, mask);

@@ -43,11 +43,13 @@ export function mapfParams(cfg: ResolvedMapfConfig, o: MapfEngineOptions): MapfP
 }
 
 /**
- * The map tables of the masked envs' slots for `seeds` (all envs when mask is null): slot 0 only
- * for a shared map, which comes from the first seed given to make() and never changes.
+ * The map tables of the masked envs' slots for `seeds` (all envs when mask is null). A shared map
+ * has one slot, filled only when the batch is made (`initial`): it comes from the first seed given
+ * to make() and never changes.
  */
-function buildMaps(cfg: ResolvedMapfConfig, numEnvs: number, seeds: Uint32Array, mask: Uint8Array | null): Array<[number, MapTables]> {
-  if (!cfg.mapPerEnv) return mask ? [] : [[0, mapTables(cfg, cfg.mapFor(seeds[0]), 'map')]];
+function buildMaps(cfg: ResolvedMapfConfig, numEnvs: number, seeds: Uint32Array, mask: Uint8Array | null, initial: boolean):
+  Array<[number, MapTables]> {
+  if (!cfg.mapPerEnv) return initial ? [[0, mapTables(cfg, cfg.mapFor(seeds[0]), 'map')]] : [];
   const out: Array<[number, MapTables]> = [];
   for (let e = 0; e < numEnvs; e++) {
     if (mask && !mask[e]) continue;
@@ -69,7 +71,7 @@ export class MapfNativeEngine extends NativeEngine<Int32Array, NativeMapfBatch> 
     const params = mapfParams(cfg, o);
     const bytes = checkBatchSize(params, o.numThreads, o.maxBufferBytes, 'MAPF-v0');
     // Maps are built and checked before anything is allocated.
-    const maps = buildMaps(cfg, o.numEnvs, seeds, null);
+    const maps = buildMaps(cfg, o.numEnvs, seeds, null, true);
     const io = allocateIo(params, bytes, 'MAPF-v0');
     const batch = openNativeBatch(() => new addon.MapfBatch(params, io.memory, io.offsets, o.numThreads), (b) => {
       if (cfg.startCells && cfg.goalSeq && cfg.goalLens) b.setTask(cfg.startCells, cfg.goalSeq, cfg.goalLens);
@@ -88,7 +90,7 @@ export class MapfNativeEngine extends NativeEngine<Int32Array, NativeMapfBatch> 
   get actions(): Int32Array { return this.io.actions; }
 
   override reseed(seeds: Uint32Array, mask: Uint8Array | null): void {
-    const maps = buildMaps(this.cfg, this.numEnvs, seeds, mask ?? new Uint8Array(this.numEnvs).fill(1));
+    const maps = buildMaps(this.cfg, this.numEnvs, seeds, mask, false);
     this.call(() => {
       installMaps(this.batch, maps);
       this.batch.setSeeds(seeds, mask);
