@@ -45,7 +45,8 @@ class MapfBatchOf : public BatchBase<MapfBatchOf<Exec>, Exec> {
         !ReadInt(o, "obsU8", p.obs_u8) || !ReadInt(o, "keepFinalObs", p.keep_final_obs) ||
         !ReadInt(o, "extras", p.extras) || !ReadInt(o, "placement", p.placement) ||
         !ReadInt(o, "goalMode", p.goal_mode) || !ReadInt(o, "goalSeqLen", p.goal_seq_len) ||
-        !ReadInt(o, "mapPerEnv", p.map_per_env))
+        !ReadInt(o, "mapPerEnv", p.map_per_env) || !ReadInt(o, "startPoolLen", p.start_pool_len) ||
+        !ReadInt(o, "goalPoolLen", p.goal_pool_len))
       return false;
     p.padded_h = p.height + 2 * p.radius;
     p.padded_w = p.width + 2 * p.radius;
@@ -73,23 +74,39 @@ class MapfBatchOf : public BatchBase<MapfBatchOf<Exec>, Exec> {
                std::to_string(bad % a) + ": action " + std::to_string(v.actions[bad]) + " is not in [0, 5)" + where);
   }
 
-  // setTask(startCells: Int32Array[A], goalSeq: Int32Array[A*G], goalLens: Int32Array[A])
+  // setTask(startCells: Int32Array[A], goalSeq: Int32Array[A*G], goalLens: Int32Array[A],
+  //         startPool: Int32Array[Ps], goalPool: Int32Array[Pg]); an empty pool may be null.
   Napi::Value SetTask(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!this->Usable(env, "setTask")) return env.Undefined();
     const mapf::Params& p = this->exec_->params();
     const char* id = this->id_.c_str();
-    const int32_t* starts = TypedData<int32_t>(info[0], napi_int32_array, p.num_agents, "startCells", false, id);
-    if (!starts) return env.Undefined();
-    const int32_t* seq = TypedData<int32_t>(info[1], napi_int32_array, static_cast<int64_t>(p.num_agents) * p.goal_seq_len,
-                                            "goalSeq", false, id);
-    if (!seq) return env.Undefined();
-    const int32_t* lens = TypedData<int32_t>(info[2], napi_int32_array, p.num_agents, "goalLens", false, id);
-    if (!lens) return env.Undefined();
+    mapf::TaskInput task{};
+    task.start_cells = TypedData<int32_t>(info[0], napi_int32_array, p.num_agents, "startCells", false, id);
+    if (!task.start_cells) return env.Undefined();
+    task.goal_seq = TypedData<int32_t>(info[1], napi_int32_array, static_cast<int64_t>(p.num_agents) * p.goal_seq_len,
+                                       "goalSeq", false, id);
+    if (!task.goal_seq) return env.Undefined();
+    task.goal_lens = TypedData<int32_t>(info[2], napi_int32_array, p.num_agents, "goalLens", false, id);
+    if (!task.goal_lens) return env.Undefined();
+    if (!ReadPool(info[3], p.start_pool_len, "startPool", task.start_pool) ||
+        !ReadPool(info[4], p.goal_pool_len, "goalPool", task.goal_pool))
+      return env.Undefined();
     char msg[256];
-    const char* bad = this->exec_->SetTask(starts, seq, lens, msg, sizeof msg);
+    const char* bad = this->exec_->SetTask(task, msg, sizeof msg);
     if (!this->ThrowIfFailed(env) && bad) ThrowCoded(env, "ERR_MW_INVALID_MAP", this->id_ + ": " + bad);
     return env.Undefined();
+  }
+
+  // A pool of `len` cells; an empty one may be null, undefined or an empty Int32Array (no data).
+  bool ReadPool(Napi::Value v, int32_t len, const char* what, const int32_t*& out) {
+    out = nullptr;
+    if (len == 0 && (v.IsNull() || v.IsUndefined() ||
+                     (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array &&
+                      v.As<Napi::TypedArray>().ElementLength() == 0)))
+      return true;
+    out = TypedData<int32_t>(v, napi_int32_array, len, what, false, this->id_.c_str());
+    return out != nullptr;
   }
 
   // setMap(slot, obstacles: Uint8Array[PH*PW], label, cells: Int32Array[H*W], start: Int32Array[H*W+1],

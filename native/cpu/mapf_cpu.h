@@ -16,7 +16,7 @@ namespace mw::mapf {
 class MapfCpu : public CpuBatch<Params, View, kMaxFields> {
  public:
   // `io` (io_bytes long) holds the io fields at `io_offsets`. Throws std::bad_alloc if the state
-  // or scratch cannot be allocated. Call SetTask (explicit placement), SetMap for every map slot
+  // or scratch cannot be allocated. Call SetTask (explicit or pool placement), SetMap for every map slot
   // and SetSeeds before the first Reset; Ready() says whether that was done.
   MapfCpu(const Params& p, uint8_t* io, uint64_t io_bytes, const uint64_t* io_offsets, int32_t threads)
       : CpuBatch(p, io, io_bytes, io_offsets, threads),
@@ -37,16 +37,20 @@ class MapfCpu : public CpuBatch<Params, View, kMaxFields> {
 
   bool task_ready() const { return task_ready_; }
 
-  // Installs the explicit task after checking it against every installed map. nullptr on success.
-  const char* SetTask(const int32_t* start_cells, const int32_t* goal_seq, const int32_t* goal_lens, char* msg, int len) {
-    const TaskInput task{start_cells, goal_seq, goal_lens};
+  // Installs the task (explicit starts and goals, pools) after checking it against every
+  // installed map. nullptr on success.
+  const char* SetTask(const TaskInput& task, char* msg, int len) {
     for (int64_t m = 0; m < map_count(p_); ++m)
       if (map_ready_[static_cast<size_t>(m)])
         if (const char* bad = check_map(p_, map_input(m), task, msg, len)) return bad;
     const size_t a = static_cast<size_t>(p_.num_agents);
-    std::memcpy(const_cast<int32_t*>(v_.start_cells), start_cells, a * 4);
-    std::memcpy(const_cast<int32_t*>(v_.goal_seq), goal_seq, a * static_cast<size_t>(p_.goal_seq_len) * 4);
-    std::memcpy(const_cast<int32_t*>(v_.goal_lens), goal_lens, a * 4);
+    std::memcpy(const_cast<int32_t*>(v_.start_cells), task.start_cells, a * 4);
+    std::memcpy(const_cast<int32_t*>(v_.goal_seq), task.goal_seq, a * static_cast<size_t>(p_.goal_seq_len) * 4);
+    std::memcpy(const_cast<int32_t*>(v_.goal_lens), task.goal_lens, a * 4);
+    if (p_.start_pool_len > 0)
+      std::memcpy(const_cast<int32_t*>(v_.start_pool), task.start_pool, static_cast<size_t>(p_.start_pool_len) * 4);
+    if (p_.goal_pool_len > 0)
+      std::memcpy(const_cast<int32_t*>(v_.goal_pool), task.goal_pool, static_cast<size_t>(p_.goal_pool_len) * 4);
     task_ready_ = true;
     return nullptr;
   }
@@ -54,7 +58,7 @@ class MapfCpu : public CpuBatch<Params, View, kMaxFields> {
   // Checks a map (and the task against it) and copies it into slot `m`. nullptr on success; on
   // failure the slot keeps its previous map.
   const char* SetMap(int64_t m, const MapInput& in, char* msg, int len) {
-    const TaskInput task{v_.start_cells, v_.goal_seq, v_.goal_lens};
+    const TaskInput task{v_.start_cells, v_.goal_seq, v_.goal_lens, v_.start_pool, v_.goal_pool};
     if (const char* bad = check_map(p_, in, task_ready_ ? task : no_task(), msg, len))
       return bad;
     const int64_t hw = static_cast<int64_t>(p_.height) * p_.width;
@@ -77,7 +81,7 @@ class MapfCpu : public CpuBatch<Params, View, kMaxFields> {
     return nullptr;
   }
 
-  // True once every map slot holds a map and the explicit task (if any) is installed.
+  // True once every map slot holds a map and the task (explicit or pools, if any) is installed.
   bool Ready() const {
     for (uint8_t r : map_ready_)
       if (!r) return false;
@@ -98,7 +102,7 @@ class MapfCpu : public CpuBatch<Params, View, kMaxFields> {
   int64_t Step() { return StepEnvs(&MapfCpu::StepRange, this); }
 
  private:
-  static TaskInput no_task() { return TaskInput{nullptr, nullptr, nullptr}; }
+  static TaskInput no_task() { return TaskInput{nullptr, nullptr, nullptr, nullptr, nullptr}; }
 
   MapInput map_input(int64_t m) const {
     const int64_t hw = static_cast<int64_t>(p_.height) * p_.width;

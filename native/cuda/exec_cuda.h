@@ -58,7 +58,7 @@ class MapfCuda {
   // The first failed CUDA call (the batch is unusable after one), or nullptr.
   const char* error() const;
   std::string rollout_error() const;
-  const char* SetTask(const int32_t* start_cells, const int32_t* goal_seq, const int32_t* goal_lens, char* msg, int len);
+  const char* SetTask(const TaskInput& task, char* msg, int len);
   const char* SetMap(int64_t m, const MapInput& in, char* msg, int len);
   bool Ready() const;
   void SetSeeds(const uint32_t* seeds, const uint8_t* mask);

@@ -62,7 +62,7 @@ struct MapfCuda::Impl {
   cuda::LaunchShape shape{};
   cuda::DeviceBuffer scratch_u8, scratch_i32;
   std::vector<uint8_t> map_ready;
-  std::vector<int32_t> start_cells, goal_seq, goal_lens;  // host copy of the explicit task
+  std::vector<int32_t> start_cells, goal_seq, goal_lens, start_pool, goal_pool;  // host copy of the task
   bool task_ready = false;
 
   Impl(const Params& p, uint8_t* io, uint64_t io_bytes, const uint64_t* io_offsets)
@@ -136,11 +136,9 @@ const View& MapfCuda::view() const { return impl_->core.host_view(); }
 const char* MapfCuda::error() const { return impl_->core.error(); }
 std::string MapfCuda::rollout_error() const { return impl_->core.rollout_error(); }
 
-const char* MapfCuda::SetTask(const int32_t* start_cells, const int32_t* goal_seq, const int32_t* goal_lens, char* msg,
-                              int len) {
+const char* MapfCuda::SetTask(const TaskInput& task, char* msg, int len) {
   Impl& s = *impl_;
   if (!s.core.Enter()) return "CUDA error";
-  const TaskInput task{start_cells, goal_seq, goal_lens};
   std::vector<uint8_t> obst;
   std::vector<int32_t> label, cells, start;
   for (int64_t m = 0; m < map_count(s.p()); ++m) {
@@ -151,13 +149,18 @@ const char* MapfCuda::SetTask(const int32_t* start_cells, const int32_t* goal_se
     if (const char* bad = check_map(s.p(), in, task, msg, len)) return bad;
   }
   const size_t a = static_cast<size_t>(s.p().num_agents), g = static_cast<size_t>(s.p().goal_seq_len);
-  s.start_cells.assign(start_cells, start_cells + a);
-  s.goal_seq.assign(goal_seq, goal_seq + a * g);
-  s.goal_lens.assign(goal_lens, goal_lens + a);
+  const size_t ps = static_cast<size_t>(s.p().start_pool_len), pg = static_cast<size_t>(s.p().goal_pool_len);
+  s.start_cells.assign(task.start_cells, task.start_cells + a);
+  s.goal_seq.assign(task.goal_seq, task.goal_seq + a * g);
+  s.goal_lens.assign(task.goal_lens, task.goal_lens + a);
+  s.start_pool.assign(task.start_pool, task.start_pool + ps);
+  s.goal_pool.assign(task.goal_pool, task.goal_pool + pg);
   const View& v = s.core.device_view();
-  if (!s.core.Upload(const_cast<int32_t*>(v.start_cells), start_cells, a * 4, "task") ||
-      !s.core.Upload(const_cast<int32_t*>(v.goal_seq), goal_seq, a * g * 4, "task") ||
-      !s.core.Upload(const_cast<int32_t*>(v.goal_lens), goal_lens, a * 4, "task"))
+  if (!s.core.Upload(const_cast<int32_t*>(v.start_cells), task.start_cells, a * 4, "task") ||
+      !s.core.Upload(const_cast<int32_t*>(v.goal_seq), task.goal_seq, a * g * 4, "task") ||
+      !s.core.Upload(const_cast<int32_t*>(v.goal_lens), task.goal_lens, a * 4, "task") ||
+      (ps > 0 && !s.core.Upload(const_cast<int32_t*>(v.start_pool), task.start_pool, ps * 4, "task")) ||
+      (pg > 0 && !s.core.Upload(const_cast<int32_t*>(v.goal_pool), task.goal_pool, pg * 4, "task")))
     return "CUDA error";
   s.task_ready = true;
   return nullptr;
@@ -166,8 +169,9 @@ const char* MapfCuda::SetTask(const int32_t* start_cells, const int32_t* goal_se
 const char* MapfCuda::SetMap(int64_t m, const MapInput& in, char* msg, int len) {
   Impl& s = *impl_;
   if (!s.core.Enter()) return "CUDA error";
-  const TaskInput task = s.task_ready ? TaskInput{s.start_cells.data(), s.goal_seq.data(), s.goal_lens.data()}
-                                      : TaskInput{nullptr, nullptr, nullptr};
+  const TaskInput task = s.task_ready ? TaskInput{s.start_cells.data(), s.goal_seq.data(), s.goal_lens.data(),
+                                                s.start_pool.data(), s.goal_pool.data()}
+                                      : TaskInput{nullptr, nullptr, nullptr, nullptr, nullptr};
   if (const char* bad = check_map(s.p(), in, task, msg, len)) return bad;
   const Params& p = s.p();
   const int64_t hw = static_cast<int64_t>(p.height) * p.width, padded = static_cast<int64_t>(p.padded_h) * p.padded_w;

@@ -130,6 +130,11 @@ std::vector<uint8_t> run_case(const Case& c, int32_t threads, int steps, bool ch
   return batch->io;
 }
 
+mw::mapf::TaskInput task_of(const int32_t* starts, const int32_t* goals, const int32_t* lens,
+                            const int32_t* start_pool = nullptr, const int32_t* goal_pool = nullptr) {
+  return mw::mapf::TaskInput{starts, goals, lens, start_pool, goal_pool};
+}
+
 void check_bad_maps() {
   Params p = mw::test::make_params(1, 2, 6, 2);
   auto batch = mw::test::make_batch(p, 1);
@@ -164,12 +169,12 @@ void check_bad_maps() {
   walls[7] = 1;
   CHECK(explicit_batch->cpu->SetMap(0, mw::test::build_map(q, walls).input(), msg, sizeof msg) == nullptr, "map rejected");
   const int32_t starts[2] = {7, 0}, goals[2] = {1, 2}, lens[2] = {1, 1};
-  CHECK(explicit_batch->cpu->SetTask(starts, goals, lens, msg, sizeof msg) != nullptr, "start on an obstacle accepted");
+  CHECK(explicit_batch->cpu->SetTask(task_of(starts, goals, lens), msg, sizeof msg) != nullptr, "start on an obstacle accepted");
   const int32_t starts_ok[2] = {-4, 0};
-  CHECK(explicit_batch->cpu->SetTask(starts_ok, goals, lens, msg, sizeof msg) != nullptr, "negative start accepted");
+  CHECK(explicit_batch->cpu->SetTask(task_of(starts_ok, goals, lens), msg, sizeof msg) != nullptr, "negative start accepted");
   const int32_t lens_bad[2] = {0, 1};
   const int32_t starts_good[2] = {3, 0};
-  CHECK(explicit_batch->cpu->SetTask(starts_good, goals, lens_bad, msg, sizeof msg) != nullptr, "empty goal sequence accepted");
+  CHECK(explicit_batch->cpu->SetTask(task_of(starts_good, goals, lens_bad), msg, sizeof msg) != nullptr, "empty goal sequence accepted");
   CHECK(!explicit_batch->cpu->Ready(), "batch ready without a task");
   Params r = p;
   r.radius = 0;
@@ -240,7 +245,7 @@ void check_explicit_sequences() {
   const int32_t goals[9] = {1, 2, 3, 11, 17, 23, 31, 32, 33};
   const int32_t lens[3] = {3, 3, 3};
   char msg[256];
-  CHECK(cpu.SetTask(starts, goals, lens, msg, sizeof msg) == nullptr, "explicit task rejected");
+  CHECK(cpu.SetTask(task_of(starts, goals, lens), msg, sizeof msg) == nullptr, "explicit task rejected");
   for (int32_t e = 0; e < 2; ++e)
     CHECK(cpu.SetMap(e, mw::test::build_map(p, std::vector<uint8_t>(36, 0)).input(), msg, sizeof msg) == nullptr, "map rejected");
   const uint32_t seeds[2] = {1, 2};
@@ -261,6 +266,100 @@ void check_explicit_sequences() {
   CHECK(v.out_goal[0] == 0 && v.out_goal[1] == 1, "agent 0 goal did not cycle back to its first goal");
 }
 
+// Starts and goals from pools, with lifelong goals from the goal pool, on an open 6×6 map: the
+// start pool is row 0, the goal pool rows 4-5. Every reset puts the agents on distinct start-pool
+// cells with distinct goal-pool goals; every new goal is a goal-pool cell other than the agent's
+// own; 1 and 3 threads agree. Pools that are unsorted, on an obstacle, split over two
+// components or too small are refused.
+std::vector<uint8_t> run_pools(int32_t threads, bool check) {
+  Params p = mw::test::make_params(4, 5, 6, 2);
+  p.placement = mw::mapf::kPlacePool;
+  p.goal_mode = mw::mapf::kGoalsPool;
+  p.on_target = mw::mapf::kRestart;
+  p.max_steps = 30;
+  p.start_pool_len = 6;
+  p.goal_pool_len = 12;
+  auto batch = mw::test::make_batch(p, threads);
+  mw::mapf::MapfCpu& cpu = *batch->cpu;
+  const View& v = batch->v();
+  const int32_t none[5] = {0, 0, 0, 0, 0}, ones[5] = {1, 1, 1, 1, 1};
+  const int32_t start_pool[6] = {0, 1, 2, 3, 4, 5};
+  int32_t goal_pool[12];
+  for (int32_t i = 0; i < 12; ++i) goal_pool[i] = 24 + i;
+  char msg[256];
+  const int32_t unsorted[6] = {1, 0, 2, 3, 4, 5};
+  CHECK(cpu.SetTask(task_of(none, none, ones, unsorted, goal_pool), msg, sizeof msg) == nullptr, "task refused before a map");
+  CHECK(cpu.SetMap(0, mw::test::build_map(p, std::vector<uint8_t>(36, 0)).input(), msg, sizeof msg) != nullptr,
+        "unsorted pool accepted");
+  CHECK(cpu.SetTask(task_of(none, none, ones, start_pool, goal_pool), msg, sizeof msg) == nullptr, "pool task rejected");
+  std::vector<uint8_t> walled(36, 0);
+  walled[3] = 1;  // a start-pool cell becomes an obstacle
+  CHECK(cpu.SetMap(0, mw::test::build_map(p, walled).input(), msg, sizeof msg) != nullptr, "pool cell on an obstacle accepted");
+  std::vector<uint8_t> split(36, 0);
+  for (int32_t c = 18; c < 24; ++c) split[static_cast<size_t>(c)] = 1;  // row 3 walls the pools apart
+  CHECK(cpu.SetMap(0, mw::test::build_map(p, split).input(), msg, sizeof msg) != nullptr, "pools in two components accepted");
+  for (int32_t e = 0; e < p.num_envs; ++e)
+    CHECK(cpu.SetMap(e, mw::test::build_map(p, std::vector<uint8_t>(36, 0)).input(), msg, sizeof msg) == nullptr, "map rejected");
+  const uint32_t seeds[4] = {11, 12, 13, 14};
+  cpu.SetSeeds(seeds, nullptr);
+  CHECK(cpu.Ready(), "pool batch not ready");
+  CHECK(cpu.Reset(nullptr) < 0, "pool placement failed");
+  auto in_pool = [](const int32_t* pool, int32_t n, int32_t row, int32_t col) {
+    for (int32_t i = 0; i < n; ++i)
+      if (pool[i] == row * 6 + col) return true;
+    return false;
+  };
+  auto check_reset = [&](int32_t e) {
+    for (int32_t a = 0; a < p.num_agents; ++a) {
+      const int64_t i = static_cast<int64_t>(e) * p.num_agents + a;
+      CHECK(in_pool(start_pool, 6, v.out_pos[2 * i], v.out_pos[2 * i + 1]), "env %d agent %d starts off the start pool", e, a);
+      CHECK(in_pool(goal_pool, 12, v.out_goal[2 * i], v.out_goal[2 * i + 1]), "env %d agent %d goal off the goal pool", e, a);
+      for (int32_t b = 0; b < a; ++b) {
+        const int64_t j = static_cast<int64_t>(e) * p.num_agents + b;
+        CHECK(v.pos[i] != v.pos[j], "env %d agents %d and %d start on one cell", e, b, a);
+        CHECK(v.goal[i] != v.goal[j], "env %d agents %d and %d share a first goal", e, b, a);
+      }
+    }
+  };
+  if (check)
+    for (int32_t e = 0; e < p.num_envs; ++e) check_reset(e);
+  int32_t* actions = batch->actions();
+  const int64_t n = static_cast<int64_t>(p.num_envs) * p.num_agents;
+  int arrivals = 0;
+  for (int t = 0; t < 120; ++t) {
+    // Each agent heads for its goal by rows first, with a random move every fourth step.
+    for (int64_t i = 0; i < n; ++i) {
+      const int32_t dr = v.out_goal[2 * i] - v.out_pos[2 * i], dc = v.out_goal[2 * i + 1] - v.out_pos[2 * i + 1];
+      const uint32_t u = mw::rng_draw(5, mw::kStreamActions, 0, 0, static_cast<uint32_t>(t), static_cast<uint32_t>(i)).v[0];
+      actions[i] = u % 4 == 0 ? static_cast<int32_t>(mw::rng_below(u, 5))
+                   : dr < 0   ? mw::mapf::kUp
+                   : dr > 0   ? mw::mapf::kDown
+                   : dc < 0   ? mw::mapf::kLeft
+                              : mw::mapf::kRight;
+    }
+    std::vector<int32_t> before(v.pos, v.pos + n);
+    CHECK(cpu.Step() < 0, "pool batch status set at step %d", t);
+    for (int64_t i = 0; i < n; ++i) {
+      if (v.rewards[i] != 1.0f) continue;
+      ++arrivals;
+      CHECK(in_pool(goal_pool, 12, v.out_goal[2 * i], v.out_goal[2 * i + 1]), "new goal off the goal pool");
+      CHECK(v.goal[i] != v.pos[i], "new goal is the agent's own cell");
+    }
+    if (check)
+      for (int32_t e = 0; e < p.num_envs; ++e)
+        if (v.episode_done[e]) check_reset(e);
+  }
+  if (check) CHECK(arrivals > 20, "only %d arrivals with pool goals", arrivals);
+  Params q = p;
+  q.start_pool_len = 4;  // fewer start-pool cells than agents
+  CHECK(mw::mapf::check_params(q) != nullptr, "start pool smaller than the agents accepted");
+  q = p;
+  q.placement = mw::mapf::kPlaceRandom;
+  q.start_pool_len = 0;  // pool goals with random starts
+  CHECK(mw::mapf::check_params(q) != nullptr, "pool goals with random starts accepted");
+  return batch->io;
+}
+
 }  // namespace
 
 int main() {
@@ -268,6 +367,7 @@ int main() {
   check_explicit_sequences();
   check_rng();
   check_bad_maps();
+  CHECK(run_pools(1, true) == run_pools(3, false), "pool placement differs between 1 and 3 threads");
   int cases = 0;
   for (int32_t collision = 0; collision < 3; ++collision)
     for (int32_t on_target = 0; on_target < 3; ++on_target)

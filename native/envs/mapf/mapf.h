@@ -58,7 +58,7 @@ struct Scratch {
   int32_t* prev;      // [A] previous claimant, -1 start
   int32_t* target;    // [A] padded cell the agent currently claims
   int32_t* orig;      // [A] padded cell claimed at step 1 (for cleanup)
-  int32_t* perm;      // [H*W] placement: free cells being shuffled (map indices; random placement)
+  int32_t* perm;      // [H*W] placement: free or pool cells being shuffled (map indices)
   int32_t* remaining; // [H*W] placement: unreserved cells left per component (random placement)
   int32_t* pending;   // [H*W] placement: most recent start still waiting for a goal, -1 none
   int32_t* pend_next; // [A] placement: the start pending before this one in its component
@@ -83,7 +83,7 @@ MW_HD Scratch scratch_of(const Params& p, const View& v, int32_t slot) {
   s.orig = agent_base + 3 * p.num_agents;
   s.pend_next = agent_base + 4 * p.num_agents;
   int32_t* map_base = agent_base + 5 * p.num_agents;
-  const bool placing = p.placement == kPlaceRandom;
+  const bool placing = p.placement != kPlaceExplicit;
   s.perm = placing ? map_base : nullptr;
   s.remaining = placing ? map_base + map_cells : nullptr;
   s.pending = placing ? map_base + 2 * map_cells : nullptr;
@@ -91,6 +91,21 @@ MW_HD Scratch scratch_of(const Params& p, const View& v, int32_t slot) {
 }
 
 // ---- goals ----------------------------------------------------------------------------------
+
+// Uniform pick among the `size` cells of `run` (strictly ascending map cells) other than `here`:
+// when `here` is one of them the pick skips it, else every cell is a candidate. u is a raw draw.
+MW_HD int32_t pick_other_cell(const int32_t* run, int32_t size, int32_t here, uint32_t u) {
+  int32_t lo = 0, hi = size;  // bisection: lo = the first index whose cell is >= here
+  while (lo < hi) {
+    const int32_t mid = (lo + hi) / 2;
+    if (run[mid] < here) lo = mid + 1;
+    else hi = mid;
+  }
+  const bool present = lo < size && run[lo] == here;
+  int32_t j = static_cast<int32_t>(rng_below(u, static_cast<uint32_t>(present ? size - 1 : size)));
+  if (present && j >= lo) ++j;
+  return run[j];
+}
 
 // The goal an agent gets after `k` arrivals (k = 0 is the episode's first goal).
 MW_HD int32_t next_goal(const Params& p, const View& v, int32_t env, int32_t agent, int32_t k,
@@ -101,30 +116,22 @@ MW_HD int32_t next_goal(const Params& p, const View& v, int32_t env, int32_t age
       const int32_t g = v.goal_seq[static_cast<int64_t>(agent) * p.goal_seq_len + k % v.goal_lens[agent]];
       return padded_of_map(p, g);
     }
-    return v.goal[ea];  // random placement already drew goal 0
+    return v.goal[ea];  // random or pool placement already drew goal 0
   }
-  // Lifelong random goal: uniform over the agent's 4-connected component minus its current cell.
+  // Lifelong goal: uniform over the goal pool, or over the agent's 4-connected component, minus
+  // the agent's current cell.
+  const int32_t here = map_of_padded(p, current_cell);
+  const uint32_t u = rng_draw(v.seeds[env], kStreamGoals, 0, v.episode[env], static_cast<uint32_t>(k),
+                              static_cast<uint32_t>(agent)).v[0];
+  if (p.goal_mode == kGoalsPool) return padded_of_map(p, pick_other_cell(v.goal_pool, p.goal_pool_len, here, u));
   const int64_t m = map_slot(p, env);
   const int64_t map_cells = static_cast<int64_t>(p.height) * p.width;
-  const int32_t here = map_of_padded(p, current_cell);
   const int32_t comp = v.comp_label[m * map_cells + here];
   if (comp < 0) return current_cell;  // unreachable with checked maps; never index with -1
   const int32_t first = v.comp_start[m * (map_cells + 1) + comp];
   const int32_t size = v.comp_start[m * (map_cells + 1) + comp + 1] - first;
   if (size <= 1) return current_cell;
-  const uint32_t u = rng_draw(v.seeds[env], kStreamGoals, 0, v.episode[env], static_cast<uint32_t>(k),
-                              static_cast<uint32_t>(agent)).v[0];
-  // Cells of a component are stored in ascending order: find the current one by bisection.
-  const int32_t* run = v.comp_cells + m * map_cells + first;
-  int32_t lo = 0, hi = size;
-  while (lo < hi) {
-    const int32_t mid = (lo + hi) / 2;
-    if (run[mid] < here) lo = mid + 1;
-    else hi = mid;
-  }
-  int32_t j = static_cast<int32_t>(rng_below(u, static_cast<uint32_t>(size - 1)));
-  if (j >= lo) ++j;  // skip the current cell
-  return padded_of_map(p, run[j]);
+  return padded_of_map(p, pick_other_cell(v.comp_cells + m * map_cells + first, size, here, u));
 }
 
 // ---- placement --------------------------------------------------------------------------------
@@ -185,6 +192,28 @@ MW_HD bool place_random(const Params& p, const View& v, const Scratch& s, int32_
     }
   }
   return placed == p.num_agents && goals_done == p.num_agents;
+}
+
+// Starts and goals from the pools, as POGEMA's generate_from_possible_positions: each pool is
+// shuffled on its own and agent a takes the a-th cell of each, so a start may be its own goal.
+// Partial Fisher-Yates over the first A positions; draws (placement stream, step 1 for the start
+// pool, 2 for the goal pool, index = position). The pools hold at least A cells (check_params).
+MW_HD void place_from_pools(const Params& p, const View& v, const Scratch& s, int32_t env) {
+  for (int32_t side = 0; side < 2; ++side) {
+    const int32_t* pool = side == 0 ? v.start_pool : v.goal_pool;
+    const int32_t size = side == 0 ? p.start_pool_len : p.goal_pool_len;
+    int32_t* out = (side == 0 ? v.pos : v.goal) + static_cast<int64_t>(env) * p.num_agents;
+    for (int32_t i = 0; i < size; ++i) s.perm[i] = pool[i];
+    for (int32_t a = 0; a < p.num_agents; ++a) {
+      const uint32_t u = rng_draw(v.seeds[env], kStreamPlacement, 0, v.episode[env], static_cast<uint32_t>(1 + side),
+                                  static_cast<uint32_t>(a)).v[0];
+      const int32_t j = a + static_cast<int32_t>(rng_below(u, static_cast<uint32_t>(size - a)));
+      const int32_t cell = s.perm[j];
+      s.perm[j] = s.perm[a];
+      s.perm[a] = cell;
+      out[a] = padded_of_map(p, cell);
+    }
+  }
 }
 
 // ---- observations -----------------------------------------------------------------------------

@@ -39,6 +39,8 @@ inline int list_state_fields(const Params& p, FieldSpec* out) {
   add("startCells", 4, a);
   add("goalSeq", 4, a * p.goal_seq_len);
   add("goalLens", 4, a);
+  add("startPool", 4, p.start_pool_len);
+  add("goalPool", 4, p.goal_pool_len);
   add("seeds", 4, e);
   add("episode", 4, e);
   add("steps", 4, e);
@@ -92,10 +94,20 @@ inline const char* check_params(const Params& p) {
   if (p.on_target < kFinish || p.on_target > kRestart) return "unknown onTarget mode";
   if (p.max_steps < 1) return "maxEpisodeSteps must be >= 1";
   if (p.autoreset < kSameStep || p.autoreset > kDisabled) return "unknown autoreset mode";
-  if (p.placement < kPlaceExplicit || p.placement > kPlaceRandom) return "unknown placement";
-  if (p.goal_mode < kGoalsSequence || p.goal_mode > kGoalsRandom) return "unknown goal mode";
+  if (p.placement < kPlaceExplicit || p.placement > kPlacePool) return "unknown placement";
+  if (p.goal_mode < kGoalsSequence || p.goal_mode > kGoalsPool) return "unknown goal mode";
   if (p.goal_seq_len < 1) return "goal sequence length must be >= 1";
-  if (p.placement == kPlaceRandom && p.goal_mode == kGoalsSequence) return "goal sequences need explicit starts";
+  if (p.placement != kPlaceExplicit && p.goal_mode == kGoalsSequence) return "goal sequences need explicit starts";
+  const int64_t hw = static_cast<int64_t>(p.height) * p.width;
+  if (p.start_pool_len < 0 || p.start_pool_len > hw || p.goal_pool_len < 0 || p.goal_pool_len > hw)
+    return "pool size out of range";
+  if ((p.placement == kPlacePool) != (p.start_pool_len > 0)) return "a start pool is given exactly with pool placement";
+  if ((p.placement == kPlacePool || p.goal_mode == kGoalsPool) != (p.goal_pool_len > 0))
+    return "a goal pool is given exactly when pool placement or pool goals use it";
+  if (p.placement == kPlacePool && (p.start_pool_len < p.num_agents || p.goal_pool_len < p.num_agents))
+    return "pool placement needs at least one pool cell per agent";
+  if (p.goal_mode == kGoalsPool && p.goal_pool_len < 2) return "lifelong goals from a pool need at least 2 pool cells";
+  if (p.goal_mode == kGoalsPool && p.placement == kPlaceRandom) return "pool goals need explicit or pool starts";
   if (p.keep_final_obs && p.autoreset != kSameStep) return "keepFinalObs needs same-step autoreset";
   if (static_cast<int64_t>(p.num_agents) > static_cast<int64_t>(p.height) * p.width) return "more agents than cells";
   return nullptr;
@@ -120,6 +132,8 @@ inline const char* bind_view(const Params& p, uint8_t* state, const uint64_t* st
   v.start_cells = static_cast<const int32_t*>(st(i++));
   v.goal_seq = static_cast<const int32_t*>(st(i++));
   v.goal_lens = static_cast<const int32_t*>(st(i++));
+  v.start_pool = static_cast<const int32_t*>(st(i++));
+  v.goal_pool = static_cast<const int32_t*>(st(i++));
   v.seeds = static_cast<uint32_t*>(st(i++));
   v.episode = static_cast<uint32_t*>(st(i++));
   v.steps = static_cast<int32_t*>(st(i++));
@@ -162,11 +176,14 @@ struct MapInput {
   int32_t num_free;
 };
 
-// The explicit task (shared by all envs), as installed or about to be.
+// The task (shared by all envs), as installed or about to be: explicit starts and goals, and
+// the pools. Arrays a configuration does not use are still passed, with their sizes.
 struct TaskInput {
   const int32_t* start_cells;  // [A] (placement explicit)
   const int32_t* goal_seq;     // [A, G]
   const int32_t* goal_lens;    // [A]
+  const int32_t* start_pool;   // [Ps] strictly ascending map cells
+  const int32_t* goal_pool;    // [Pg] strictly ascending map cells
 };
 
 // Checks one map and the task against it (skipped while the task pointers are null), so that no
@@ -217,6 +234,24 @@ inline const char* check_map(const Params& p, const MapInput& in, const TaskInpu
         if (g < 0 || g >= hw || in.label[g] < 0) return fail("agent %lld: a goal cell is outside the map or an obstacle", a);
       }
     }
+  }
+  // Pools: strictly ascending free cells (the goal pick bisects them), all in one component, which
+  // also holds every explicit start when lifelong goals come from the goal pool.
+  int32_t pool_comp = -1;
+  for (int32_t side = 0; side < 2 && task.start_cells != nullptr; ++side) {
+    const int32_t* pool = side == 0 ? task.start_pool : task.goal_pool;
+    const int32_t size = side == 0 ? p.start_pool_len : p.goal_pool_len;
+    for (int32_t i = 0; i < size; ++i) {
+      const int32_t c = pool[i];
+      if (c < 0 || c >= hw || in.label[c] < 0) return fail("pool cell %lld is outside the map or an obstacle", i);
+      if (i > 0 && pool[i - 1] >= c) return fail("pool cells are not strictly ascending at %lld", i);
+      if (pool_comp < 0) pool_comp = in.label[c];
+      if (in.label[c] != pool_comp) return fail("pool cell %lld is unreachable from the other pool cells", i);
+    }
+  }
+  if (p.goal_mode == kGoalsPool && p.placement == kPlaceExplicit && task.start_cells != nullptr) {
+    for (int32_t a = 0; a < p.num_agents; ++a)
+      if (in.label[task.start_cells[a]] != pool_comp) return fail("agent %lld: the goal pool is unreachable from its start", a);
   }
   if (p.placement == kPlaceRandom) {
     // Random placement needs two cells per agent inside components (a start and its goal).

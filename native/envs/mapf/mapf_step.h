@@ -167,6 +167,8 @@ MW_HD void reset_env(const Params& p, const View& v, const Scratch& s, int32_t e
       const int32_t cell = padded_of_map(p, v.comp_cells[map_slot(p, env) * p.height * p.width]);
       for (int32_t a = 0; a < p.num_agents; ++a) v.pos[row + a] = v.goal[row + a] = cell;
     }
+  } else if (p.placement == kPlacePool) {
+    place_from_pools(p, v, s, env);
   } else {
     for (int32_t a = 0; a < p.num_agents; ++a) v.pos[row + a] = padded_of_map(p, v.start_cells[a]);
   }

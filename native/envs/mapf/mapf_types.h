@@ -9,8 +9,12 @@ namespace mw::mapf {
 enum Action : int32_t { kStay = 0, kUp = 1, kDown = 2, kLeft = 3, kRight = 4, kNumActions = 5 };
 enum Collision : int32_t { kPriority = 0, kBlockBoth = 1, kSoft = 2 };
 enum OnTarget : int32_t { kFinish = 0, kNothing = 1, kRestart = 2 };
-enum Placement : int32_t { kPlaceExplicit = 0, kPlaceRandom = 1 };
-enum GoalMode : int32_t { kGoalsSequence = 0, kGoalsRandom = 1 };
+// Starts and first goals: explicit (the task), random (POGEMA's placing()), or drawn from the
+// start and goal pools (POGEMA's possible_agents_xy / possible_targets_xy).
+enum Placement : int32_t { kPlaceExplicit = 0, kPlaceRandom = 1, kPlacePool = 2 };
+// Goals after the first (restart mode): the agent's sequence, uniform over its component, or
+// uniform over the goal pool; the last two exclude the agent's current cell.
+enum GoalMode : int32_t { kGoalsSequence = 0, kGoalsRandom = 1, kGoalsPool = 2 };
 enum Autoreset : int32_t { kSameStep = 0, kNextStep = 1, kDisabled = 2 };
 
 // Episode metrics, as POGEMA's metric wrappers compute them; unused slots are NaN.
@@ -50,6 +54,8 @@ struct Params {
   int32_t goal_mode;       // GoalMode for goals after the first (restart mode)
   int32_t goal_seq_len;    // G >= 1: goals per agent in goal_seq
   int32_t map_per_env;     // 1: map buffers are [E, ...]; 0: one map [1, ...] shared by all envs
+  int32_t start_pool_len;  // Ps: cells in the start pool (0 unless placement is kPlacePool)
+  int32_t goal_pool_len;   // Pg: cells in the goal pool (0 unless placement or goal mode uses it)
 };
 
 // Structure-of-arrays view of a whole batch. Host pointers on the CPU, device pointers on CUDA.
@@ -68,6 +74,8 @@ struct View {
   const int32_t* start_cells; // [A] start map cell (placement explicit)
   const int32_t* goal_seq;    // [A, G] goal map cells; agent a's k-th goal is goal_seq[a, k % len_a]
   const int32_t* goal_lens;   // [A] len_a in 1..G: goals in agent a's sequence
+  const int32_t* start_pool;  // [Ps] possible start map cells, strictly ascending
+  const int32_t* goal_pool;   // [Pg] possible goal map cells, strictly ascending
   // Input.
   const int32_t* actions;     // [E, A] in [0, 5)
   // State.
@@ -110,14 +118,14 @@ MW_HD int64_t obs_per_agent(const Params& p) {
   return 3 * d * d;
 }
 // Scratch per worker slot, sized for the configured systems: blockBoth marks and soft claim lists
-// only when that collision system is used, placement arrays only with random placement.
+// only when that collision system is used, placement arrays only with random or pool placement.
 MW_HD int64_t scratch_u8_per_slot(const Params& p) {
   return (p.collision == kBlockBoth ? 2 : 1) * static_cast<int64_t>(p.padded_h) * p.padded_w;
 }
 MW_HD int64_t scratch_i32_per_slot(const Params& p) {
   return (p.collision == kSoft ? 3 * static_cast<int64_t>(p.padded_h) * p.padded_w : 0) +
          5 * static_cast<int64_t>(p.num_agents) +
-         (p.placement == kPlaceRandom ? 3 * static_cast<int64_t>(p.height) * p.width : 0);
+         (p.placement != kPlaceExplicit ? 3 * static_cast<int64_t>(p.height) * p.width : 0);
 }
 
 

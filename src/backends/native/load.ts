@@ -39,7 +39,7 @@ export type NativeRollout<A extends Int32Array | Float32Array> =
 
 /** A native MAPF batch, as the addon exports it. @internal */
 export interface NativeMapfBatch extends NativeBatch<Int32Array> {
-  setTask(startCells: Int32Array, goalSeq: Int32Array, goalLens: Int32Array): void;
+  setTask(startCells: Int32Array, goalSeq: Int32Array, goalLens: Int32Array, startPool: Int32Array | null, goalPool: Int32Array | null): void;
   setMap(slot: number, obstacles: Uint8Array, label: Int32Array, cells: Int32Array, start: Int32Array, numComps: number, numFree: number): void;
 }
 

@@ -61,6 +61,20 @@ export interface MapfConfig {
    * goals per agent (the agent cycles through it).
    */
   targetsXY?: ReadonlyArray<Cell> | ReadonlyArray<ReadonlyArray<Cell>>;
+  /**
+   * Start pool (POGEMA's `possible_agents_xy`; a map string's `@` cells by default): each episode
+   * the agents start on distinct cells drawn from it. Needs `possibleTargetsXY`; not with
+   * `agentsXY`.
+   */
+  possibleAgentsXY?: ReadonlyArray<Cell>;
+  /**
+   * Goal pool (POGEMA's `possible_targets_xy`; a map string's `$` cells by default): with
+   * `possibleAgentsXY`, each episode's first goals are distinct cells drawn from it (a goal may
+   * be its agent's start, as in POGEMA); with `onTarget: 'restart'` every later goal is drawn
+   * uniformly from it, excluding the agent's current cell. All pool cells must lie in one
+   * 4-connected component.
+   */
+  possibleTargetsXY?: ReadonlyArray<Cell>;
   /** Observation dtype. Default `'float32'`; `'uint8'` has the same 0/1 values in a quarter of the bytes. */
   obsDtype?: 'float32' | 'uint8';
   /** One generated map per env (seeded by the env's seed) instead of one for the batch. Default true for generated maps. */
@@ -92,13 +106,22 @@ export interface ResolvedMapfConfig {
   goalSeqLen: number;
   /** `[A]` goals in each agent's own sequence (its goals cycle with this period), or null. */
   goalLens: Int32Array | null;
+  /** Starts and first goals: explicit (`startCells`, `goalSeq`), random, or from the pools. */
+  placement: 'explicit' | 'random' | 'pools';
+  /** Restart mode's goals after the first: the agent's sequence, its component, or the goal pool. */
+  laterGoals: 'sequence' | 'component' | 'pool';
+  /** Start pool (strictly ascending map cell indices), or null. */
+  startPool: Int32Array | null;
+  /** Goal pool (strictly ascending map cell indices), or null. */
+  goalPool: Int32Array | null;
 }
 
 const COLLISIONS: readonly CollisionSystem[] = ['priority', 'blockBoth', 'soft'];
 const ON_TARGET: readonly OnTarget[] = ['finish', 'nothing', 'restart'];
 const KNOWN_KEYS = new Set([
   'numAgents', 'map', 'mapName', 'size', 'width', 'height', 'density', 'obsRadius', 'collisionSystem',
-  'onTarget', 'maxEpisodeSteps', 'agentsXY', 'targetsXY', 'obsDtype', 'mapPerEnv', 'pomapfExtras',
+  'onTarget', 'maxEpisodeSteps', 'agentsXY', 'targetsXY', 'possibleAgentsXY', 'possibleTargetsXY', 'obsDtype',
+  'mapPerEnv', 'pomapfExtras',
 ]);
 
 function intIn(name: string, value: unknown, lo: number, hi: number): number {
@@ -129,7 +152,37 @@ function cellOf(name: string, agent: number, xy: unknown, map: GridMap): number 
   return r * map.width + c;
 }
 
-interface MapSource { fixed: GridMap | null; spec: MapGeneratorSpec | null; starts: Cell[] | null; goals: Cell[] | null }
+/** A pool's cells as strictly ascending map cell indices, after checking each entry against `map`. */
+function poolCells(name: string, list: unknown, map: GridMap): Int32Array {
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new InvalidConfigError(`MAPF-v0: ${name} must be a non-empty array of [row, col] cells, got ${JSON.stringify(list)}`, { field: name, value: list });
+  }
+  const cells = new Int32Array(list.length);
+  list.forEach((xy: unknown, i) => {
+    if (!Array.isArray(xy) || xy.length !== 2 || !xy.every((v) => Number.isInteger(v))) {
+      throw new InvalidConfigError(`MAPF-v0: ${name}[${i}] must be [row, col] integers, got ${JSON.stringify(xy)}`, { field: name, index: i, value: xy });
+    }
+    const [r, c] = xy as [number, number];
+    if (r < 0 || r >= map.height || c < 0 || c >= map.width) {
+      throw new InvalidMapError(`MAPF-v0: ${name}[${i}] (${r}, ${c}) is outside the ${map.height}×${map.width} map`, { field: name, index: i, value: xy });
+    }
+    if (map.cells[r * map.width + c]) throw new InvalidMapError(`MAPF-v0: ${name}[${i}] (${r}, ${c}) is on an obstacle`, { field: name, index: i, value: xy });
+    cells[i] = r * map.width + c;
+  });
+  cells.sort();
+  for (let i = 1; i < cells.length; i++) {
+    if (cells[i] === cells[i - 1]) {
+      const at = `(${Math.floor(cells[i] / map.width)}, ${cells[i] % map.width})`;
+      throw new InvalidConfigError(`MAPF-v0: ${name} lists ${at} twice`, { field: name, value: at });
+    }
+  }
+  return cells;
+}
+
+interface MapSource {
+  fixed: GridMap | null; spec: MapGeneratorSpec | null; starts: Cell[] | null; goals: Cell[] | null;
+  startPool: Cell[] | null; goalPool: Cell[] | null;
+}
 
 function mapSource(cfg: MapfConfig): MapSource {
   const m = cfg.map ?? (cfg.mapName !== undefined ? { name: cfg.mapName } : undefined);
@@ -139,25 +192,28 @@ function mapSource(cfg: MapfConfig): MapSource {
       type: 'random', height: cfg.height ?? size, width: cfg.width ?? size, density: cfg.density ?? 0.3,
     };
     generateMap(spec, 0, 0); // validates sizes and density
-    return { fixed: null, spec, starts: null, goals: null };
+    return { fixed: null, spec, starts: null, goals: null, startPool: null, goalPool: null };
   }
   if (typeof m === 'string') {
     const parsed = parseMapString(m);
-    return { fixed: parsed, spec: null, starts: parsed.starts, goals: parsed.goals };
+    return {
+      fixed: parsed, spec: null, starts: parsed.starts, goals: parsed.goals,
+      startPool: parsed.startPool ?? null, goalPool: parsed.goalPool ?? null,
+    };
   }
-  if (Array.isArray(m)) return { fixed: mapFromArray(m), spec: null, starts: null, goals: null };
+  if (Array.isArray(m)) return { fixed: mapFromArray(m), spec: null, starts: null, goals: null, startPool: null, goalPool: null };
   if (typeof m === 'object' && m !== null) {
-    if ('name' in m && typeof m.name === 'string') return { fixed: namedMap(m.name), spec: null, starts: null, goals: null };
+    if ('name' in m && typeof m.name === 'string') return { fixed: namedMap(m.name), spec: null, starts: null, goals: null, startPool: null, goalPool: null };
     if ('type' in m) {
       generateMap(m as MapGeneratorSpec, 0, 0);
-      return { fixed: null, spec: m as MapGeneratorSpec, starts: null, goals: null };
+      return { fixed: null, spec: m as MapGeneratorSpec, starts: null, goals: null, startPool: null, goalPool: null };
     }
     if ('cells' in m && m.cells instanceof Uint8Array) {
       const g = m as GridMap;
       intIn('map.height', g.height, 1, 4096);
       intIn('map.width', g.width, 1, 4096);
       if (g.cells.length !== g.height * g.width) throw new InvalidMapError(`MAPF-v0: map.cells has ${g.cells.length} entries, expected ${g.height * g.width}`);
-      return { fixed: { height: g.height, width: g.width, cells: Uint8Array.from(g.cells, (v) => (v ? 1 : 0)) }, spec: null, starts: null, goals: null };
+      return { fixed: { height: g.height, width: g.width, cells: Uint8Array.from(g.cells, (v) => (v ? 1 : 0)) }, spec: null, starts: null, goals: null, startPool: null, goalPool: null };
     }
   }
   throw new InvalidConfigError(`MAPF-v0: map must be a string, a 0/1 array, a GridMap, { name } or a generator spec, got ${JSON.stringify(m)}`, { field: 'map' });
@@ -214,6 +270,7 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
       for (let k = 0; k < goalSeqLen; k++) goalSeq[a * goalSeqLen + k] = cellOf('targetsXY', a, seq[k % seq.length], probe);
     }
   }
+  const pools = resolvePools(config, src, probe, numAgents, onTarget, startCells !== null, goalSeqLen > 1);
   const mapPerEnv = src.fixed ? false : (config.mapPerEnv ?? true);
   const fixed = src.fixed;
   const spec = src.spec;
@@ -233,5 +290,49 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
     goalSeq,
     goalSeqLen,
     goalLens,
+    ...pools,
   };
+}
+
+type Pools = Pick<ResolvedMapfConfig, 'placement' | 'laterGoals' | 'startPool' | 'goalPool'>;
+
+/**
+ * Placement and later goals from the explicit task and the pools, as POGEMA chooses them: explicit
+ * starts first, else both pools, else random; restart goals from sequences, else the goal pool,
+ * else the agent's component. A pool that would go unused, or pool goals with random starts (which
+ * may lie outside the pool's component), is an error rather than silently ignored.
+ */
+function resolvePools(config: MapfConfig, src: MapSource, probe: GridMap, numAgents: number, onTarget: OnTarget,
+  explicit: boolean, sequences: boolean): Pools {
+  const startXY = config.possibleAgentsXY ?? src.startPool;
+  const goalXY = config.possibleTargetsXY ?? src.goalPool;
+  const startPool = startXY == null ? null : poolCells('possibleAgentsXY', startXY, probe);
+  const goalPool = goalXY == null ? null : poolCells('possibleTargetsXY', goalXY, probe);
+  if (startPool && explicit) {
+    throw new InvalidConfigError("MAPF-v0: possible starts (possibleAgentsXY or '@' cells) cannot be combined with explicit starts (agentsXY or map letters)", { field: 'possibleAgentsXY' });
+  }
+  if (startPool && !goalPool) {
+    throw new InvalidConfigError("MAPF-v0: possibleAgentsXY (or '@' cells) needs possibleTargetsXY (or '$' cells)", { field: 'possibleTargetsXY' });
+  }
+  const placement = explicit ? 'explicit' : startPool ? 'pools' : 'random';
+  const poolGoals = goalPool !== null && onTarget === 'restart' && !sequences;
+  if (goalPool && placement === 'random') {
+    throw new InvalidConfigError(
+      "MAPF-v0: possibleTargetsXY (or '$' cells) needs possibleAgentsXY or agentsXY/targetsXY: random starts may lie outside the goal pool's component",
+      { field: 'possibleTargetsXY' });
+  }
+  if (goalPool && placement === 'explicit' && !poolGoals) {
+    throw new InvalidConfigError("MAPF-v0: with explicit goals, possibleTargetsXY (or '$' cells) is used only for onTarget 'restart' without goal sequences", { field: 'possibleTargetsXY' });
+  }
+  if (placement === 'pools') {
+    for (const [name, pool] of [['possibleAgentsXY', startPool], ['possibleTargetsXY', goalPool]] as const) {
+      if (pool!.length < numAgents) {
+        throw new InvalidMapError(`MAPF-v0: ${name} has ${pool!.length} cells, fewer than the ${numAgents} agents`, { field: name, value: pool!.length });
+      }
+    }
+  }
+  if (poolGoals && goalPool.length < 2) {
+    throw new InvalidMapError('MAPF-v0: lifelong goals from possibleTargetsXY need at least 2 cells', { field: 'possibleTargetsXY', value: goalPool.length });
+  }
+  return { placement, laterGoals: sequences ? 'sequence' : poolGoals ? 'pool' : 'component', startPool, goalPool: placement === 'pools' || poolGoals ? goalPool : null };
 }

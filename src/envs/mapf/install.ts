@@ -50,6 +50,7 @@ export function mapTables(cfg: ResolvedMapfConfig, map: GridMap, what: string): 
   const fillAt = Int32Array.from(start.subarray(0, sizes.length));
   for (let i = 0; i < hw; i++) if (label[i] >= 0) cells[fillAt[label[i]]++] = i;
   checkTask(cfg, map, label, sizes, what);
+  checkPools(cfg, map, label, what);
   return { obstacles, label, cells, start, numComps: sizes.length, numFree: free };
 }
 
@@ -70,6 +71,7 @@ function checkTask(cfg: ResolvedMapfConfig, map: GridMap, label: Int32Array, siz
     }
     return;
   }
+  if (cfg.placement === 'pools') return;
   let capacity = 0;
   for (const s of sizes) capacity += Math.floor(s / 2);
   if (capacity < n) {
@@ -78,5 +80,27 @@ function checkTask(cfg: ResolvedMapfConfig, map: GridMap, label: Int32Array, siz
       `MAPF-v0 ${what}: cannot place ${n} agents with distinct starts and reachable goals: the map has ${free} free cells ` +
         `in ${sizes.length} components, room for ${capacity} agents`, { numAgents: n, capacity },
     );
+  }
+}
+
+/** Pool cells are free on this map and lie in one component, which holds every explicit start too. */
+function checkPools(cfg: ResolvedMapfConfig, map: GridMap, label: Int32Array, what: string): void {
+  const at = (cell: number): string => `(${Math.floor(cell / map.width)}, ${cell % map.width})`;
+  let first = -1;
+  for (const [name, pool] of [['possibleAgentsXY', cfg.startPool], ['possibleTargetsXY', cfg.goalPool]] as const) {
+    for (const cell of pool ?? []) {
+      if (map.cells[cell]) throw new InvalidMapError(`MAPF-v0 ${what}: ${name} cell ${at(cell)} is on an obstacle`, { field: name });
+      if (first < 0) first = cell;
+      if (label[cell] !== label[first]) {
+        throw new InvalidMapError(`MAPF-v0 ${what}: ${name} cell ${at(cell)} is unreachable from pool cell ${at(first)}`, { field: name });
+      }
+    }
+  }
+  if (cfg.laterGoals !== 'pool' || !cfg.startCells) return;
+  for (let a = 0; a < cfg.numAgents; a++) {
+    const s = cfg.startCells[a];
+    if (label[s] !== label[first]) {
+      throw new InvalidMapError(`MAPF-v0 ${what}: agent ${a}: the goal pool is unreachable from its start ${at(s)}`, { agent: a, field: 'possibleTargetsXY' });
+    }
   }
 }

@@ -31,6 +31,9 @@ export interface MapfParams {
   goalMode: number;
   goalSeqLen: number;
   mapPerEnv: number;
+  /** Cells in the start pool and in the goal pool (0 when unused). */
+  startPoolLen: number;
+  goalPoolLen: number;
   /** Refuse state and scratch allocations above this many bytes. */
   maxBytes: number;
 }
@@ -105,7 +108,7 @@ export function ioBytes(p: MapfParams): number {
 export function stateBytes(p: MapfParams, threads: number): number {
   const e = p.numEnvs, a = p.numAgents, ea = e * a, m = p.mapPerEnv ? e : 1;
   const hw = p.height * p.width, padded = (p.height + 2 * p.radius) * (p.width + 2 * p.radius);
-  const state = m * padded + 4 * m * (3 * hw + 3) + 4 * a * (2 + p.goalSeqLen) + e * 25 + ea * 25;
+  const state = m * padded + 4 * m * (3 * hw + 3) + 4 * a * (2 + p.goalSeqLen) + 4 * (p.startPoolLen + p.goalPoolLen) + e * 25 + ea * 25;
   const scratch = Math.min(threads, e) * (2 * padded + 4 * (3 * padded + 5 * a + 3 * hw));
   return state + scratch + 64 * 40;
 }

@@ -18,6 +18,8 @@ import { mapfInfos } from './infos.js';
 const COLLISION = { priority: 0, blockBoth: 1, soft: 2 } as const;
 const ON_TARGET = { finish: 0, nothing: 1, restart: 2 } as const;
 const AUTORESET = { 'same-step': 0, 'next-step': 1, disabled: 2 } as const;
+const PLACEMENT = { explicit: 0, random: 1, pools: 2 } as const;
+const LATER_GOALS = { sequence: 0, component: 1, pool: 2 } as const;
 
 /** Options a MAPF engine needs beyond the env config. @internal */
 export interface MapfEngineOptions {
@@ -30,15 +32,14 @@ export interface MapfEngineOptions {
 
 /** Integer parameters of a batch from its configuration. @internal */
 export function mapfParams(cfg: ResolvedMapfConfig, o: MapfEngineOptions): MapfParams {
-  const sequences = cfg.onTarget === 'restart' && cfg.goalSeq !== null && cfg.goalSeqLen > 1;
   return {
     numEnvs: o.numEnvs, numAgents: cfg.numAgents, height: cfg.height, width: cfg.width, radius: cfg.obsRadius,
     collision: COLLISION[cfg.collisionSystem], onTarget: ON_TARGET[cfg.onTarget], maxSteps: cfg.maxEpisodeSteps,
     autoreset: AUTORESET[o.autoresetMode], obsU8: cfg.obsDtype === 'uint8' ? 1 : 0,
     keepFinalObs: o.keepFinalObs ? 1 : 0, extras: cfg.pomapfExtras ? 1 : 0,
-    placement: cfg.startCells ? 0 : 1,
-    goalMode: sequences ? 0 : 1, // later goals: the agent's sequence, else random in its component
-    goalSeqLen: cfg.goalSeqLen, mapPerEnv: cfg.mapPerEnv ? 1 : 0, maxBytes: o.maxBufferBytes,
+    placement: PLACEMENT[cfg.placement], goalMode: LATER_GOALS[cfg.laterGoals],
+    goalSeqLen: cfg.goalSeqLen, mapPerEnv: cfg.mapPerEnv ? 1 : 0,
+    startPoolLen: cfg.startPool?.length ?? 0, goalPoolLen: cfg.goalPool?.length ?? 0, maxBytes: o.maxBufferBytes,
   };
 }
 
@@ -74,7 +75,11 @@ export class MapfNativeEngine extends NativeEngine<Int32Array, NativeMapfBatch> 
     const maps = buildMaps(cfg, o.numEnvs, seeds, null, true);
     const io = allocateIo(params, bytes, 'MAPF-v0');
     const batch = openNativeBatch(() => new addon.MapfBatch(params, io.memory, io.offsets, o.numThreads), (b) => {
-      if (cfg.startCells && cfg.goalSeq && cfg.goalLens) b.setTask(cfg.startCells, cfg.goalSeq, cfg.goalLens);
+      if (cfg.placement !== 'random') {
+        const a = cfg.numAgents;
+        b.setTask(cfg.startCells ?? new Int32Array(a), cfg.goalSeq ?? new Int32Array(a * cfg.goalSeqLen),
+          cfg.goalLens ?? new Int32Array(a).fill(1), cfg.startPool, cfg.goalPool);
+      }
       installMaps(b, maps);
       b.setSeeds(seeds, null);
     });

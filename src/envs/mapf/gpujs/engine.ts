@@ -89,6 +89,8 @@ export class MapfGpujsEngine implements EnvEngine {
       this.state.startCells = cfg.startCells;
       this.state.goalSeq = cfg.goalSeq;
       this.state.goalLens = cfg.goalLens;
+      this.state.startPool = cfg.startPool;
+      this.state.goalPool = cfg.goalPool;
       this.installMaps(maps);
       this.book.setSeeds(seeds, null, this.state.seeds, this.state.episode);
       this.infos = mapfInfos(this.io, cfg, o.keepFinalObs);

@@ -10,11 +10,11 @@
 
 import type { MapfIo } from '../layout.js';
 import { moveSoft, movePriority } from './moves.js';
-import { nextGoal, placeRandom } from './goals.js';
+import { nextGoal, placeFromPools, placeRandom } from './goals.js';
 import {
   AUTORESET_NEXT_STEP, AUTORESET_SAME_STEP, COLLISION_BLOCK_BOTH, COLLISION_SOFT, METRIC_CSR, METRIC_EP_LENGTH,
   METRIC_ISR, METRIC_MAKESPAN, METRIC_SOC, METRIC_THROUGHPUT, type MapfState, ON_TARGET_FINISH, ON_TARGET_NOTHING,
-  ON_TARGET_RESTART, PLACE_RANDOM, STATUS_PLACEMENT, STATUS_STEPPED_DONE,
+  ON_TARGET_RESTART, PLACE_EXPLICIT, PLACE_POOL, PLACE_RANDOM, STATUS_PLACEMENT, STATUS_STEPPED_DONE,
 } from './state.js';
 
 const NUM_METRICS = 6;
@@ -65,6 +65,8 @@ export class MapfEpisodes {
         const cell = s.paddedOfMap(s.mapOf(env).cells[0]);
         for (let a = 0; a < n; a++) s.pos[row + a] = s.goal[row + a] = cell;
       }
+    } else if (p.placement === PLACE_POOL) {
+      placeFromPools(s, env);
     } else {
       const starts = s.startCells as Int32Array;
       for (let a = 0; a < n; a++) s.pos[row + a] = s.paddedOfMap(starts[a]);
@@ -73,7 +75,7 @@ export class MapfEpisodes {
     for (let a = 0; a < n; a++) {
       const i = row + a;
       s.start[i] = s.pos[i];
-      if (p.placement !== PLACE_RANDOM) s.goal[i] = nextGoal(s, env, a, 0, s.pos[i]);
+      if (p.placement === PLACE_EXPLICIT) s.goal[i] = nextGoal(s, env, a, 0, s.pos[i]);
       s.arrivals[i] = 0;
       s.active[i] = 1;
       s.epReturn[i] = 0;

@@ -1,5 +1,5 @@
 /**
- * MAPF-v0 goals and random placement on the gpujs backend, drawing from the counter RNG exactly
+ * MAPF-v0 goals and random and pool placement on the gpujs backend, drawing from the counter RNG exactly
  * where `native/envs/mapf/mapf.h` draws (same stream, seed, episode, step and index), so starts
  * and lifelong goals match the native backend bit for bit.
  * @module
@@ -7,7 +7,7 @@
  */
 
 import { RngStream, rngBelow, rngDraw } from '../../../rng.js';
-import { GOALS_SEQUENCE, type MapfState, PLACE_EXPLICIT } from './state.js';
+import { GOALS_POOL, GOALS_SEQUENCE, type MapfState, PLACE_EXPLICIT } from './state.js';
 
 const draw = new Uint32Array(4);
 
@@ -22,28 +22,63 @@ export function nextGoal(s: MapfState, env: number, agent: number, k: number, cu
       const lens = s.goalLens as Int32Array, seq = s.goalSeq as Int32Array;
       return s.paddedOfMap(seq[agent * p.goalSeqLen + (k % lens[agent])]);
     }
-    return s.goal[env * p.numAgents + agent]; // random placement already drew goal 0
+    return s.goal[env * p.numAgents + agent]; // random or pool placement already drew goal 0
   }
-  // Lifelong random goal: uniform over the agent's 4-connected component minus its current cell.
-  const map = s.mapOf(env);
+  // Lifelong goal: uniform over the goal pool, or over the agent's 4-connected component, minus
+  // the agent's current cell.
   const here = s.mapOfPadded(current);
+  const u = rngDraw(s.seeds[env], RngStream.goals, 0, s.episode[env], k >>> 0, agent, draw)[0];
+  if (p.goalMode === GOALS_POOL) {
+    const pool = s.goalPool as Int32Array;
+    return s.paddedOfMap(pickOtherCell(pool, 0, pool.length, here, u));
+  }
+  const map = s.mapOf(env);
   const comp = map.label[here];
   if (comp < 0) return current;
   const first = map.start[comp];
   const size = map.start[comp + 1] - first;
   if (size <= 1) return current;
-  const u = rngDraw(s.seeds[env], RngStream.goals, 0, s.episode[env], k >>> 0, agent, draw)[0];
-  // Cells of a component are stored in ascending order: find the current one by bisection.
-  const cells = map.cells;
-  let lo = 0, hi = size;
+  return s.paddedOfMap(pickOtherCell(map.cells, first, size, here, u));
+}
+
+/**
+ * Uniform pick among the `size` cells of `cells` from `first` (strictly ascending) other than
+ * `here`: when `here` is one of them the pick skips it (`pick_other_cell`). `u` is a raw draw.
+ */
+function pickOtherCell(cells: Int32Array, first: number, size: number, here: number, u: number): number {
+  let lo = 0, hi = size; // bisection: lo = the first index whose cell is >= here
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (cells[first + mid] < here) lo = mid + 1;
     else hi = mid;
   }
-  let j = rngBelow(u, size - 1);
-  if (j >= lo) j++; // skip the current cell
-  return s.paddedOfMap(cells[first + j]);
+  const present = lo < size && cells[first + lo] === here;
+  let j = rngBelow(u, present ? size - 1 : size);
+  if (present && j >= lo) j++;
+  return cells[first + j];
+}
+
+/**
+ * Starts and goals from the pools (`place_from_pools`): each pool shuffled on its own by a partial
+ * Fisher-Yates over the first A positions, agent a taking the a-th cell of each. @internal
+ */
+export function placeFromPools(s: MapfState, env: number): void {
+  const p = s.p, n = p.numAgents, row = env * n;
+  const perm = s.scratch.perm;
+  const seed = s.seeds[env], episode = s.episode[env];
+  for (let side = 0; side < 2; side++) {
+    const pool = (side === 0 ? s.startPool : s.goalPool) as Int32Array;
+    const out = side === 0 ? s.pos : s.goal;
+    perm.set(pool);
+    for (let a = 0; a < n; a++) {
+      const u = rngDraw(seed, RngStream.placement, 0, episode, 1 + side, a, draw)[0];
+      const j = a + rngBelow(u, pool.length - a);
+      const cell = perm[j];
+      perm[j] = perm[a];
+      perm[a] = cell;
+      out[row + a] = s.paddedOfMap(cell);
+    }
+  }
 }
 
 /**

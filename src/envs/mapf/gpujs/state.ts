@@ -14,9 +14,9 @@ export const COLLISION_PRIORITY = 0, COLLISION_BLOCK_BOTH = 1, COLLISION_SOFT = 
 /** @internal */
 export const ON_TARGET_FINISH = 0, ON_TARGET_NOTHING = 1, ON_TARGET_RESTART = 2;
 /** @internal */
-export const PLACE_EXPLICIT = 0, PLACE_RANDOM = 1;
+export const PLACE_EXPLICIT = 0, PLACE_RANDOM = 1, PLACE_POOL = 2;
 /** @internal */
-export const GOALS_SEQUENCE = 0;
+export const GOALS_SEQUENCE = 0, GOALS_POOL = 2;
 /** @internal */
 export const AUTORESET_SAME_STEP = 0, AUTORESET_NEXT_STEP = 1, AUTORESET_DISABLED = 2;
 
@@ -48,7 +48,7 @@ export interface MapfScratch {
   target: Int32Array;
   /** `[A]` padded cell at step start (priority) or claimed first (soft). */
   orig: Int32Array;
-  /** `[H*W]` random placement: free map cells being shuffled. */
+  /** `[H*W]` random or pool placement: free or pool map cells being shuffled. */
   perm: Int32Array;
   /** `[H*W]` random placement: unreserved cells left per component. */
   remaining: Int32Array;
@@ -70,6 +70,9 @@ export class MapfState {
   startCells: Int32Array | null = null;
   goalSeq: Int32Array | null = null;
   goalLens: Int32Array | null = null;
+  /** Pools: `[Ps]` start and `[Pg]` goal map cells, strictly ascending, or null. */
+  startPool: Int32Array | null = null;
+  goalPool: Int32Array | null = null;
   /** `[E]` RNG seed, episode counter, steps in the episode, 1 once an episode ended unreset. */
   readonly seeds: Uint32Array;
   readonly episode: Uint32Array;
@@ -111,7 +114,7 @@ export class MapfState {
     this.onGoalTotal = new Float64Array(e);
     this.status = new Uint32Array(e);
     const soft = p.collision === COLLISION_SOFT;
-    const placing = p.placement === PLACE_RANDOM;
+    const placing = p.placement !== PLACE_EXPLICIT;
     this.scratch = {
       occ: new Int32Array(cells),
       stamp: 0,
