@@ -40,8 +40,8 @@ interface Trace {
   config: {
     name: string;
     grid: string[];
-    agents_xy: RC[];
-    targets_xy: RC[] | RC[][];
+    agents_xy?: RC[];
+    targets_xy?: RC[] | RC[][];
     obs_radius: number;
     on_target: 'finish' | 'nothing' | 'restart';
     collision_system: 'priority' | 'block_both' | 'soft';
@@ -61,30 +61,34 @@ const isCell = (x: unknown): x is RC => Array.isArray(x) && x.length === 2 && x.
 const sameCell = (a: RC, b: RC): boolean => a[0] === b[0] && a[1] === b[1];
 
 /**
- * Per-agent goal sequences of a trace: POGEMA's generated lifelong goals when the trace has
- * them (with the initial target in front if the list does not start with it), else the config's
- * explicit sequences, else one goal per agent.
+ * Per-agent goal sequences of a trace: in restart mode, POGEMA's generated lifelong goals when the
+ * trace has them (with the initial target in front if the list does not start with it), else the
+ * config's explicit goals or sequences, else the initial targets (POGEMA placed them itself).
  */
 function goalSequences(trace: Trace): RC[][] | RC[] {
   const c = trace.config;
   const gen = trace.generated_goals;
-  if (Array.isArray(gen) && gen.length > 0) {
-    if (gen.length !== c.agents_xy.length) throw new Error(`generated_goals has ${gen.length} entries, expected one per agent`);
-    const seqs = gen.map((g, a) => {
+  const initial = trace.initial.targets;
+  if (c.on_target === 'restart' && Array.isArray(gen) && gen.length > 0) {
+    if (gen.length !== initial.length) throw new Error(`generated_goals has ${gen.length} entries, expected one per agent`);
+    return gen.map((g, a) => {
       const list = (isCell(g) ? [g] : (g as unknown[])).filter(isCell).map((x) => [x[0], x[1]] as RC);
-      const first = trace.initial.targets[a];
-      return list.length > 0 && sameCell(list[0], first) ? list : [first, ...list];
+      const seq = list.length > 0 && sameCell(list[0], initial[a]) ? list : [initial[a], ...list];
+      // An agent that never reached its first goal in the trace has a one-goal list; a sequence
+      // needs two goals, and the repeat is never reached within the trace.
+      return seq.length > 1 ? seq : [seq[0], seq[0]];
     });
-    return seqs;
   }
-  return c.targets_xy;
+  return c.targets_xy ?? initial;
 }
 
 function configOf(trace: Trace, obsDtype: 'float32' | 'uint8'): MapfConfig {
   const c = trace.config;
   return {
-    map: c.grid.join('\n'),
-    agentsXY: c.agents_xy,
+    // The trace's starts and goals are given explicitly, so only the obstacles of the grid are
+    // kept (letters and POGEMA's pool cells '@' / '$' become free cells).
+    map: c.grid.map((row) => row.replace(/[^#]/g, '.')).join('\n'),
+    agentsXY: c.agents_xy ?? trace.initial.positions,
     targetsXY: goalSequences(trace),
     obsRadius: c.obs_radius,
     onTarget: c.on_target,
@@ -174,7 +178,7 @@ function replay(trace: Trace, backend: string, obsDtype: 'float32' | 'uint8', nu
   try {
     expect(env.obsSize).toBe(3 * (2 * trace.config.obs_radius + 1) ** 2);
     const n = env.numAgents;
-    expect(n).toBe(trace.config.agents_xy.length);
+    expect(n).toBe(trace.initial.positions.length);
     const { obs, infos } = env.reset();
     expect(obsDtype === 'uint8' ? obs instanceof Uint8Array : obs instanceof Float32Array).toBe(true);
     for (let e = 0; e < numEnvs; e++) checkState(env, obs, infos as MapfInfos, e, trace.initial, trace.config.obs_radius, `${trace.config.name} reset env ${e}`);
@@ -201,6 +205,18 @@ describe('MAPF-v0 conformance fixtures', () => {
     expect(traceFiles.length).toBeGreaterThan(0);
     for (const f of traceFiles) expect(existsSync(join(FIXTURES, f.replace(/\.trace\.json$/, '.json'))), f).toBe(true);
     expect(backends).toContain('native');
+  });
+
+  it('replays a trace whose config leaves the starts and goals to POGEMA (from its initial state)', () => {
+    // Traces made with POGEMA's own placement (random or pools) carry no agents_xy / targets_xy,
+    // and their grid may hold '@' / '$' cells: the harness takes starts and goals from the trace's
+    // initial state and keeps only the grid's obstacles.
+    const trace = JSON.parse(readFileSync(join(FIXTURES, traceFiles[0]), 'utf8')) as Trace;
+    delete trace.config.agents_xy;
+    delete trace.config.targets_xy;
+    trace.config.grid = trace.config.grid.map((row, y) => (y === 0 ? row.replace(/\./, '@') : row.replace(/\.$/, '$')));
+    expect(trace.config.grid.join('')).toMatch(/@[^]*\$/);
+    replay(trace, backends[0], 'float32', 1);
   });
 
   it('the fixed-ch1 helper reproduces POGEMA wherever POGEMA occupancy is consistent', () => {

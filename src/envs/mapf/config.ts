@@ -30,8 +30,9 @@ export interface MapfConfig {
   /** Agents per env. Default: the number of letters in `map` or of `agentsXY`, else 1. */
   numAgents?: number;
   /**
-   * The map: a POGEMA string (`.` free, `#` obstacle, `a`–`z` starts, `A`–`Z` goals), a 0/1
-   * array of rows, a {@link GridMap}, `{ name }` of a shipped map, or a generator spec
+   * The map: a POGEMA string (`.` free, `#` obstacle, `a`–`z` starts, `A`–`Z` goals, `@` / `$`
+   * start- and goal-pool cells), a 0/1 array of rows, a {@link GridMap}, `{ name }` of a shipped
+   * map, or a generator spec
    * `{ type: 'random' | 'maze' | 'warehouse', height, width, ... }`. Default: a random map of
    * `height × width` with obstacle probability `density`, one per env (POGEMA's `map=None`).
    */
