@@ -160,7 +160,7 @@ async function main() {
   const writeBoundStepsPerSec = fill.bytesPerSec / bytes; // batched step() calls per second
   const writeBoundEnvStepsPerSec = writeBoundStepsPerSec * p.numEnvs;
   process.stdout.write(`${JSON.stringify({
-    params: p, numThreadsUsed: threads, makeSec,
+    params: p, backend: env.metadata.backend, numThreadsUsed: threads, makeSec,
     envStepsPerSec, agentStepsPerSec: envStepsPerSec * p.numAgents,
     stepsPerRepeat: timing.stepsPerRepeat, repeats: timing.repeats.map((x) => x.envStepsPerSec),
     fractionPerRepeat: timing.repeats.map((x) => (x.envStepsPerSec * bytes) / (p.numEnvs * x.fillBytesPerSec)),

@@ -121,12 +121,17 @@ async function main() {
   }
   const machine = machineInfo();
   const date = started.toISOString().slice(0, 10);
+  // The backend the trials ran on (MANYWORLDS_BACKEND, e.g. from the CLI's --backend): results of
+  // another backend than native get their own file and never replace the docs' native tables.
+  const backends = [...new Set(results.filter((r) => r.backend).map((r) => r.backend))];
+  const backend = backends.length === 1 ? backends[0] : backends.join('+') || 'unknown';
   mkdirSync(join(here, 'results'), { recursive: true });
-  const file = join(here, 'results', `mapf-${date}-${opts.mode}.json`);
-  writeFileSync(file, `${JSON.stringify({ benchmark: 'mapf', mode: opts.mode, started: started.toISOString(), machine, config: BASE, targets: TARGETS, results }, null, 2)}\n`);
-  const md = `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, commit ${machine.gitCommit?.slice(0, 10) ?? '?'}${machine.gitDirty ? ' (dirty)' : ''}, ${date}, \`--${opts.mode}\`.\n\n${table(results)}\n\n${targetLines(results)}`;
+  const file = join(here, 'results', `mapf-${date}-${opts.mode}${backend === 'native' ? '' : `-${backend}`}.json`);
+  writeFileSync(file, `${JSON.stringify({ benchmark: 'mapf', mode: opts.mode, backend, started: started.toISOString(), machine, config: BASE, targets: TARGETS, results }, null, 2)}\n`);
+  const md = `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, commit ${machine.gitCommit?.slice(0, 10) ?? '?'}${machine.gitDirty ? ' (dirty)' : ''}, ${date}, \`--${opts.mode}\`, backend ${backend}.\n\n${table(results)}\n\n${targetLines(results)}`;
   process.stdout.write(`${md}\n\nwrote ${file}\n`);
-  if (opts.writeDocs) writeDocsBlock(opts.mode === 'full' ? 'mapf-full' : 'mapf', md);
+  if (opts.writeDocs && backend !== 'native') process.stderr.write(`--write-docs skipped: the docs tables are native runs, these ran on ${backend}\n`);
+  else if (opts.writeDocs) writeDocsBlock(opts.mode === 'full' ? 'mapf-full' : 'mapf', md);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }
 

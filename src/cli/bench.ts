@@ -45,7 +45,8 @@ export const BENCH_HELP = `usage: manyworlds bench [ID] [options]
 
 MAPF-v0 (default): benchmarks a 64x64 map, density 0.3, obsRadius 5, 64 agents per env; each
 trial runs in a fresh process. Default: the quick grid (1024 envs, 1 and 2 threads, float32 and
-uint8, priority). Results go to bench/results/mapf-<date>.json and a markdown table on stdout.
+uint8, priority). Results go to bench/results/mapf-<date>-<mode>.json (with a -<backend> suffix
+when --backend picked another backend than native) and a markdown table on stdout.
 
 Volleyball-<Task>-v0 and RideDispatch-v0: times env.step() on one batch of --envs envs with
 --threads threads, after a warm-up, over --repeats repeats of --steps steps; the actions come from

@@ -16,7 +16,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
 const COMMANDS: Readonly<Record<string, { run: (args: readonly string[]) => Promise<number>; summary: string }>> = {
   list: { run: listCommand, summary: 'registered environments and backends' },
   rollout: { run: rolloutCommand, summary: 'step a batch with a scripted policy; throughput and episode stats' },
-  bench: { run: benchCommand, summary: 'step-rate benchmark: the MAPF sweep (bench/mapf.js) or one volleyball batch' },
+  bench: { run: benchCommand, summary: 'step-rate benchmark: the MAPF sweep (bench/mapf.js), or one volleyball or RideDispatch batch' },
   render: { run: renderCommand, summary: 'draw one episode as ASCII frames or an animated SVG' },
 };
 
