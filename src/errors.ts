@@ -107,3 +107,22 @@ export class NativeError extends ManyWorldsError {
     super('ERR_MW_NATIVE', message, details);
   }
 }
+
+/**
+ * A value as error messages show it: JSON where it can be (strings quoted, arrays and objects
+ * spelled out), else a readable form — bigints as `5n`, symbols, functions and cyclic objects by
+ * `String()` — so that describing a bad input never throws itself.
+ */
+export function formatValue(value: unknown): string {
+  try {
+    const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' || typeof v === 'function' ? String(v) : v));
+    if (json !== undefined) return json;
+  } catch {
+    // cyclic: fall through
+  }
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -5,7 +5,7 @@
 
 import { availableParallelism, totalmem } from 'node:os';
 import { webcrypto } from 'node:crypto';
-import { InvalidConfigError } from './errors.js';
+import { InvalidConfigError, formatValue } from './errors.js';
 import { VectorEnv } from './core/vector-env.js';
 import type { AutoresetMode, MakeOptions } from './core/types.js';
 import { lookup, type ResolvedMakeOptions } from './registry.js';
@@ -40,6 +40,7 @@ export interface EnvConfigs {
 }
 
 const AUTORESET: readonly AutoresetMode[] = ['same-step', 'next-step', 'disabled'];
+const OPTION_KEYS = new Set(['numEnvs', 'seed', 'backend', 'numThreads', 'autoresetMode', 'keepFinalObs', 'maxBufferBytes', 'gpujs', 'config']);
 
 function intOption(name: string, value: unknown, lo: number, hi: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
@@ -51,12 +52,18 @@ function intOption(name: string, value: unknown, lo: number, hi: number): number
 /** Validates the env-independent options of `make()`. @internal */
 export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions {
   if (typeof o !== 'object' || o === null) throw new InvalidConfigError('make(): options must be an object');
+  for (const key of Object.keys(o)) {
+    if (!OPTION_KEYS.has(key)) throw new InvalidConfigError(`make(): unknown option '${key}' (options: ${[...OPTION_KEYS].join(', ')})`, { field: key });
+  }
+  if (o.keepFinalObs !== undefined && typeof o.keepFinalObs !== 'boolean') {
+    throw new InvalidConfigError(`make(): keepFinalObs must be true or false, got ${formatValue(o.keepFinalObs)}`, { field: 'keepFinalObs' });
+  }
   const numEnvs = intOption('numEnvs', o.numEnvs ?? 1, 1, 2 ** 24);
   const seed = o.seed === undefined ? webcrypto.getRandomValues(new Uint32Array(1))[0] : intOption('seed', o.seed, 0, 0xffffffff);
   const numThreads = intOption('numThreads', o.numThreads ?? Math.min(availableParallelism(), numEnvs), 1, 1024);
   const autoresetMode = o.autoresetMode ?? 'same-step';
   if (!AUTORESET.includes(autoresetMode)) {
-    throw new InvalidConfigError(`make(): autoresetMode must be one of ${AUTORESET.join(', ')}, got ${JSON.stringify(autoresetMode)}`, { field: 'autoresetMode' });
+    throw new InvalidConfigError(`make(): autoresetMode must be one of ${AUTORESET.join(', ')}, got ${formatValue(autoresetMode)}`, { field: 'autoresetMode' });
   }
   const maxBufferBytes = o.maxBufferBytes ?? Math.floor(totalmem() * 0.75);
   if (typeof maxBufferBytes !== 'number' || !(maxBufferBytes > 0) || !Number.isFinite(maxBufferBytes)) {

@@ -75,9 +75,11 @@ class MapfCpu : public CpuBatch<Params, View, kMaxFields> {
     const_cast<int32_t*>(v_.num_comps)[m] = in.num_comps;
     const_cast<int32_t*>(v_.num_free)[m] = in.num_free;
     map_ready_[static_cast<size_t>(m)] = 1;
-    // Agents of the envs on this map stood on the old one: those envs must be reset first.
-    for (int64_t e = 0; e < p_.num_envs; ++e)
-      if (!p_.map_per_env || e == m) Uninitialize(e);
+    // Agents of the envs on this map stood on the old one: those envs must be reset first (one
+    // env per map slot with per-env maps, so installing every env's map stays linear).
+    if (p_.map_per_env) Uninitialize(m);
+    else
+      for (int64_t e = 0; e < p_.num_envs; ++e) Uninitialize(e);
     return nullptr;
   }
 

@@ -188,8 +188,9 @@ const char* MapfCuda::SetMap(int64_t m, const MapInput& in, char* msg, int len) 
       !s.core.Upload(const_cast<int32_t*>(v.num_free) + m, &in.num_free, 4, "map"))
     return "CUDA error";
   s.map_ready[static_cast<size_t>(m)] = 1;
-  for (int64_t e = 0; e < p.num_envs; ++e)
-    if (!p.map_per_env || e == m) s.core.Uninitialize(e);
+  if (p.map_per_env) s.core.Uninitialize(m);
+  else
+    for (int64_t e = 0; e < p.num_envs; ++e) s.core.Uninitialize(e);
   return nullptr;
 }
 

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { BackendUnavailableError, InvalidConfigError } from '../errors.js';
+import { BackendUnavailableError, InvalidConfigError, formatValue } from '../errors.js';
 import type { BackendName, BackendReport } from '../core/types.js';
 import { listEnvs } from '../registry.js';
 import { loadNativeAddon } from './native/load.js';
@@ -47,7 +47,7 @@ export function chooseBackend(id: string, requested: BackendName | 'auto' | unde
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   const wanted = requested ?? (proc?.env?.MANYWORLDS_BACKEND as BackendName | 'auto' | undefined) ?? 'auto';
   if (wanted !== 'auto' && !ORDER.includes(wanted)) {
-    throw new InvalidConfigError(`backend must be 'auto', 'native', 'cuda' or 'gpujs', got ${JSON.stringify(wanted)}`, { field: 'backend', value: wanted });
+    throw new InvalidConfigError(`backend must be 'auto', 'native', 'cuda' or 'gpujs', got ${formatValue(wanted)}`, { field: 'backend', value: wanted });
   }
   const notes: string[] = [];
   for (const name of wanted === 'auto' ? ORDER : [wanted]) {

@@ -5,9 +5,9 @@
  * @internal
  */
 
-import { InvalidConfigError } from '../errors.js';
+import { InvalidConfigError, formatValue } from '../errors.js';
 
 /** Always throws {@link InvalidConfigError} naming the path. @internal */
 export function readFileSync(path: string): never {
-  throw new InvalidConfigError(`cannot read ${JSON.stringify(path)}: a browser has no file system; pass the file's contents instead`, { field: 'path', value: path });
+  throw new InvalidConfigError(`cannot read ${formatValue(path)}: a browser has no file system; pass the file's contents instead`, { field: 'path', value: path });
 }

@@ -38,6 +38,20 @@ export function arenaBytes(fields: readonly IoField[]): number {
   return total;
 }
 
+/**
+ * Throws {@link AllocationError} before anything is allocated when a batch's buffers (the io
+ * arena of `fields` plus `stateBytes` of native state) exceed `maxBytes`, or its outputs the 4 GiB
+ * an arena can hold; `lower` names the settings to lower. @internal
+ */
+export function checkArenaBudget(id: string, fields: readonly IoField[], stateBytes: number, maxBytes: number, numEnvs: number, lower: string): void {
+  const io = arenaBytes(fields), total = io + stateBytes;
+  if (Number.isSafeInteger(total) && total <= maxBytes && io <= MAX_ARENA_BYTES) return;
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  const limit = io > MAX_ARENA_BYTES ? `the ${gib(MAX_ARENA_BYTES)} an output arena can hold` : `the limit of ${gib(maxBytes)}`;
+  throw new AllocationError(`${id}: the batch needs ${gib(total)} of buffers (${gib(io)} of outputs), more than ${limit} (numEnvs ${numEnvs}); lower ${lower}`,
+    { bytes: total, ioBytes: io, maxBytes, numEnvs });
+}
+
 /** An allocated arena: memory, buffer, byte offsets in field order, and one view per field. @internal */
 export interface IoArena<N extends string> {
   memory: WasmMemoryLike;

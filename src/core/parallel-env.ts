@@ -5,6 +5,7 @@
  */
 
 import { InvalidActionError, InvalidArgumentError } from '../errors.js';
+import { isFloat32Finite } from './float32.js';
 import type { Space } from '../spaces/index.js';
 import type { VectorEnv } from './vector-env.js';
 import type { BatchInfos } from './types.js';
@@ -71,6 +72,9 @@ export class ParallelEnv {
   /** Resets this env (only): returns `[observations, infos]`. */
   reset(opts: { seed?: number } = {}): [AgentDict<Float32Array | Uint8Array>, AgentDict<Record<string, unknown>>] {
     const e = this.envIndex, n = this.vectorEnv.numEnvs;
+    if (opts === null || typeof opts !== 'object') {
+      throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: reset options must be an object ({ seed? }), got ${opts === null ? 'null' : typeof opts}`);
+    }
     const mask = new Uint8Array(n);
     mask[e] = 1;
     let seed: Uint32Array | undefined;
@@ -115,14 +119,13 @@ export class ParallelEnv {
       }
       // Continuous: finite numbers; values outside the Box are clipped by the env.
       const vec = value as ArrayLike<number>;
-      if (vec === null || typeof vec !== 'object' || vec.length !== k || !Array.from(vec).every((x) => typeof x === 'number' && Number.isFinite(x))) {
-        throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action must be ${k} finite numbers, got ${String(value)}`, { env: e, agent: a, value });
+      if (vec === null || typeof vec !== 'object' || vec.length !== k || !Array.from(vec).every(isFloat32Finite)) {
+        throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action must be ${k} finite numbers within float32 range, got ${String(value)}`, { env: e, agent: a, value });
       }
       for (let j = 0; j < k; j++) row[a * k + j] = vec[j];
     }
-    this.vectorEnv.actions.set(row, e * numAgents * k);
     const live = this.agents;
-    const { obs, rewards, terminations, truncations, infos } = this.vectorEnv.step();
+    const { obs, rewards, terminations, truncations, infos } = this.vectorEnv.stepRow(row, e * numAgents * k);
     const ended = (infos.episode.done[e] ?? 0) === 1;
     const source = ended && infos.finalObs ? infos.finalObs : obs;
     const rew: AgentDict<number> = {}, term: AgentDict<boolean> = {}, trunc: AgentDict<boolean> = {};

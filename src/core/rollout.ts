@@ -8,6 +8,7 @@
 
 import { InvalidActionError, InvalidArgumentError, InvalidConfigError } from '../errors.js';
 import type { EnvEngine } from './engine.js';
+import { isFloat32Finite } from './float32.js';
 import type { BatchInfos, RolloutResult } from './types.js';
 
 /** What a rollout needs to know about the env besides its engine. @internal */
@@ -19,12 +20,24 @@ export interface RolloutSpec {
   actionSize: number;
 }
 
+/**
+ * Index of the first action outside the action space (`discrete` actions of a Discrete space, or
+ * for Box actions any finite float32), or -1. @internal
+ */
+export function firstBadAction(actions: ArrayLike<number>, discrete: number | null): number {
+  for (let i = 0; i < actions.length; i++) {
+    const v = actions[i];
+    if (!(discrete === null ? isFloat32Finite(v) : Number.isInteger(v) && v >= 0 && v < discrete)) return i;
+  }
+  return -1;
+}
+
 /** Throws {@link InvalidActionError} naming the first action outside the action space. */
 function checkActions(engine: EnvEngine, spec: RolloutSpec, actions: Int32Array | Float32Array, n: number): void {
   const discrete = spec.numActions, k = spec.actionSize;
-  for (let i = 0; i < actions.length; i++) {
+  const i = firstBadAction(actions, discrete);
+  if (i >= 0) {
     const v = actions[i];
-    if (discrete === null ? Number.isFinite(v) : v >= 0 && v < discrete) continue;
     const step = Math.floor(i / n), agentIndex = Math.floor((i % n) / k);
     const env = Math.floor(agentIndex / engine.numAgents), agent = agentIndex % engine.numAgents;
     const what = discrete === null ? 'a finite number' : `an integer in [0, ${discrete})`;

@@ -10,7 +10,7 @@ import type { Space } from '../spaces/index.js';
 import type { EnvEngine } from './engine.js';
 import type { AutoresetMode, BackendName, BatchInfos, ResetOptions, ResetResult, RolloutResult, StepResult } from './types.js';
 import { ParallelEnv, type ParallelViewHooks } from './parallel-env.js';
-import { runRollout } from './rollout.js';
+import { firstBadAction, runRollout } from './rollout.js';
 
 /** Static description of an env the VectorEnv needs (spaces, agent names, metadata). @internal */
 export interface VectorEnvSpec {
@@ -155,6 +155,9 @@ export class VectorEnv {
    */
   reset(opts: ResetOptions = {}): ResetResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('reset');
+    if (opts === null || typeof opts !== 'object') {
+      throw new InvalidArgumentError(`${this.id}: reset options must be an object ({ seed?, mask? }), got ${opts === null ? 'null' : typeof opts}`);
+    }
     const mask = opts.mask === undefined ? null : this.maskOf(opts.mask);
     if (opts.seed !== undefined) this.engine.reseed(this.seedsOf(opts.seed), mask);
     this.engine.reset(mask);
@@ -164,8 +167,17 @@ export class VectorEnv {
   /** Steps every env once with `actions` (copied into the `actions` staging buffer) or the staged actions. */
   step(actions?: ArrayLike<number>): StepResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('step');
-    if (actions !== undefined) this.stage(actions);
-    this.engine.step();
+    if (actions === undefined) {
+      this.engine.step();
+      return this.stepResult;
+    }
+    const restore = this.stage(actions);
+    try {
+      this.engine.step();
+    } catch (err) {
+      restore?.();
+      throw err;
+    }
     return this.stepResult;
   }
 
@@ -175,10 +187,13 @@ export class VectorEnv {
    */
   async stepAsync(actions?: ArrayLike<number>): Promise<StepResult<Float32Array | Uint8Array, BatchInfos>> {
     this.guard('stepAsync');
-    if (actions !== undefined) this.stage(actions);
+    const restore = actions === undefined ? null : this.stage(actions);
     this.busy = true;
     try {
       await this.engine.stepAsync();
+    } catch (err) {
+      restore?.();
+      throw err;
     } finally {
       this.busy = false;
     }
@@ -205,6 +220,18 @@ export class VectorEnv {
   rollout(steps: number, actions: Int32Array | Float32Array): RolloutResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('rollout');
     return runRollout(this.engine, { id: this.id, numActions: this.spec.numActions, actionSize: this.actionSize }, steps, actions);
+  }
+
+  /**
+   * Writes `row` into the staging buffer at `offset` and steps, after the same checks as
+   * {@link step}: a closed or busy batch throws before the buffer is touched (ParallelEnv's step).
+   * @internal
+   */
+  stepRow(row: ArrayLike<number>, offset: number): StepResult<Float32Array | Uint8Array, BatchInfos> {
+    this.guard('step');
+    this.engine.actions.set(row, offset);
+    this.engine.step();
+    return this.stepResult;
   }
 
   /** A PettingZoo ParallelEnv over env `envIndex` of this batch (see {@link ParallelEnv}). */
@@ -234,6 +261,9 @@ export class VectorEnv {
     this.close();
   }
 
+  /** The staged actions before the last typed-array copy (see {@link stage}). */
+  private stagedBefore: Int32Array | Float32Array | null = null;
+
   private guard(method: string): void {
     if (this.closed) throw new EnvClosedError(this.id, method);
     if (this.busy) throw new EnvBusyError(this.id, method);
@@ -245,7 +275,12 @@ export class VectorEnv {
     return i;
   }
 
-  private stage(actions: ArrayLike<number>): void {
+  /**
+   * Copies `actions` into the staging buffer. A plain array is checked here first; a typed array
+   * is checked by the backend as it steps, so its copy comes with a function that puts the
+   * previously staged actions back if that step is refused (null when there is nothing to undo).
+   */
+  private stage(actions: ArrayLike<number>): (() => void) | null {
     const dst = this.engine.actions;
     const n = dst.length, k = this.actionSize;
     const dtype = dst.constructor.name;
@@ -260,22 +295,29 @@ export class VectorEnv {
       if (!(actions instanceof dst.constructor)) {
         throw new InvalidActionError(`${this.id}: actions must be a ${dtype}, got a ${actions.constructor.name}`, { dtype: actions.constructor.name });
       }
-      if (actions !== dst) dst.set(actions as Int32Array);
-      return;
+      if (actions === dst) return null;
+      // One buffer kept for the undo, allocated on the first typed-array step (not per step).
+      const saved = (this.stagedBefore ??= new (dst.constructor as Int32ArrayConstructor)(n)) as Int32Array;
+      saved.set(dst as Int32Array);
+      dst.set(actions as Int32Array);
+      return () => dst.set(saved);
     }
-    const discrete = this.spec.numActions;
-    for (let i = 0; i < n; i++) {
-      const v = actions[i];
-      const ok = discrete === null ? typeof v === 'number' && Number.isFinite(v) : Number.isInteger(v) && v >= 0 && v < discrete;
-      if (!ok) {
-        const agentIndex = Math.floor(i / k);
-        const env = Math.floor(agentIndex / this.numAgents), agent = agentIndex % this.numAgents;
-        const what = discrete === null ? 'a finite number' : `an integer in [0, ${discrete})`;
-        const where = k === 1 ? '' : ` component ${i % k}`;
-        throw new InvalidActionError(`${this.id}: env ${env}, agent ${agent}: action${where} ${String(v)} is not ${what}`, { env, agent, value: v });
-      }
-    }
+    this.checkActions(actions, k);
     for (let i = 0; i < n; i++) dst[i] = actions[i];
+    return null;
+  }
+
+  /** Throws {@link InvalidActionError} naming the first action outside the action space. */
+  private checkActions(actions: ArrayLike<number>, k: number): void {
+    const discrete = this.spec.numActions;
+    const i = firstBadAction(actions, discrete);
+    if (i < 0) return;
+    const v = actions[i];
+    const agentIndex = Math.floor(i / k);
+    const env = Math.floor(agentIndex / this.numAgents), agent = agentIndex % this.numAgents;
+    const what = discrete === null ? 'a finite number within float32 range' : `an integer in [0, ${discrete})`;
+    const where = k === 1 ? '' : ` component ${i % k}`;
+    throw new InvalidActionError(`${this.id}: env ${env}, agent ${agent}: action${where} ${String(v)} is not ${what}`, { env, agent, value: v });
   }
 
   private maskOf(mask: ArrayLike<number>): Uint8Array {

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { BackendUnavailableError } from '../../errors.js';
+import { BackendUnavailableError, InvalidConfigError } from '../../errors.js';
 import type { ShardMessage, ShardWorkerData } from './protocol.js';
 
 /** Why shard threads cannot run here, or null where they can (Node: always). @internal */
@@ -40,7 +40,16 @@ export class ShardThread {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     // execArgv []: the worker runs compiled JavaScript, whatever loader flags the parent was started with.
-    this.worker = new Worker(script, { workerData: { ...data, port: port2 }, transferList: [port2], execArgv: [] });
+    try {
+      this.worker = new Worker(script, { workerData: { ...data, port: port2 }, transferList: [port2], execArgv: [] });
+    } catch (err) {
+      port1.close();
+      // The env config travels to the worker by structured clone: functions, symbols and the like cannot.
+      if ((err as { name?: string }).name === 'DataCloneError') {
+        throw new InvalidConfigError(`gpujs: the env config must be plain data (numbers, strings, arrays, objects, typed arrays) to reach the shard workers: ${(err as Error).message}`, { field: 'config' });
+      }
+      throw err;
+    }
     this.worker.on('error', (err) => { this.failure = err; });
     this.worker.unref();
     this.port.unref();

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { BackendUnavailableError, InvalidConfigError } from '../../errors.js';
+import { BackendUnavailableError, InvalidConfigError, formatValue } from '../../errors.js';
 import type { GpujsMode } from './gpujs-types.js';
 import { IN_BROWSER, loadGpujs } from './load.js';
 
@@ -142,10 +142,18 @@ function browserCores(): number {
  * (make() passes Node's `availableParallelism()`). @internal
  */
 export function resolveGpujsOptions(o: GpujsOptions | undefined, cores = browserCores()): Required<GpujsOptions> {
-  if (o !== undefined && (typeof o !== 'object' || o === null)) throw new InvalidConfigError('make(): gpujs must be an object', { field: 'gpujs' });
+  if (o !== undefined && (typeof o !== 'object' || o === null || Array.isArray(o) || ![Object.prototype, null].includes(Object.getPrototypeOf(o)))) {
+    throw new InvalidConfigError(`make(): gpujs must be a plain object ({ mode?, allowSoftwareGpu?, workers? }), got ${formatValue(o)}`, { field: 'gpujs' });
+  }
+  for (const key of Object.keys(o ?? {})) {
+    if (!['mode', 'allowSoftwareGpu', 'workers'].includes(key)) throw new InvalidConfigError(`make(): unknown gpujs option '${key}'`, { field: `gpujs.${key}` });
+  }
+  if (o?.allowSoftwareGpu !== undefined && typeof o.allowSoftwareGpu !== 'boolean') {
+    throw new InvalidConfigError(`make(): gpujs.allowSoftwareGpu must be true or false, got ${formatValue(o.allowSoftwareGpu)}`, { field: 'gpujs.allowSoftwareGpu' });
+  }
   const mode = o?.mode ?? (envMode() as GpujsMode | 'auto' | undefined) ?? 'auto';
   if (mode !== 'auto' && !GPUJS_MODES.includes(mode)) {
-    throw new InvalidConfigError(`make(): gpujs.mode must be 'auto', ${GPUJS_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(mode)}`, { field: 'gpujs.mode', value: mode });
+    throw new InvalidConfigError(`make(): gpujs.mode must be 'auto', ${GPUJS_MODES.map((m) => `'${m}'`).join(', ')}, got ${formatValue(mode)}`, { field: 'gpujs.mode', value: mode });
   }
   const workers = o?.workers ?? Math.max(1, cores - 1);
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 256) {

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { InvalidConfigError } from '../../errors.js';
+import { isFloat32Finite } from '../../core/float32.js';
+import { InvalidConfigError, formatValue } from '../../errors.js';
 import { type DispatchCity, gridCity } from './city.js';
 import { type CityFile, parseCityFile } from './city-file.js';
 import { type ResolvedDemand, type DemandConfig, resolveDemand } from './demand-config.js';
@@ -152,14 +153,15 @@ const GRID_ONLY = ['gridWidth', 'gridHeight', 'cellKm', 'speedKmh', 'intraZoneMi
 const INT32_MAX = 2147483647;
 
 function fail(field: string, value: unknown, rule: string): never {
-  throw new InvalidConfigError(`RideDispatch-v0: ${field} ${rule}, got ${JSON.stringify(value) ?? String(value)}`, { field, value });
+  throw new InvalidConfigError(`RideDispatch-v0: ${field} ${rule}, got ${formatValue(value)}`, { field, value });
 }
 function int(field: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) fail(field, v, `must be an integer in [${lo}, ${hi}]`);
   return v as number;
 }
 function num(field: string, v: unknown, lo: number, strict = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || (strict ? v <= lo : v < lo)) fail(field, v, `must be a finite number ${strict ? '>' : '≥'} ${lo}`);
+  // The engine keeps these as float32: a larger magnitude would become Infinity there.
+  if (!isFloat32Finite(v) || (strict ? (v as number) <= lo : (v as number) < lo)) fail(field, v, `must be a finite float32 number ${strict ? '>' : '≥'} ${lo}`);
   return v as number;
 }
 function bool(field: string, v: unknown): boolean {
@@ -173,11 +175,15 @@ function oneOf<T extends string>(field: string, v: unknown, allowed: readonly T[
 
 /** Sanity checks of a city object built in code (files are validated entry by entry when parsed). */
 function checkCity(city: DispatchCity): DispatchCity {
+  if (city === null || typeof city !== 'object') fail('city', city, 'must be a city object (gridCity(), parseCityFile() or loadCityFile())');
   const z = city.numZones;
-  const ok = Number.isInteger(z) && z >= 1 && z <= 4096 && city.zoneXY?.length === 2 * z && city.distKm?.length === z * z &&
-    [1, 6, 24].includes(city.travelBlocks) && city.travelMin?.length === city.travelBlocks * z * z && city.travelMin.every((m) => m >= 1) &&
-    (city.originRates === null || city.originRates.length === city.originBlocks * z) &&
-    (city.destWeights === null || city.destWeights.length === city.destBlocks * z * z) &&
+  // A table is an array or typed array of exactly n entries.
+  const table = (t: unknown, n: number): t is ArrayLike<number> => (Array.isArray(t) || ArrayBuffer.isView(t)) && (t as ArrayLike<number>).length === n;
+  const ok = Number.isInteger(z) && z >= 1 && z <= 4096 && table(city.zoneXY, 2 * z) && table(city.distKm, z * z) &&
+    [1, 6, 24].includes(city.travelBlocks) && table(city.travelMin, city.travelBlocks * z * z) &&
+    Array.from(city.travelMin as ArrayLike<number>).every((m) => m >= 1) &&
+    (city.originRates === null || table(city.originRates, city.originBlocks * z)) &&
+    (city.destWeights === null || table(city.destWeights, city.destBlocks * z * z)) &&
     (city.kind === 'matrix' || city.width * city.height === z);
   if (!ok) fail('city', `(${city.kind} city '${city.name}')`, 'has inconsistent table sizes; build cities with gridCity(), parseCityFile() or loadCityFile()');
   return city;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidConfigError, InvalidMapError } from '../../errors.js';
+import { InvalidConfigError, InvalidMapError, formatValue } from '../../errors.js';
 import { blockOfHour, type DispatchCity } from './city.js';
 import { DEMAND_BINS, hourlyTotals, poissonLenFor, syntheticHourlyTotals } from './demand.js';
 import { JsonReader, readBlockedTable } from './json-tables.js';
@@ -120,7 +120,7 @@ export function resolveDemand(spec: DemandConfig | undefined, city: DispatchCity
     return rates(city.originRates, city.destWeights, z, ctx);
   }
   if (typeof mode !== 'object' || mode === null || Array.isArray(mode)) {
-    throw new InvalidConfigError(`RideDispatch-v0: demand must be 'synthetic', 'city', { rates, destinations? } or { replay }, got ${JSON.stringify(mode)}`, { field: 'demand', value: mode });
+    throw new InvalidConfigError(`RideDispatch-v0: demand must be 'synthetic', 'city', { rates, destinations? } or { replay }, got ${formatValue(mode)}`, { field: 'demand', value: mode });
   }
   const keys = Object.keys(mode);
   if ('replay' in mode) {

@@ -5,7 +5,7 @@
  * @internal
  */
 
-import type { InvalidConfigError } from '../../errors.js';
+import { type InvalidConfigError, formatValue } from '../../errors.js';
 
 /** Time-block counts a table may have: constant, 4-hour blocks, hourly. @internal */
 export const TIME_BLOCKS: readonly number[] = [1, 6, 24];
@@ -20,7 +20,7 @@ export class JsonReader {
 
   /** Throws: `RideDispatch-v0: <label>: <path> <message>, got <value>` (no label part when `label` is empty). */
   fail(path: string, message: string, value?: unknown, index?: number[]): never {
-    const shown = value === undefined ? '' : `, got ${JSON.stringify(value) ?? String(value)}`;
+    const shown = value === undefined ? '' : `, got ${formatValue(value)}`;
     throw new this.ErrorClass(`RideDispatch-v0: ${this.label ? `${this.label}: ` : ''}${path} ${message}${shown}`, {
       ...this.details, field: path.replace(/\[.*$/, ''), ...(index ? { index } : {}), ...(value === undefined ? {} : { value }),
     });

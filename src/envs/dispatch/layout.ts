@@ -6,8 +6,7 @@
  * @internal
  */
 
-import { AllocationError } from '../../errors.js';
-import { type IoArena, type IoField, allocateArena, arenaBytes } from '../../core/io-arena.js';
+import { type IoArena, type IoField, allocateArena, checkArenaBudget } from '../../core/io-arena.js';
 
 /** Metric slots per env (`DispatchMetric` in dispatch_types.h). */
 export const DISPATCH_METRIC_NAMES = [
@@ -75,12 +74,7 @@ export function dispatchStateBytes(p: DispatchParams, replayRows: number): numbe
 /** Throws {@link AllocationError} when a batch's buffers would exceed `maxBytes`; returns the io fields. @internal */
 export function checkDispatchBatch(p: DispatchParams, replayRows: number): Array<IoField<DispatchIoName>> {
   const fields = dispatchIoFields(p);
-  const io = arenaBytes(fields), total = io + dispatchStateBytes(p, replayRows);
-  if (!Number.isSafeInteger(total) || total > p.maxBytes) {
-    const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
-    throw new AllocationError(`${p.id}: the batch needs ${gib(total)} of buffers, more than the limit of ${gib(p.maxBytes)} (numEnvs ${p.numEnvs}); lower numEnvs, numVehicles or numSlots`,
-      { bytes: total, ioBytes: io, maxBytes: p.maxBytes, numEnvs: p.numEnvs });
-  }
+  checkArenaBudget(p.id, fields, dispatchStateBytes(p, replayRows), p.maxBytes, p.numEnvs, 'numEnvs, numVehicles or numSlots');
   return fields;
 }
 

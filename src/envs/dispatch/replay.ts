@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidConfigError } from '../../errors.js';
+import { InvalidConfigError, formatValue } from '../../errors.js';
 
 /** One order of a replay list. */
 export interface ReplayOrder {
@@ -50,7 +50,7 @@ export function buildReplay(
   }
   const n = orders.length;
   const bad = (i: number, key: string, rule: string, value: unknown): never => {
-    throw new InvalidConfigError(`RideDispatch-v0: ${field}[${i}]${key ? `.${key}` : ''} ${rule}, got ${JSON.stringify(value) ?? String(value)}`,
+    throw new InvalidConfigError(`RideDispatch-v0: ${field}[${i}]${key ? `.${key}` : ''} ${rule}, got ${formatValue(value)}`,
       { field, index: i, value });
   };
   const int = (i: number, o: Record<string, unknown>, key: string, lo: number, hi: number): number => {

@@ -11,7 +11,8 @@
  * @module
  */
 
-import { InvalidConfigError } from '../../errors.js';
+import { isFloat32Finite } from '../../core/float32.js';
+import { InvalidConfigError, formatValue } from '../../errors.js';
 
 /** The reward coefficients, named as in reference/dispatch.md §3.8. */
 export interface RewardCoefficients {
@@ -88,7 +89,7 @@ export interface ResolvedReward {
  */
 export function resolveReward(spec: RewardPreset | RewardSpec | undefined): ResolvedReward {
   const fail = (field: string, value: unknown, rule: string): never => {
-    throw new InvalidConfigError(`RideDispatch-v0: ${field} ${rule}, got ${JSON.stringify(value) ?? String(value)}`, { field, value });
+    throw new InvalidConfigError(`RideDispatch-v0: ${field} ${rule}, got ${formatValue(value)}`, { field, value });
   };
   const presetOf = (p: unknown): RewardPreset => {
     if (typeof p !== 'string' || !Object.hasOwn(REWARD_PRESETS, p)) fail('reward', p, "must be 'tripleBert', 'rideGym', 'fare' or { preset?, ...coefficients }");
@@ -103,7 +104,7 @@ export function resolveReward(spec: RewardPreset | RewardSpec | undefined): Reso
     for (const [k, v] of Object.entries(spec)) {
       if (k === 'preset') continue;
       if (!(REWARD_COEFFICIENT_NAMES as readonly string[]).includes(k)) fail(`reward.${k}`, v, `is not a reward coefficient (${REWARD_COEFFICIENT_NAMES.join(', ')})`);
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`reward.${k}`, v, 'must be a finite number');
+      if (!isFloat32Finite(v)) fail(`reward.${k}`, v, 'must be a finite number within float32 range');
       if (k.startsWith('theta') && (v as number) < 0) fail(`reward.${k}`, v, 'must be ≥ 0 (minutes)');
       coefficients[k as keyof RewardCoefficients] = v as number;
     }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidConfigError, InvalidMapError } from '../../errors.js';
+import { InvalidConfigError, InvalidMapError, formatValue } from '../../errors.js';
 import {
   type GridMap, type MapGeneratorSpec, generateMap, mapFromArray, namedMap, parseMapString,
 } from './maps.js';
@@ -132,16 +132,22 @@ function intIn(name: string, value: unknown, lo: number, hi: number): number {
   return value;
 }
 
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidConfigError(`MAPF-v0: ${name} must be true or false, got ${formatValue(value)}`, { field: name, value });
+  return value;
+}
+
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(value as T)) {
-    throw new InvalidConfigError(`MAPF-v0: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(value)}`, { field: name, value });
+    throw new InvalidConfigError(`MAPF-v0: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${formatValue(value)}`, { field: name, value });
   }
   return value as T;
 }
 
 function cellOf(name: string, agent: number, xy: unknown, map: GridMap): number {
   if (!Array.isArray(xy) || xy.length !== 2 || !xy.every((v) => Number.isInteger(v))) {
-    throw new InvalidConfigError(`MAPF-v0: ${name}[${agent}] must be [row, col] integers, got ${JSON.stringify(xy)}`, { field: name, agent, value: xy });
+    throw new InvalidConfigError(`MAPF-v0: ${name}[${agent}] must be [row, col] integers, got ${formatValue(xy)}`, { field: name, agent, value: xy });
   }
   const [r, c] = xy as [number, number];
   if (r < 0 || r >= map.height || c < 0 || c >= map.width) {
@@ -156,12 +162,12 @@ function cellOf(name: string, agent: number, xy: unknown, map: GridMap): number 
 /** A pool's cells as strictly ascending map cell indices, after checking each entry against `map`. */
 function poolCells(name: string, list: unknown, map: GridMap): Int32Array {
   if (!Array.isArray(list) || list.length === 0) {
-    throw new InvalidConfigError(`MAPF-v0: ${name} must be a non-empty array of [row, col] cells, got ${JSON.stringify(list)}`, { field: name, value: list });
+    throw new InvalidConfigError(`MAPF-v0: ${name} must be a non-empty array of [row, col] cells, got ${formatValue(list)}`, { field: name, value: list });
   }
   const cells = new Int32Array(list.length);
-  list.forEach((xy: unknown, i) => {
+  Array.from(list as unknown[]).forEach((xy: unknown, i) => {
     if (!Array.isArray(xy) || xy.length !== 2 || !xy.every((v) => Number.isInteger(v))) {
-      throw new InvalidConfigError(`MAPF-v0: ${name}[${i}] must be [row, col] integers, got ${JSON.stringify(xy)}`, { field: name, index: i, value: xy });
+      throw new InvalidConfigError(`MAPF-v0: ${name}[${i}] must be [row, col] integers, got ${formatValue(xy)}`, { field: name, index: i, value: xy });
     }
     const [r, c] = xy as [number, number];
     if (r < 0 || r >= map.height || c < 0 || c >= map.width) {
@@ -186,6 +192,9 @@ interface MapSource {
 }
 
 function mapSource(cfg: MapfConfig): MapSource {
+  if (cfg.map !== undefined && cfg.mapName !== undefined) {
+    throw new InvalidConfigError('MAPF-v0: give either map or mapName, not both', { field: 'mapName' });
+  }
   const m = cfg.map ?? (cfg.mapName !== undefined ? { name: cfg.mapName } : undefined);
   if (m === undefined) {
     const size = intIn('size', cfg.size ?? 8, 1, 1024);
@@ -217,7 +226,7 @@ function mapSource(cfg: MapfConfig): MapSource {
       return { fixed: { height: g.height, width: g.width, cells: Uint8Array.from(g.cells, (v) => (v ? 1 : 0)) }, spec: null, starts: null, goals: null, startPool: null, goalPool: null };
     }
   }
-  throw new InvalidConfigError(`MAPF-v0: map must be a string, a 0/1 array, a GridMap, { name } or a generator spec, got ${JSON.stringify(m)}`, { field: 'map' });
+  throw new InvalidConfigError(`MAPF-v0: map must be a string, a 0/1 array, a GridMap, { name } or a generator spec, got ${formatValue(m)}`, { field: 'map' });
 }
 
 /** Validates a user configuration; throws {@link InvalidConfigError} or {@link InvalidMapError}. */
@@ -231,6 +240,11 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
   const onTarget = oneOf('onTarget', config.onTarget ?? 'finish', ON_TARGET);
   const agentsXY = config.agentsXY ?? src.starts;
   const targetsXY = config.targetsXY ?? src.goals;
+  for (const [name, list] of [['agentsXY', config.agentsXY], ['targetsXY', config.targetsXY]] as const) {
+    if (list !== undefined && !Array.isArray(list)) {
+      throw new InvalidConfigError(`MAPF-v0: ${name} must be an array with one entry per agent, got ${formatValue(list)}`, { field: name });
+    }
+  }
   if ((agentsXY == null) !== (targetsXY == null)) {
     throw new InvalidConfigError('MAPF-v0: agentsXY and targetsXY must be given together', { field: agentsXY ? 'targetsXY' : 'agentsXY' });
   }
@@ -244,11 +258,11 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
       throw new InvalidConfigError(`MAPF-v0: agentsXY has ${agentsXY.length} entries and targetsXY ${targetsXY.length}, numAgents is ${numAgents}`, { field: 'agentsXY' });
     }
     // Either one [row, col] goal per agent, or (restart only) one sequence of goals per agent.
-    const nested = targetsXY.map((t) => Array.isArray(t) && Array.isArray(t[0]));
+    const nested = Array.from(targetsXY as ArrayLike<unknown>, (t) => Array.isArray(t) && Array.isArray(t[0]));
     if (nested.some((x) => x !== nested[0])) {
       throw new InvalidConfigError('MAPF-v0: targetsXY mixes single goals and goal sequences', { field: 'targetsXY' });
     }
-    const sequences = targetsXY.map((t, a) => (nested[a] ? (t as ReadonlyArray<Cell>) : [t as Cell]));
+    const sequences = Array.from(targetsXY as ArrayLike<unknown>, (t, a) => (nested[a] ? (t as ReadonlyArray<Cell>) : [t as Cell]));
     if (nested[0] && onTarget !== 'restart') {
       throw new InvalidConfigError("MAPF-v0: goal sequences in targetsXY need onTarget 'restart'", { field: 'targetsXY' });
     }
@@ -265,14 +279,15 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
     for (let a = 0; a < numAgents; a++) {
       startCells[a] = cellOf('agentsXY', a, agentsXY[a], probe);
       const other = seen.get(startCells[a]);
-      if (other !== undefined) throw new InvalidMapError(`MAPF-v0: agents ${other} and ${a} start on the same cell ${JSON.stringify(agentsXY[a])}`, { agent: a });
+      if (other !== undefined) throw new InvalidMapError(`MAPF-v0: agents ${other} and ${a} start on the same cell ${formatValue(agentsXY[a])}`, { agent: a });
       seen.set(startCells[a], a);
       const seq = sequences[a];
       for (let k = 0; k < goalSeqLen; k++) goalSeq[a * goalSeqLen + k] = cellOf('targetsXY', a, seq[k % seq.length], probe);
     }
   }
   const pools = resolvePools(config, src, probe, numAgents, onTarget, startCells !== null, goalSeqLen > 1);
-  const mapPerEnv = src.fixed ? false : (config.mapPerEnv ?? true);
+  const perEnvMaps = flag('mapPerEnv', config.mapPerEnv, true);
+  const mapPerEnv = src.fixed ? false : perEnvMaps;
   const fixed = src.fixed;
   const spec = src.spec;
   return {
@@ -284,7 +299,7 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
     onTarget,
     maxEpisodeSteps: intIn('maxEpisodeSteps', config.maxEpisodeSteps ?? 64, 1, 2 ** 31 - 1),
     obsDtype: oneOf('obsDtype', config.obsDtype ?? 'float32', ['float32', 'uint8'] as const),
-    pomapfExtras: Boolean(config.pomapfExtras ?? false),
+    pomapfExtras: flag('pomapfExtras', config.pomapfExtras, false),
     mapPerEnv,
     mapFor: fixed ? () => fixed : (seed: number) => generateMap(spec!, seed, 0),
     startCells,

@@ -193,6 +193,13 @@ export interface WarehouseMapSpec extends MapSize, WarehouseOptions {
 /** Largest allowed map side. */
 export const MAX_MAP_SIDE = 1024;
 
+/** Options each generator type takes besides type, height and width. */
+const GENERATOR_KEYS = {
+  random: ['density'],
+  maze: ['wallDensity'],
+  warehouse: ['shelfLength', 'shelfDepth', 'shelfGap', 'aisleWidth', 'border', 'lengthJitter'],
+} as const;
+
 /** Throws unless `value` is an integer in `[min, max]`. */
 function checkInteger(field: string, value: unknown, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -222,6 +229,11 @@ function checkFraction(field: string, value: unknown): void {
 export function generateMap(spec: MapGeneratorSpec, seed: number, envIndex: number): GridMap {
   checkInteger('height', spec.height, 1, MAX_MAP_SIDE);
   checkInteger('width', spec.width, 1, MAX_MAP_SIDE);
+  const known = GENERATOR_KEYS[spec.type as keyof typeof GENERATOR_KEYS];
+  const unknown = known ? Object.keys(spec).find((k) => k !== 'type' && k !== 'height' && k !== 'width' && !(known as readonly string[]).includes(k)) : undefined;
+  if (unknown !== undefined) {
+    throw new InvalidConfigError(`map generator: unknown option '${unknown}' for type '${spec.type}'`, { field: unknown });
+  }
   const { height, width } = spec;
   switch (spec.type) {
     case 'random':

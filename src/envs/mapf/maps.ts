@@ -8,7 +8,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { InvalidMapError } from '../../errors.js';
+import { InvalidMapError, formatValue } from '../../errors.js';
 
 export * from './generators.js';
 export * from './named-maps.js';
@@ -139,13 +139,18 @@ export function parseMapString(text: string): ParsedMap {
  */
 export function mapFromArray(rows: ArrayLike<ArrayLike<number | boolean>>): GridMap {
   const height = rows.length;
-  if (height === 0 || rows[0].length === 0) {
-    throw new InvalidMapError('map array is empty', { height });
+  const isRow = (line: unknown): line is ArrayLike<unknown> =>
+    line !== null && typeof line === 'object' && Number.isInteger((line as ArrayLike<unknown>).length);
+  if (height === 0 || !isRow(rows[0]) || rows[0].length === 0) {
+    throw new InvalidMapError(height === 0 || isRow(rows[0]) ? 'map array is empty' : `map array: row 0 must be an array of 0/1 values, got ${formatValue(rows[0])}`, { height });
   }
   const width = rows[0].length;
   const cells = new Uint8Array(height * width);
   for (let row = 0; row < height; row++) {
     const line = rows[row];
+    if (!isRow(line)) {
+      throw new InvalidMapError(`map array: row ${row} must be an array of 0/1 values, got ${formatValue(line)}`, { row });
+    }
     if (line.length !== width) {
       throw new InvalidMapError(
         `map array: row ${row} has width ${line.length}, but row 0 has width ${width}`,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InvalidConfigError } from '../../errors.js';
+import { InvalidConfigError, formatValue } from '../../errors.js';
 
 /** The VolleyBots tasks, one env id each: `Volleyball-<Task>-v0`. */
 export type VolleyballTask =
@@ -106,7 +106,7 @@ export function resolveVolleyballConfig(id: string, task: VolleyballTask, c: Vol
   const info = VOLLEYBALL_TASKS[task];
   const actionMode = c.actionMode ?? 'rotorThrust';
   if (actionMode !== 'rotorThrust' && actionMode !== 'thrustBodyRates') {
-    throw new InvalidConfigError(`${id}: actionMode must be 'rotorThrust' or 'thrustBodyRates', got ${JSON.stringify(actionMode)}`, { field: 'actionMode', value: actionMode });
+    throw new InvalidConfigError(`${id}: actionMode must be 'rotorThrust' or 'thrustBodyRates', got ${formatValue(actionMode)}`, { field: 'actionMode', value: actionMode });
   }
   const int = (name: string, v: unknown, lo: number, hi: number): number => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {

@@ -6,8 +6,7 @@
  * @internal
  */
 
-import { AllocationError } from '../../errors.js';
-import { type IoArena, type IoField, allocateArena, arenaBytes } from '../../core/io-arena.js';
+import { type IoArena, type IoField, allocateArena, checkArenaBudget } from '../../core/io-arena.js';
 import type { ResolvedVolleyballConfig } from './config.js';
 
 /** Metric slots per env. @internal */
@@ -80,12 +79,7 @@ export function volleyballStateBytes(p: VolleyballParams): number {
  */
 export function checkVolleyballBatch(p: VolleyballParams): Array<IoField<VolleyballIoName>> {
   const fields = volleyballIoFields(p);
-  const io = arenaBytes(fields), total = io + volleyballStateBytes(p);
-  if (!Number.isSafeInteger(total) || total > p.maxBytes) {
-    const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
-    throw new AllocationError(`${p.id}: the batch needs ${gib(total)} of buffers, more than the limit of ${gib(p.maxBytes)} (numEnvs ${p.numEnvs}); lower numEnvs`,
-      { bytes: total, ioBytes: io, maxBytes: p.maxBytes, numEnvs: p.numEnvs });
-  }
+  checkArenaBudget(p.id, fields, volleyballStateBytes(p), p.maxBytes, p.numEnvs, 'numEnvs');
   return fields;
 }
 
