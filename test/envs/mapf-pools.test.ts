@@ -219,3 +219,26 @@ describe('MAPF-v0 pools: bad configurations', () => {
     }).close(), 'ERR_MW_INVALID_MAP', /possible(Agents|Targets)XY/);
   });
 });
+
+describe('MAPF-v0 pools: backends agree', () => {
+  it('gpujs, on one thread and on worker threads, equals native with pool placement and pool goals', () => {
+    if (!backends.includes('native') || !backends.includes('gpujs')) return;
+    const config: MapfConfig = {
+      map: '@@@@....\n........\n..#..#..\n........\n....$$$$\n$$......', numAgents: 3, obsRadius: 2, onTarget: 'restart',
+      maxEpisodeSteps: 25, collisionSystem: 'soft',
+    };
+    const run = (backend: 'native' | 'gpujs', numThreads: number): ReturnType<typeof snapshot>[] => {
+      const env = make('MAPF-v0', { numEnvs: 8, seed: 77, backend, numThreads, config });
+      const out = [snapshot(env.reset())];
+      for (let t = 0; t < 80; t++) {
+        for (let i = 0; i < env.actions.length; i++) env.actions[i] = (t * 5 + i * 3 + (t >> 2)) % 5;
+        out.push(snapshot(env.step()));
+      }
+      env.close();
+      return out;
+    };
+    const native = run('native', 2);
+    expect(run('gpujs', 1)).toEqual(native);
+    expect(run('gpujs', 2)).toEqual(native);
+  });
+});
