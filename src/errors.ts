@@ -114,8 +114,10 @@ export class NativeError extends ManyWorldsError {
  * `String()` — so that describing a bad input never throws itself.
  */
 export function formatValue(value: unknown): string {
+  if (typeof value === 'number') return String(value); // NaN and ±Infinity as themselves, not JSON's null
   try {
-    const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' || typeof v === 'function' ? String(v) : v));
+    const json = JSON.stringify(value, (_key, v: unknown) =>
+      (typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' || typeof v === 'function' || (typeof v === 'number' && !Number.isFinite(v)) ? String(v) : v));
     if (json !== undefined) return json;
   } catch {
     // cyclic: fall through

@@ -44,7 +44,7 @@ const OPTION_KEYS = new Set(['numEnvs', 'seed', 'backend', 'numThreads', 'autore
 
 function intOption(name: string, value: unknown, lo: number, hi: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
-    throw new InvalidConfigError(`make(): ${name} must be an integer in [${lo}, ${hi}], got ${String(value)}`, { field: name, value });
+    throw new InvalidConfigError(`make(): ${name} must be an integer in [${lo}, ${hi}], got ${formatValue(value)}`, { field: name, value });
   }
   return value;
 }
@@ -67,7 +67,7 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
   }
   const maxBufferBytes = o.maxBufferBytes ?? Math.floor(totalmem() * 0.75);
   if (typeof maxBufferBytes !== 'number' || !(maxBufferBytes > 0) || !Number.isFinite(maxBufferBytes)) {
-    throw new InvalidConfigError(`make(): maxBufferBytes must be a positive finite number, got ${String(maxBufferBytes)}`, { field: 'maxBufferBytes' });
+    throw new InvalidConfigError(`make(): maxBufferBytes must be a positive finite number, got ${formatValue(maxBufferBytes)}`, { field: 'maxBufferBytes' });
   }
   if (o.keepFinalObs && autoresetMode !== 'same-step') {
     throw new InvalidConfigError(`make(): keepFinalObs applies to autoresetMode 'same-step' only (got '${autoresetMode}'): ` +

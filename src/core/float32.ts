@@ -1,14 +1,15 @@
 /**
- * The float32 range check shared by the action checks: a finite JS number beyond it becomes
- * Infinity when stored in a Float32Array.
+ * The float32 range check shared by the action and config checks: the engines keep these values as
+ * float32 and accept a magnitude below 3.4e38 (`3.4e38f` in C++; a larger finite JS number would
+ * become Infinity, or lie at the very edge of the range, once stored).
  * @module
  * @internal
  */
 
-/** Largest finite float32 (2^128 − 2^104). @internal */
-export const FLOAT32_MAX = 3.4028234663852886e38;
+/** The bound the engines check against: `3.4e38f` as float32. @internal */
+export const FLOAT32_LIMIT = Math.fround(3.4e38);
 
-/** True for a number that stays finite when stored in a Float32Array. @internal */
+/** True for a number the engines accept as a float32 value: not NaN, |v| < 3.4e38. @internal */
 export function isFloat32Finite(v: unknown): boolean {
-  return typeof v === 'number' && Math.abs(v) <= FLOAT32_MAX;
+  return typeof v === 'number' && v < FLOAT32_LIMIT && v > -FLOAT32_LIMIT;
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidActionError, InvalidArgumentError } from '../errors.js';
+import { InvalidActionError, InvalidArgumentError, formatValue } from '../errors.js';
 import { isFloat32Finite } from './float32.js';
 import type { Space } from '../spaces/index.js';
 import type { VectorEnv } from './vector-env.js';
@@ -80,7 +80,7 @@ export class ParallelEnv {
     let seed: Uint32Array | undefined;
     if (opts.seed !== undefined) {
       if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > 0xffffffff) {
-        throw new InvalidArgumentError(`${this.vectorEnv.id}: seed must be an integer in [0, 2^32), got ${opts.seed}`);
+        throw new InvalidArgumentError(`${this.vectorEnv.id}: seed must be an integer in [0, 2^32), got ${formatValue(opts.seed)}`);
       }
       seed = new Uint32Array(n);
       seed[e] = opts.seed;
@@ -112,7 +112,7 @@ export class ParallelEnv {
       if (a < 0) throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}: unknown agent '${agent}'`, { env: e, agent });
       if (k === 1) {
         if (!this.vectorEnv.singleActionSpace.contains(value)) {
-          throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action ${String(value)} is not in ${this.vectorEnv.singleActionSpace}`, { env: e, agent: a, value });
+          throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action ${formatValue(value)} is not in ${this.vectorEnv.singleActionSpace}`, { env: e, agent: a, value });
         }
         row[a] = value as number;
         continue;
@@ -120,7 +120,7 @@ export class ParallelEnv {
       // Continuous: finite numbers; values outside the Box are clipped by the env.
       const vec = value as ArrayLike<number>;
       if (vec === null || typeof vec !== 'object' || vec.length !== k || !Array.from(vec).every(isFloat32Finite)) {
-        throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action must be ${k} finite numbers within float32 range, got ${String(value)}`, { env: e, agent: a, value });
+        throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}, agent ${a} (${agent}): action must be ${k} finite numbers within float32 range (|x| < 3.4e38), got ${formatValue(value)}`, { env: e, agent: a, value });
       }
       for (let j = 0; j < k; j++) row[a * k + j] = vec[j];
     }

@@ -6,7 +6,7 @@
  * @internal
  */
 
-import { InvalidActionError, InvalidArgumentError, InvalidConfigError } from '../errors.js';
+import { InvalidActionError, InvalidArgumentError, InvalidConfigError, formatValue } from '../errors.js';
 import type { EnvEngine } from './engine.js';
 import { isFloat32Finite } from './float32.js';
 import type { BatchInfos, RolloutResult } from './types.js';
@@ -51,7 +51,7 @@ export function runRollout(engine: EnvEngine, spec: RolloutSpec, steps: number, 
   RolloutResult<Float32Array | Uint8Array, BatchInfos> {
   const { id } = spec;
   if (!Number.isInteger(steps) || steps < 1 || steps > 1_000_000) {
-    throw new InvalidArgumentError(`${id}: rollout(): steps must be an integer in [1, 1000000], got ${String(steps)}`, { value: steps });
+    throw new InvalidArgumentError(`${id}: rollout(): steps must be an integer in [1, 1000000], got ${formatValue(steps)}`, { value: steps });
   }
   if (engine.autoresetMode === 'disabled') {
     throw new InvalidConfigError(`${id}: rollout() needs autoresetMode 'same-step' or 'next-step' (an ended episode would wait for a reset)`,
@@ -60,7 +60,7 @@ export function runRollout(engine: EnvEngine, spec: RolloutSpec, steps: number, 
   const dst = engine.actions, n = dst.length;
   if (!ArrayBuffer.isView(actions) || !(actions instanceof dst.constructor) || actions.length !== steps * n) {
     const got = ArrayBuffer.isView(actions) ? `a ${actions.constructor.name} of ${actions.length}` : typeof actions;
-    throw new InvalidActionError(`${id}: rollout(): actions must be a ${dst.constructor.name} of ${steps} × ${n} = ${steps * n} numbers, got ${got}`,
+    throw new InvalidActionError(`${id}: rollout(): actions must be a ${dst.constructor.name} of ${steps} × ${n} = ${steps * n} numbers, got ${formatValue(got)}`,
       { length: (actions as { length?: number })?.length });
   }
   checkActions(engine, spec, actions, n);

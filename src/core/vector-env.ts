@@ -4,7 +4,7 @@
  * @module
  */
 
-import { EnvBusyError, EnvClosedError, InvalidActionError, InvalidArgumentError } from '../errors.js';
+import { EnvBusyError, EnvClosedError, InvalidActionError, InvalidArgumentError, formatValue } from '../errors.js';
 import type { GpujsChoice } from '../backends/gpujs/probe.js';
 import type { Space } from '../spaces/index.js';
 import type { EnvEngine } from './engine.js';
@@ -171,11 +171,11 @@ export class VectorEnv {
       this.engine.step();
       return this.stepResult;
     }
-    const restore = this.stage(actions);
+    const saved = this.stage(actions);
     try {
       this.engine.step();
     } catch (err) {
-      restore?.();
+      if (saved) this.restoreStaged();
       throw err;
     }
     return this.stepResult;
@@ -187,12 +187,12 @@ export class VectorEnv {
    */
   async stepAsync(actions?: ArrayLike<number>): Promise<StepResult<Float32Array | Uint8Array, BatchInfos>> {
     this.guard('stepAsync');
-    const restore = actions === undefined ? null : this.stage(actions);
+    const saved = actions !== undefined && this.stage(actions);
     this.busy = true;
     try {
       await this.engine.stepAsync();
     } catch (err) {
-      restore?.();
+      if (saved) this.restoreStaged();
       throw err;
     } finally {
       this.busy = false;
@@ -229,8 +229,14 @@ export class VectorEnv {
    */
   stepRow(row: ArrayLike<number>, offset: number): StepResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('step');
+    this.saveStaged();
     this.engine.actions.set(row, offset);
-    this.engine.step();
+    try {
+      this.engine.step();
+    } catch (err) {
+      this.restoreStaged();
+      throw err;
+    }
     return this.stepResult;
   }
 
@@ -261,7 +267,7 @@ export class VectorEnv {
     this.close();
   }
 
-  /** The staged actions before the last typed-array copy (see {@link stage}). */
+  /** The staged actions before the last copy into the staging buffer (see {@link saveStaged}). */
   private stagedBefore: Int32Array | Float32Array | null = null;
 
   private guard(method: string): void {
@@ -276,11 +282,12 @@ export class VectorEnv {
   }
 
   /**
-   * Copies `actions` into the staging buffer. A plain array is checked here first; a typed array
-   * is checked by the backend as it steps, so its copy comes with a function that puts the
-   * previously staged actions back if that step is refused (null when there is nothing to undo).
+   * Copies `actions` into the staging buffer after saving what was staged (see
+   * {@link restoreStaged}); returns false when `actions` is the staging buffer itself (nothing to
+   * copy or undo). A plain array is checked here first; a typed array is checked by the backend
+   * as it steps.
    */
-  private stage(actions: ArrayLike<number>): (() => void) | null {
+  private stage(actions: ArrayLike<number>): boolean {
     const dst = this.engine.actions;
     const n = dst.length, k = this.actionSize;
     const dtype = dst.constructor.name;
@@ -289,22 +296,33 @@ export class VectorEnv {
     }
     if (actions.length !== n) {
       const shape = k === 1 ? `${this.numEnvs} envs × ${this.numAgents} agents` : `${this.numEnvs} envs × ${this.numAgents} agents × ${k}`;
-      throw new InvalidActionError(`${this.id}: expected ${n} actions (${shape}), got ${actions.length}`, { length: actions.length });
+      throw new InvalidActionError(`${this.id}: expected ${n} actions (${shape}), got ${formatValue(actions.length)}`, { length: actions.length });
     }
     if (ArrayBuffer.isView(actions)) {
       if (!(actions instanceof dst.constructor)) {
         throw new InvalidActionError(`${this.id}: actions must be a ${dtype}, got a ${actions.constructor.name}`, { dtype: actions.constructor.name });
       }
-      if (actions === dst) return null;
-      // One buffer kept for the undo, allocated on the first typed-array step (not per step).
-      const saved = (this.stagedBefore ??= new (dst.constructor as Int32ArrayConstructor)(n)) as Int32Array;
-      saved.set(dst as Int32Array);
+      if (actions === dst) return false;
+      this.saveStaged();
       dst.set(actions as Int32Array);
-      return () => dst.set(saved);
+      return true;
     }
     this.checkActions(actions, k);
+    this.saveStaged();
     for (let i = 0; i < n; i++) dst[i] = actions[i];
-    return null;
+    return true;
+  }
+
+  /** Copies the staged actions aside, into one buffer allocated on first use (not per step). */
+  private saveStaged(): void {
+    const dst = this.engine.actions;
+    this.stagedBefore ??= new (dst.constructor as Int32ArrayConstructor)(dst.length);
+    (this.stagedBefore as Int32Array).set(dst as Int32Array);
+  }
+
+  /** Puts back what {@link saveStaged} saved: a refused step leaves the staged actions as they were. */
+  private restoreStaged(): void {
+    (this.engine.actions as Int32Array).set(this.stagedBefore as Int32Array);
   }
 
   /** Throws {@link InvalidActionError} naming the first action outside the action space. */
@@ -315,9 +333,9 @@ export class VectorEnv {
     const v = actions[i];
     const agentIndex = Math.floor(i / k);
     const env = Math.floor(agentIndex / this.numAgents), agent = agentIndex % this.numAgents;
-    const what = discrete === null ? 'a finite number within float32 range' : `an integer in [0, ${discrete})`;
+    const what = discrete === null ? 'a finite number within float32 range (|x| < 3.4e38)' : `an integer in [0, ${discrete})`;
     const where = k === 1 ? '' : ` component ${i % k}`;
-    throw new InvalidActionError(`${this.id}: env ${env}, agent ${agent}: action${where} ${String(v)} is not ${what}`, { env, agent, value: v });
+    throw new InvalidActionError(`${this.id}: env ${env}, agent ${agent}: action${where} ${formatValue(v)} is not ${what}`, { env, agent, value: v });
   }
 
   private maskOf(mask: ArrayLike<number>): Uint8Array {
@@ -332,7 +350,7 @@ export class VectorEnv {
     const out = new Uint32Array(this.numEnvs);
     const check = (v: unknown, where: string): number => {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-        throw new InvalidArgumentError(`${this.id}: ${where} must be an integer in [0, 2^32), got ${String(v)}`, { value: v });
+        throw new InvalidArgumentError(`${this.id}: ${where} must be an integer in [0, 2^32), got ${formatValue(v)}`, { value: v });
       }
       return v;
     };

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { VectorEnv } from '../core/vector-env.js';
 import type { DispatchCity } from '../envs/dispatch/city.js';
 import { type DispatchInfos, dispatchEpisodeMetrics } from '../envs/dispatch/infos.js';
@@ -121,7 +121,7 @@ export function renderDispatchSvg(frames: readonly DispatchFrame[], options: Dis
   const { city } = options;
   const size = options.size ?? 600, frameSeconds = options.frameSeconds ?? 0.5;
   if (!(size > 0 && frameSeconds > 0 && Number.isFinite(size) && Number.isFinite(frameSeconds))) {
-    throw new InvalidArgumentError(`size and frameSeconds must be positive, got ${size} and ${frameSeconds}`, { size, frameSeconds });
+    throw new InvalidArgumentError(`size and frameSeconds must be positive, got ${formatValue(size)} and ${frameSeconds}`, { size, frameSeconds });
   }
   if (city.zoneXY.length !== 2 * city.numZones) throw new InvalidArgumentError('city.zoneXY must hold 2 numbers per zone', {});
   const grid = city.kind === 'grid' && city.width * city.height === city.numZones;
@@ -256,9 +256,9 @@ export function collectDispatchFrames(env: VectorEnv, envIndex: number, steps: n
     throw new InvalidArgumentError(`collectDispatchFrames: ${env.id} uses 'same-step' autoreset, which hides the final state; use 'next-step'`, {});
   }
   if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= env.numEnvs) {
-    throw new InvalidArgumentError(`envIndex must be an integer in [0, ${env.numEnvs}), got ${envIndex}`, { envIndex });
+    throw new InvalidArgumentError(`envIndex must be an integer in [0, ${env.numEnvs}), got ${formatValue(envIndex)}`, { envIndex });
   }
-  if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`steps must be an integer ≥ 0, got ${steps}`, { steps });
+  if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`steps must be an integer ≥ 0, got ${formatValue(steps)}`, { steps });
   const V = env.numAgents, K = cfg.numSlots, W = cfg.maxWait, i = envIndex;
   const r = env.reset();
   const infos = r.infos as DispatchInfos;

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { GridMap } from '../envs/mapf/maps.js';
 import { animatedAttributes as animated, attributes, escapeXml, formatNumber, paletteColor, stepLabel } from './svg.js';
 
@@ -134,9 +134,9 @@ export function renderSvg(map: GridMap, frames: MapfFrame[], opts: SvgRenderOpti
   if (frames.length === 0) throw new InvalidArgumentError('renderSvg needs at least one frame', {});
   const cellSize = opts.cellSize ?? 24;
   const frameSeconds = opts.frameSeconds ?? 0.5;
-  if (!(cellSize > 0)) throw new InvalidArgumentError(`cellSize must be positive, got ${cellSize}`, { cellSize });
+  if (!(cellSize > 0)) throw new InvalidArgumentError(`cellSize must be positive, got ${formatValue(cellSize)}`, { cellSize });
   if (!(frameSeconds > 0)) {
-    throw new InvalidArgumentError(`frameSeconds must be positive, got ${frameSeconds}`, { frameSeconds });
+    throw new InvalidArgumentError(`frameSeconds must be positive, got ${formatValue(frameSeconds)}`, { frameSeconds });
   }
   const agents = agentCount(map, frames[0], 0);
   frames.forEach((frame, k) => agentCount(map, frame, k, agents));

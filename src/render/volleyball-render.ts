@@ -7,7 +7,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { VectorEnv } from '../core/vector-env.js';
 import { VOLLEYBALL_END_CASES } from '../envs/volleyball/config.js';
 import { type VolleyballInfos, volleyballEpisodeMetrics } from '../envs/volleyball/infos.js';
@@ -140,7 +140,7 @@ export function renderVolleyballSvg(frames: readonly VolleyballFrame[], options:
   const spacing = options.trailSpacing ?? 2;
   const positive = { 'court length': L, 'court width': W, pixelsPerMeter: s, frameSeconds, trailSpacing: spacing };
   for (const [name, v] of Object.entries(positive)) {
-    if (!(v > 0 && Number.isFinite(v))) throw new InvalidArgumentError(`${name} must be positive, got ${v}`, { [name]: v });
+    if (!(v > 0 && Number.isFinite(v))) throw new InvalidArgumentError(`${name} must be positive, got ${formatValue(v)}`, { [name]: v });
   }
   if (!(M >= 0) || !Number.isInteger(trail) || trail < 0) throw new InvalidArgumentError('marginMeters must be ≥ 0 and trail an integer ≥ 0', { M, trail });
   const teams = Array.from({ length: agents }, (_, a) => options.teams?.[a] ?? 0);
@@ -152,7 +152,7 @@ export function renderVolleyballSvg(frames: readonly VolleyballFrame[], options:
     zTop = Math.max(zTop, f.ball[2]);
   }
   const Z = options.maxHeight ?? Math.min(20, Math.max(5, Math.ceil(zTop + 0.5)));
-  if (!(Z > 0)) throw new InvalidArgumentError(`maxHeight must be positive, got ${Z}`, { maxHeight: Z });
+  if (!(Z > 0)) throw new InvalidArgumentError(`maxHeight must be positive, got ${formatValue(Z)}`, { maxHeight: Z });
 
   const F = frames.length;
   const dur = F * frameSeconds;
@@ -295,9 +295,9 @@ export function collectVolleyballFrames(env: VectorEnv, envIndex: number, steps:
     throw new InvalidArgumentError(`collectVolleyballFrames: ${env.id} uses 'same-step' autoreset, which hides the final state; use 'next-step'`, {});
   }
   if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= env.numEnvs) {
-    throw new InvalidArgumentError(`envIndex must be an integer in [0, ${env.numEnvs}), got ${envIndex}`, { envIndex });
+    throw new InvalidArgumentError(`envIndex must be an integer in [0, ${env.numEnvs}), got ${formatValue(envIndex)}`, { envIndex });
   }
-  if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`steps must be an integer ≥ 0, got ${steps}`, { steps });
+  if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`steps must be an integer ≥ 0, got ${formatValue(steps)}`, { steps });
   const A = env.numAgents;
   const i = envIndex;
   const r = env.reset();

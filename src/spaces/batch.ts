@@ -3,7 +3,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, formatValue } from '../errors.js';
 import { Box } from './box.js';
 import { Dict, type SpaceRecord } from './dict.js';
 import { Discrete } from './discrete.js';
@@ -34,7 +34,7 @@ export type BatchedSpace<S> =
 export function batchSpace<S extends Space<unknown>>(space: S, n: number): BatchedSpace<S>;
 export function batchSpace(space: Space<unknown>, n: number): Space<unknown> {
   if (!Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidArgumentError(`batchSpace: n must be an integer >= 1, got ${String(n)}`, { n });
+    throw new InvalidArgumentError(`batchSpace: n must be an integer >= 1, got ${formatValue(n)}`, { n });
   }
   if (space instanceof Discrete) {
     return new MultiDiscrete(new Array<number>(n).fill(space.n), new Array<number>(n).fill(space.start));

@@ -3,7 +3,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { CounterRng } from '../rng.js';
 import { DTYPE_INFO, Space, uniformInt, type DiscreteJSON } from './space.js';
 
@@ -28,10 +28,10 @@ export class Discrete extends Space<number> {
   constructor(n: number, start = 0) {
     super([], 'int32');
     if (!Number.isSafeInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`Discrete: n must be an integer >= 1, got ${String(n)}`, { n });
+      throw new InvalidArgumentError(`Discrete: n must be an integer >= 1, got ${formatValue(n)}`, { n });
     }
     if (!Number.isSafeInteger(start)) {
-      throw new InvalidArgumentError(`Discrete: start must be an integer, got ${String(start)}`, { start });
+      throw new InvalidArgumentError(`Discrete: start must be an integer, got ${formatValue(start)}`, { start });
     }
     const { min, max } = DTYPE_INFO.int32;
     if (start < min || start + n - 1 > max) {

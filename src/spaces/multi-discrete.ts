@@ -3,7 +3,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { CounterRng } from '../rng.js';
 import { DTYPE_INFO, Space, uniformInt, type MultiDiscreteJSON } from './space.js';
 
@@ -44,7 +44,7 @@ export class MultiDiscrete extends Space<Int32Array> {
       const n = nvec[i];
       const s = starts[i];
       if (!Number.isSafeInteger(n) || n < 1) {
-        throw new InvalidArgumentError(`MultiDiscrete: nvec[${i}] must be an integer >= 1, got ${String(n)}`, { index: i, n });
+        throw new InvalidArgumentError(`MultiDiscrete: nvec[${i}] must be an integer >= 1, got ${formatValue(n)}`, { index: i, n });
       }
       if (!Number.isSafeInteger(s) || s < min || s + n - 1 > max) {
         throw new InvalidArgumentError(`MultiDiscrete: component ${i} must be an int32 range`, { index: i, n, start: s });

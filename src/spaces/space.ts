@@ -3,7 +3,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { CounterRng } from '../rng.js';
 
 /** Element type of a space's values, named as in NumPy. */
@@ -82,7 +82,7 @@ export function shapeSize(shape: readonly number[]): number {
   let size = 1;
   for (const d of shape) {
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new InvalidArgumentError(`shape entries must be non-negative integers, got ${String(d)}`, { shape });
+      throw new InvalidArgumentError(`shape entries must be non-negative integers, got ${formatValue(d)}`, { shape });
     }
     size *= d;
   }

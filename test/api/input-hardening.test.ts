@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  AllocationError, EnvBusyError, InvalidActionError, InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError,
+  AllocationError, EnvBusyError, InvalidActionError, InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError, ResetNeededError,
   gridCity, make, type MakeOptions,
 } from '../../src/index.js';
 import { mapfBackends, snapshot } from '../helpers/mapf.js';
@@ -141,5 +141,46 @@ describe('values and options that used to escape as untyped errors or be accepte
     // A GridMap with a method: usable in this thread, but the config cannot be structured-cloned.
     const config = { map: { height: 2, width: 3, cells: new Uint8Array(6), describe() { return 'mine'; } }, numAgents: 1, obsRadius: 1 } as never;
     refuses(() => tryMake('MAPF-v0', { numEnvs: 4, numThreads: 2, backend: 'gpujs', config }), InvalidConfigError, 'plain data');
+  });
+});
+
+describe('refused steps leave the staging buffer as it was', () => {
+  const backend = mapfBackends()[0];
+  const finished = (): ReturnType<typeof make> => {
+    // Two envs whose one-step episodes end at once; with autoreset disabled the next step is refused.
+    const env = make('MAPF-v0', { numEnvs: 2, seed: 1, backend, autoresetMode: 'disabled', config: { map: '....\n....', numAgents: 2, maxEpisodeSteps: 1 } });
+    env.reset();
+    env.actions.fill(0);
+    env.step();
+    return env;
+  };
+
+  it('a plain array refused by the backend (reset needed) is not left staged', () => {
+    const env = finished();
+    refuses(() => env.step([1, 2, 3, 4]), ResetNeededError, 'call reset() first');
+    expect(Array.from(env.actions)).toEqual([0, 0, 0, 0]);
+    env.close();
+  });
+
+  it("a ParallelEnv step refused because another env needs a reset leaves the batch's staging alone", () => {
+    const env = finished();
+    env.reset({ mask: [1, 0] });
+    const view = env.parallelView(0);
+    view.reset();
+    refuses(() => view.step({ agent_0: 3, agent_1: 3 }), ResetNeededError, 'env 1');
+    expect(Array.from(env.actions)).toEqual([0, 0, 0, 0]);
+    env.close();
+  });
+
+  it('values that cannot be converted to a string still get typed errors', () => {
+    const bare = Object.create(null) as never;
+    const env = make('MAPF-v0', { numEnvs: 1, seed: 1, backend, config: { map: '....', numAgents: 2 } });
+    env.reset();
+    refuses(() => env.step([bare, 0]), InvalidActionError, 'action {}');
+    env.close();
+    refuses(() => tryMake('MAPF-v0', { numEnvs: bare }), InvalidConfigError, 'numEnvs');
+    refuses(() => tryMake('MAPF-v0', { config: { numAgents: bare } }), InvalidConfigError, 'numAgents');
+    refuses(() => tryMake('MAPF-v0', { config: { map: [[bare]] } }), InvalidMapError, 'value {}');
+    refuses(() => tryMake('RideDispatch-v0', { config: { gridWidth: Symbol('w') as never } }), InvalidConfigError, 'Symbol(w)');
   });
 });

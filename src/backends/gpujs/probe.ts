@@ -157,7 +157,7 @@ export function resolveGpujsOptions(o: GpujsOptions | undefined, cores = browser
   }
   const workers = o?.workers ?? Math.max(1, cores - 1);
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 256) {
-    throw new InvalidConfigError(`make(): gpujs.workers must be an integer in [1, 256], got ${String(workers)}`, { field: 'gpujs.workers', value: workers });
+    throw new InvalidConfigError(`make(): gpujs.workers must be an integer in [1, 256], got ${formatValue(workers)}`, { field: 'gpujs.workers', value: workers });
   }
   return { mode, allowSoftwareGpu: Boolean(o?.allowSoftwareGpu), workers };
 }

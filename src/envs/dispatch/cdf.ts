@@ -11,7 +11,7 @@
  * @module
  */
 
-import { InvalidConfigError } from '../../errors.js';
+import { InvalidConfigError, formatValue } from '../../errors.js';
 
 /** The last value of every CDF row. */
 export const CDF_ONE = 0xffffffff;
@@ -59,7 +59,7 @@ export function categoricalCdf(weights: ArrayLike<number>): Uint32Array {
  */
 export function poissonRowLength(lambda: number): number {
   if (!Number.isFinite(lambda) || lambda < 0) {
-    throw new InvalidConfigError(`RideDispatch-v0: the mean number of orders per step must be finite and ≥ 0, got ${lambda}`, { value: lambda });
+    throw new InvalidConfigError(`RideDispatch-v0: the mean number of orders per step must be finite and ≥ 0, got ${formatValue(lambda)}`, { value: lambda });
   }
   const n = Math.max(1, Math.ceil(lambda + 10 * Math.sqrt(lambda) + 10));
   if (n > MAX_POISSON_LEN) {

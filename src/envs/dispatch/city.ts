@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InvalidConfigError } from '../../errors.js';
+import { InvalidConfigError, formatValue } from '../../errors.js';
 
 /** Most zones a city may have (the native `num_zones` bound). */
 export const MAX_ZONES = 4096;
@@ -89,7 +89,7 @@ export interface GridCityOptions {
 export function gridCity(o: GridCityOptions): DispatchCity {
   const { width: w, height: h, cellKm, speedKmh, intraZoneMin } = o;
   if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1 || w * h > MAX_ZONES) {
-    throw new InvalidConfigError(`RideDispatch-v0: grid must be at least 1×1 with at most ${MAX_ZONES} zones, got ${w}×${h}`, { field: 'gridWidth', value: [w, h] });
+    throw new InvalidConfigError(`RideDispatch-v0: grid must be at least 1×1 with at most ${MAX_ZONES} zones, got ${formatValue(w)}×${formatValue(h)}`, { field: 'gridWidth', value: [w, h] });
   }
   const z = w * h;
   const zoneXY = new Float32Array(2 * z);
@@ -144,7 +144,7 @@ export function cityNeighbours(city: DispatchCity, r: number): Int32Array {
   if (r === 0) return out;
   if (city.kind === 'grid') {
     if (r !== 4 && r !== 8) {
-      throw new InvalidConfigError(`RideDispatch-v0: numNeighbours of a grid city must be 0, 4 or 8, got ${r}`, { field: 'numNeighbours', value: r });
+      throw new InvalidConfigError(`RideDispatch-v0: numNeighbours of a grid city must be 0, 4 or 8, got ${formatValue(r)}`, { field: 'numNeighbours', value: r });
     }
     const { width: w, height: h } = city;
     for (let i = 0; i < z; i++) {

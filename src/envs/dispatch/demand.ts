@@ -10,7 +10,7 @@
  * @module
  */
 
-import { InvalidConfigError } from '../../errors.js';
+import { InvalidConfigError, formatValue } from '../../errors.js';
 import { CounterRng } from '../../rng.js';
 import { blockOfHour, type DispatchCity } from './city.js';
 import { poissonRowLength, writeCategoricalCdf, writePoissonCdf } from './cdf.js';
@@ -95,7 +95,7 @@ export function buildDemandTables(
   const intra = opts.allowIntraZone ?? true;
   const totals = hourlyTotals(rates, z);
   const poissonLen = opts.poissonLen ?? poissonLenFor(totals, scale);
-  if (!Number.isInteger(poissonLen) || poissonLen < 1) throw new InvalidConfigError(`RideDispatch-v0: poissonLen must be an integer ≥ 1, got ${poissonLen}`);
+  if (!Number.isInteger(poissonLen) || poissonLen < 1) throw new InvalidConfigError(`RideDispatch-v0: poissonLen must be an integer ≥ 1, got ${formatValue(poissonLen)}`);
   const arrivalCdf = new Uint32Array(DEMAND_BINS * poissonLen);
   const originCdf = new Uint32Array(DEMAND_BINS * z);
   const destCdf = new Uint32Array(DEMAND_BINS * z * z);

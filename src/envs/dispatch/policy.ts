@@ -6,7 +6,7 @@
  */
 
 import type { VectorEnv } from '../../core/vector-env.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, formatValue } from '../../errors.js';
 import { CounterRng, RngStream } from '../../rng.js';
 import { type PickupEtaMatrix, assignmentToActions, greedyAssignment, hungarianAssignment } from './baselines.js';
 import type { DispatchInfos } from './infos.js';
@@ -56,7 +56,7 @@ export function dispatchPickupEta(env: VectorEnv, obs: Float32Array, infos: Disp
   if (!s.pairInsertionCost) throw new InvalidArgumentError(`dispatchPickupEta: make ${env.id} with config { pairInsertionCost: true } (its observation has no pair block)`);
   const V = s.numVehicles, K = s.numSlots;
   if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= s.numEnvs) {
-    throw new InvalidArgumentError(`dispatchPickupEta: env index must be an integer in [0, ${s.numEnvs}), got ${envIndex}`, { env: envIndex });
+    throw new InvalidArgumentError(`dispatchPickupEta: env index must be an integer in [0, ${s.numEnvs}), got ${formatValue(envIndex)}`, { env: envIndex });
   }
   const eta = out ?? new Float64Array(V * K);
   if (eta.length !== V * K) throw new InvalidArgumentError(`dispatchPickupEta: out has ${eta.length} entries, expected ${V * K}`);

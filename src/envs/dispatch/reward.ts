@@ -104,7 +104,7 @@ export function resolveReward(spec: RewardPreset | RewardSpec | undefined): Reso
     for (const [k, v] of Object.entries(spec)) {
       if (k === 'preset') continue;
       if (!(REWARD_COEFFICIENT_NAMES as readonly string[]).includes(k)) fail(`reward.${k}`, v, `is not a reward coefficient (${REWARD_COEFFICIENT_NAMES.join(', ')})`);
-      if (!isFloat32Finite(v)) fail(`reward.${k}`, v, 'must be a finite number within float32 range');
+      if (!isFloat32Finite(v)) fail(`reward.${k}`, v, 'must be a finite number within float32 range (|x| < 3.4e38)');
       if (k.startsWith('theta') && (v as number) < 0) fail(`reward.${k}`, v, 'must be ≥ 0 (minutes)');
       coefficients[k as keyof RewardCoefficients] = v as number;
     }

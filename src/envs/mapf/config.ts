@@ -127,7 +127,7 @@ const KNOWN_KEYS = new Set([
 
 function intIn(name: string, value: unknown, lo: number, hi: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
-    throw new InvalidConfigError(`MAPF-v0: ${name} must be an integer in [${lo}, ${hi}], got ${String(value)}`, { field: name, value });
+    throw new InvalidConfigError(`MAPF-v0: ${name} must be an integer in [${lo}, ${hi}], got ${formatValue(value)}`, { field: name, value });
   }
   return value;
 }

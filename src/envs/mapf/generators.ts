@@ -8,7 +8,7 @@
  * @module
  */
 
-import { InvalidConfigError } from '../../errors.js';
+import { InvalidConfigError, formatValue } from '../../errors.js';
 import { CounterRng, RngStream, rngDraw } from '../../rng.js';
 import type { GridMap } from './maps.js';
 
@@ -203,7 +203,7 @@ const GENERATOR_KEYS = {
 /** Throws unless `value` is an integer in `[min, max]`. */
 function checkInteger(field: string, value: unknown, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidConfigError(`map generator: ${field} must be an integer in [${min}, ${max}], got ${String(value)}`, {
+    throw new InvalidConfigError(`map generator: ${field} must be an integer in [${min}, ${max}], got ${formatValue(value)}`, {
       field,
       value,
     });
@@ -213,7 +213,7 @@ function checkInteger(field: string, value: unknown, min: number, max: number): 
 /** Throws unless `value` is a number in `[0, 1]`. */
 function checkFraction(field: string, value: unknown): void {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new InvalidConfigError(`map generator: ${field} must be a number in [0, 1], got ${String(value)}`, {
+    throw new InvalidConfigError(`map generator: ${field} must be a number in [0, 1], got ${formatValue(value)}`, {
       field,
       value,
     });

@@ -162,7 +162,7 @@ export function mapFromArray(rows: ArrayLike<ArrayLike<number | boolean>>): Grid
       if (value === 1 || value === true) cells[row * width + col] = 1;
       else if (value !== 0 && value !== false) {
         throw new InvalidMapError(
-          `map array: value ${String(value)} at row ${row}, col ${col} is not 0/1 or a boolean`,
+          `map array: value ${formatValue(value)} at row ${row}, col ${col} is not 0/1 or a boolean`,
           { row, col, value },
         );
       }

@@ -110,7 +110,7 @@ export function resolveVolleyballConfig(id: string, task: VolleyballTask, c: Vol
   }
   const int = (name: string, v: unknown, lo: number, hi: number): number => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new InvalidConfigError(`${id}: ${name} must be an integer in [${lo}, ${hi}], got ${String(v)}`, { field: name, value: v });
+      throw new InvalidConfigError(`${id}: ${name} must be an integer in [${lo}, ${hi}], got ${formatValue(v)}`, { field: name, value: v });
     }
     return v;
   };
@@ -118,7 +118,7 @@ export function resolveVolleyballConfig(id: string, task: VolleyballTask, c: Vol
   const maxEpisodeSteps = int('maxEpisodeSteps', c.maxEpisodeSteps ?? info.maxSteps, 1, 2 ** 30);
   const randomServe = c.randomServe ?? true;
   if (typeof randomServe !== 'boolean') {
-    throw new InvalidConfigError(`${id}: randomServe must be a boolean, got ${String(randomServe)}`, { field: 'randomServe', value: randomServe });
+    throw new InvalidConfigError(`${id}: randomServe must be a boolean, got ${formatValue(randomServe)}`, { field: 'randomServe', value: randomServe });
   }
   return { id, task, info, actionMode, substeps, maxEpisodeSteps, randomServe };
 }

@@ -7,6 +7,7 @@
  * @internal
  */
 
+import { FLOAT32_LIMIT } from '../../../core/float32.js';
 import { translateNativeError } from '../../../backends/native/errors.js';
 
 /** A coded error as the addon throws it, translated to the typed class. */
@@ -27,7 +28,7 @@ export function checkEnvsReady(id: string, firstUninitialized: number, autoreset
 }
 
 /** Largest magnitude the native check accepts: `3.4e38f`. */
-const LIMIT = Math.fround(3.4e38);
+const LIMIT = FLOAT32_LIMIT;
 
 /** C's `%f` of a float32 value outside the accepted range (NaN, infinities, |x| >= 3.4e38), as glibc prints it. */
 function formatRejected(x: number, signBit: boolean): string {
