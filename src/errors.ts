@@ -114,13 +114,27 @@ export class NativeError extends ManyWorldsError {
  * `String()` — so that describing a bad input never throws itself.
  */
 export function formatValue(value: unknown): string {
+  let text: string;
+  try {
+    text = describeValue(value);
+  } catch {
+    text = '<a value that cannot be shown>'; // e.g. a revoked Proxy, or a getter that throws
+  }
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}… (${text.length} characters)` : text;
+}
+
+/** Longest value text a message shows. */
+const MAX_SHOWN = 200;
+
+function describeValue(value: unknown): string {
   if (typeof value === 'number') return String(value); // NaN and ±Infinity as themselves, not JSON's null
+  if (typeof value === 'symbol') return value.toString();
   try {
     const json = JSON.stringify(value, (_key, v: unknown) =>
       (typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' || typeof v === 'function' || (typeof v === 'number' && !Number.isFinite(v)) ? String(v) : v));
     if (json !== undefined) return json;
   } catch {
-    // cyclic: fall through
+    // cyclic or hostile: fall through
   }
   try {
     return String(value);

@@ -75,6 +75,9 @@ export class ParallelEnv {
     if (opts === null || typeof opts !== 'object') {
       throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: reset options must be an object ({ seed? }), got ${opts === null ? 'null' : typeof opts}`);
     }
+    for (const key of Object.keys(opts)) {
+      if (key !== 'seed') throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: unknown reset option '${key}' (a view takes only seed)`, { option: key });
+    }
     const mask = new Uint8Array(n);
     mask[e] = 1;
     let seed: Uint32Array | undefined;

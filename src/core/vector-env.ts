@@ -158,6 +158,9 @@ export class VectorEnv {
     if (opts === null || typeof opts !== 'object') {
       throw new InvalidArgumentError(`${this.id}: reset options must be an object ({ seed?, mask? }), got ${opts === null ? 'null' : typeof opts}`);
     }
+    for (const key of Object.keys(opts)) {
+      if (key !== 'seed' && key !== 'mask') throw new InvalidArgumentError(`${this.id}: unknown reset option '${key}' (options: seed, mask)`, { option: key });
+    }
     const mask = opts.mask === undefined ? null : this.maskOf(opts.mask);
     if (opts.seed !== undefined) this.engine.reseed(this.seedsOf(opts.seed), mask);
     this.engine.reset(mask);
@@ -244,7 +247,7 @@ export class VectorEnv {
   parallelView(envIndex: number): ParallelEnv {
     this.guard('parallelView');
     if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= this.numEnvs) {
-      throw new InvalidArgumentError(`${this.id}: parallelView(${envIndex}): env index must be in [0, ${this.numEnvs})`, { env: envIndex });
+      throw new InvalidArgumentError(`${this.id}: parallelView(${formatValue(envIndex)}): env index must be in [0, ${this.numEnvs})`, { env: envIndex });
     }
     return new ParallelEnv(this, envIndex, this.spec.view);
   }
@@ -343,7 +346,15 @@ export class VectorEnv {
       throw new InvalidArgumentError(`${this.id}: reset mask must have ${this.numEnvs} entries`, { length: (mask as { length?: number })?.length });
     }
     // Always a copy: the caller's array may be a view on the env's own buffers.
-    return Uint8Array.from(mask as ArrayLike<number>, (v) => (v ? 1 : 0));
+    const out = new Uint8Array(this.numEnvs);
+    for (let e = 0; e < this.numEnvs; e++) {
+      const v: unknown = mask[e];
+      if (v !== 0 && v !== 1 && v !== true && v !== false) {
+        throw new InvalidArgumentError(`${this.id}: reset mask[${e}] must be 0, 1, true or false, got ${formatValue(v)}`, { env: e });
+      }
+      out[e] = v === 1 || v === true ? 1 : 0;
+    }
+    return out;
   }
 
   private seedsOf(seed: number | ArrayLike<number>): Uint32Array {

@@ -5,6 +5,8 @@
  * JSON-encode (bigints), malformed maps, goals and cities, options that were silently coerced or
  * ignored, float32 overflow, and batches too large for an output arena.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   AllocationError, EnvBusyError, InvalidActionError, InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError, ResetNeededError,
@@ -182,5 +184,62 @@ describe('refused steps leave the staging buffer as it was', () => {
     refuses(() => tryMake('MAPF-v0', { config: { numAgents: bare } }), InvalidConfigError, 'numAgents');
     refuses(() => tryMake('MAPF-v0', { config: { map: [[bare]] } }), InvalidMapError, 'value {}');
     refuses(() => tryMake('RideDispatch-v0', { config: { gridWidth: Symbol('w') as never } }), InvalidConfigError, 'Symbol(w)');
+  });
+});
+
+describe('second fuzz round', () => {
+  const backend = mapfBackends()[0];
+
+  it('values a message cannot show, and very long ones, still give typed errors with short messages', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    refuses(() => tryMake('MAPF-v0', { config: { onTarget: proxy as never } }), InvalidConfigError, 'cannot be shown');
+    refuses(() => tryMake('MAPF-v0', { seed: proxy as never }), InvalidConfigError, 'seed');
+    const env = make('MAPF-v0', { numEnvs: 2, seed: 1, backend });
+    refuses(() => env.parallelView(Symbol('s') as never), InvalidArgumentError, 'parallelView(Symbol(s))');
+    env.close();
+    let message = '';
+    try {
+      tryMake('MAPF-v0', { config: { onTarget: 'x'.repeat(1e6) as never } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.length).toBeLessThan(400);
+    expect(message).toContain('1000002 characters');
+  });
+
+  it('reset options are checked: mask entries are 0/1/booleans and unknown keys are errors', () => {
+    const env = make('MAPF-v0', { numEnvs: 2, seed: 1, backend });
+    refuses(() => env.reset({ mask: ['false', 'false'] as never }), InvalidArgumentError, 'reset mask[0] must be 0, 1, true or false');
+    refuses(() => env.reset({ sed: 123 } as never), InvalidArgumentError, "unknown reset option 'sed'");
+    refuses(() => env.parallelView(0).reset({ mask: [0, 1] } as never), InvalidArgumentError, "unknown reset option 'mask'");
+    env.reset({ mask: [true, 0] });
+    env.close();
+  });
+
+  it("a random map's size and density are checked even when a map is given, and null is not a default", () => {
+    refuses(() => tryMake('MAPF-v0', { config: { map: '....', density: -5 } }), InvalidConfigError, 'density must be a number in [0, 1]');
+    refuses(() => tryMake('MAPF-v0', { config: { mapName: 'mapf-default-16', size: -5 } }), InvalidConfigError, 'size must be an integer');
+    refuses(() => tryMake('MAPF-v0', { config: { mapPerEnv: null as never } }), InvalidConfigError, 'mapPerEnv is null');
+    refuses(() => tryMake('Volleyball-1v1-v0', { config: { randomServe: null as never } }), InvalidConfigError, 'randomServe is null');
+    refuses(() => tryMake('RideDispatch-v0', { config: { allowIntraZone: null as never } }), InvalidConfigError, 'allowIntraZone must not be null');
+  });
+});
+
+describe('awaited stepAsync keeps Node alive', () => {
+  it('on sharded gpujs, a script that only awaits stepAsync runs to its end', () => {
+    if (!mapfBackends().includes('gpujs')) return;
+    // The shard workers are unref'd; with nothing else pending, Node used to exit mid-await.
+    const lib = fileURLToPath(new URL('../../dist/src/index.js', import.meta.url));
+    const script = `import { make } from ${JSON.stringify(lib)};
+const env = make('MAPF-v0', { numEnvs: 3, seed: 4, backend: 'gpujs', numThreads: 2 });
+env.reset();
+for (let i = 0; i < 20; i++) await env.stepAsync();
+env.close();
+console.log('resolved');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('resolved');
   });
 });

@@ -88,9 +88,16 @@ export class ShardPool {
     if (!waitAsync) {
       this.waitSync(Infinity);
     } else {
-      for (let left = Atomics.load(this.control, Control.PENDING); left !== 0; left = Atomics.load(this.control, Control.PENDING)) {
-        const r = waitAsync(this.control, Control.PENDING, left);
-        if (r.async) await r.value;
+      // The workers are unref'd and Atomics.waitAsync holds no handle: without one, Node would
+      // see nothing pending and exit under an awaited stepAsync. A timer keeps it alive meanwhile.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      try {
+        for (let left = Atomics.load(this.control, Control.PENDING); left !== 0; left = Atomics.load(this.control, Control.PENDING)) {
+          const r = waitAsync(this.control, Control.PENDING, left);
+          if (r.async) await r.value;
+        }
+      } finally {
+        clearInterval(keepAlive);
       }
     }
     this.collect();

@@ -234,6 +234,12 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
   if (typeof config !== 'object' || config === null) throw new InvalidConfigError('MAPF-v0: config must be an object');
   for (const key of Object.keys(config)) {
     if (!KNOWN_KEYS.has(key)) throw new InvalidConfigError(`MAPF-v0: unknown config field '${key}'`, { field: key });
+    if ((config as Record<string, unknown>)[key] === null) throw new InvalidConfigError(`MAPF-v0: ${key} is null; leave it out for its default`, { field: key });
+  }
+  // The random map's size and density are checked even when a map makes them unused.
+  for (const key of ['size', 'width', 'height'] as const) if (config[key] !== undefined) intIn(key, config[key], 1, 1024);
+  if (config.density !== undefined && !(typeof config.density === 'number' && config.density >= 0 && config.density <= 1)) {
+    throw new InvalidConfigError(`MAPF-v0: density must be a number in [0, 1], got ${formatValue(config.density)}`, { field: 'density' });
   }
   const src = mapSource(config);
   const probe = src.fixed ?? generateMap(src.spec!, 0, 0);
