@@ -100,6 +100,13 @@ export function make(id: string, options?: MakeOptions<unknown>): VectorEnv;
 export function make(id: string, options: MakeOptions<unknown> = {}): VectorEnv {
   const reg = lookup(id);
   const resolved = resolveMakeOptions(options);
+  // One rule for every env: null is not "the default" (leaving the field out is).
+  const config: unknown = options.config;
+  if (config !== null && typeof config === 'object') {
+    for (const [key, v] of Object.entries(config)) {
+      if (v === null) throw new InvalidConfigError(`${id}: ${key} must not be null (leave it out for its default)`, { field: key, value: null });
+    }
+  }
   const { spec, createEngine } = reg.prepare(options.config, resolved);
   const { backend, notes } = chooseBackend(id, options.backend, reg.backends);
   const engine = createEngine(backend);

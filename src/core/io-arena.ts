@@ -38,18 +38,34 @@ export function arenaBytes(fields: readonly IoField[]): number {
   return total;
 }
 
+/** What {@link checkArenaBudget} weighs: a batch's io arena and native state, and how to name it. @internal */
+export interface ArenaBudget {
+  /** Env id, first in the message. */
+  id: string;
+  /** Bytes of the io arena (see {@link arenaBytes}). */
+  ioBytes: number;
+  /** Upper estimate of the native state and scratch bytes. */
+  stateBytes: number;
+  /** The batch's `maxBufferBytes`. */
+  maxBytes: number;
+  numEnvs: number;
+  /** The batch's size as the message shows it, e.g. `numEnvs 4, numAgents 64`. */
+  shape: string;
+  /** The settings to lower, e.g. `numEnvs or numSlots`. */
+  lower: string;
+}
+
 /**
- * Throws {@link AllocationError} before anything is allocated when a batch's buffers (the io
- * arena of `fields` plus `stateBytes` of native state) exceed `maxBytes`, or its outputs the 4 GiB
- * an arena can hold; `lower` names the settings to lower. @internal
+ * Throws {@link AllocationError} before anything is allocated when a batch's buffers exceed
+ * `maxBytes`, or its outputs the 4 GiB an arena can hold. @internal
  */
-export function checkArenaBudget(id: string, fields: readonly IoField[], stateBytes: number, maxBytes: number, numEnvs: number, lower: string): void {
-  const io = arenaBytes(fields), total = io + stateBytes;
-  if (Number.isSafeInteger(total) && total <= maxBytes && io <= MAX_ARENA_BYTES) return;
-  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
-  const limit = io > MAX_ARENA_BYTES ? `the ${gib(MAX_ARENA_BYTES)} an output arena can hold` : `the limit of ${gib(maxBytes)}`;
-  throw new AllocationError(`${id}: the batch needs ${gib(total)} of buffers (${gib(io)} of outputs), more than ${limit} (numEnvs ${numEnvs}); lower ${lower}`,
-    { bytes: total, ioBytes: io, maxBytes, numEnvs });
+export function checkArenaBudget(b: ArenaBudget): void {
+  const io = b.ioBytes, total = io + b.stateBytes;
+  if (Number.isSafeInteger(total) && total <= b.maxBytes && io <= MAX_ARENA_BYTES) return;
+  const gib = (x: number): string => `${(x / 2 ** 30).toFixed(2)} GiB`;
+  const limit = io > MAX_ARENA_BYTES ? `the ${gib(MAX_ARENA_BYTES)} an output arena can hold` : `the limit of ${gib(b.maxBytes)}`;
+  throw new AllocationError(`${b.id}: the batch needs ${gib(total)} of buffers (${gib(io)} of outputs), more than ${limit} (${b.shape}); lower ${b.lower}`,
+    { bytes: total, ioBytes: io, maxBytes: b.maxBytes, numEnvs: b.numEnvs });
 }
 
 /** An allocated arena: memory, buffer, byte offsets in field order, and one view per field. @internal */

@@ -60,7 +60,7 @@ export function runRollout(engine: EnvEngine, spec: RolloutSpec, steps: number, 
   const dst = engine.actions, n = dst.length;
   if (!ArrayBuffer.isView(actions) || !(actions instanceof dst.constructor) || actions.length !== steps * n) {
     const got = ArrayBuffer.isView(actions) ? `a ${actions.constructor.name} of ${actions.length}` : typeof actions;
-    throw new InvalidActionError(`${id}: rollout(): actions must be a ${dst.constructor.name} of ${steps} × ${n} = ${steps * n} numbers, got ${formatValue(got)}`,
+    throw new InvalidActionError(`${id}: rollout(): actions must be a ${dst.constructor.name} of ${steps} × ${n} = ${steps * n} numbers, got ${got}`,
       { length: (actions as { length?: number })?.length });
   }
   checkActions(engine, spec, actions, n);

@@ -170,18 +170,7 @@ export class VectorEnv {
   /** Steps every env once with `actions` (copied into the `actions` staging buffer) or the staged actions. */
   step(actions?: ArrayLike<number>): StepResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('step');
-    if (actions === undefined) {
-      this.engine.step();
-      return this.stepResult;
-    }
-    const saved = this.stage(actions);
-    try {
-      this.engine.step();
-    } catch (err) {
-      if (saved) this.restoreStaged();
-      throw err;
-    }
-    return this.stepResult;
+    return this.stepStaged(actions !== undefined && this.stage(actions));
   }
 
   /**
@@ -234,13 +223,7 @@ export class VectorEnv {
     this.guard('step');
     this.saveStaged();
     this.engine.actions.set(row, offset);
-    try {
-      this.engine.step();
-    } catch (err) {
-      this.restoreStaged();
-      throw err;
-    }
-    return this.stepResult;
+    return this.stepStaged(true);
   }
 
   /** A PettingZoo ParallelEnv over env `envIndex` of this batch (see {@link ParallelEnv}). */
@@ -314,6 +297,17 @@ export class VectorEnv {
     this.saveStaged();
     for (let i = 0; i < n; i++) dst[i] = actions[i];
     return true;
+  }
+
+  /** Steps; if the backend refuses, puts back the staged actions saved before this call's copy. */
+  private stepStaged(saved: boolean): StepResult<Float32Array | Uint8Array, BatchInfos> {
+    try {
+      this.engine.step();
+    } catch (err) {
+      if (saved) this.restoreStaged();
+      throw err;
+    }
+    return this.stepResult;
   }
 
   /** Copies the staged actions aside, into one buffer allocated on first use (not per step). */

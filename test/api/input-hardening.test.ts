@@ -220,8 +220,8 @@ describe('second fuzz round', () => {
   it("a random map's size and density are checked even when a map is given, and null is not a default", () => {
     refuses(() => tryMake('MAPF-v0', { config: { map: '....', density: -5 } }), InvalidConfigError, 'density must be a number in [0, 1]');
     refuses(() => tryMake('MAPF-v0', { config: { mapName: 'mapf-default-16', size: -5 } }), InvalidConfigError, 'size must be an integer');
-    refuses(() => tryMake('MAPF-v0', { config: { mapPerEnv: null as never } }), InvalidConfigError, 'mapPerEnv is null');
-    refuses(() => tryMake('Volleyball-1v1-v0', { config: { randomServe: null as never } }), InvalidConfigError, 'randomServe is null');
+    refuses(() => tryMake('MAPF-v0', { config: { mapPerEnv: null as never } }), InvalidConfigError, 'mapPerEnv must not be null');
+    refuses(() => tryMake('Volleyball-1v1-v0', { config: { randomServe: null as never } }), InvalidConfigError, 'randomServe must not be null');
     refuses(() => tryMake('RideDispatch-v0', { config: { allowIntraZone: null as never } }), InvalidConfigError, 'allowIntraZone must not be null');
   });
 });

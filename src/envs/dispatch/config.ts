@@ -211,7 +211,6 @@ export function resolveDispatchConfig(config: DispatchConfig = {}): ResolvedDisp
     if (!KNOWN.has(key)) throw new InvalidConfigError(`RideDispatch-v0: unknown config field '${key}'`, { field: key });
   }
   const preset = oneOf('preset', config.preset ?? 'default', Object.keys(DISPATCH_PRESETS) as DispatchPresetName[]);
-  for (const [key, v] of Object.entries(config)) if (v === null) fail(key, v, 'must not be null (leave it out for its default)');
   const c: DispatchConfig = { ...DISPATCH_PRESETS[preset], ...Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) };
   const city = resolveCity(c);
   const z = city.numZones;

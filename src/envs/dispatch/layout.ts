@@ -6,7 +6,7 @@
  * @internal
  */
 
-import { type IoArena, type IoField, allocateArena, checkArenaBudget } from '../../core/io-arena.js';
+import { type IoArena, type IoField, allocateArena, arenaBytes, checkArenaBudget } from '../../core/io-arena.js';
 
 /** Metric slots per env (`DispatchMetric` in dispatch_types.h). */
 export const DISPATCH_METRIC_NAMES = [
@@ -74,7 +74,10 @@ export function dispatchStateBytes(p: DispatchParams, replayRows: number): numbe
 /** Throws {@link AllocationError} when a batch's buffers would exceed `maxBytes`; returns the io fields. @internal */
 export function checkDispatchBatch(p: DispatchParams, replayRows: number): Array<IoField<DispatchIoName>> {
   const fields = dispatchIoFields(p);
-  checkArenaBudget(p.id, fields, dispatchStateBytes(p, replayRows), p.maxBytes, p.numEnvs, 'numEnvs, numVehicles or numSlots');
+  checkArenaBudget({
+    id: p.id, ioBytes: arenaBytes(fields), stateBytes: dispatchStateBytes(p, replayRows), maxBytes: p.maxBytes, numEnvs: p.numEnvs,
+    shape: `numEnvs ${p.numEnvs}`, lower: 'numEnvs, numVehicles or numSlots',
+  });
   return fields;
 }
 

@@ -145,18 +145,24 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
   return value as T;
 }
 
-function cellOf(name: string, agent: number, xy: unknown, map: GridMap): number {
+/**
+ * Map cell index of `xy`, entry `index` of config field `name`, after checking it is `[row, col]`
+ * integers on a free cell of `map`; `where` starts the location errors (e.g. `agent 3: agentsXY`).
+ */
+function checkedCell(name: string, index: number, xy: unknown, map: GridMap, where: string, details: Record<string, unknown>): number {
   if (!Array.isArray(xy) || xy.length !== 2 || !xy.every((v) => Number.isInteger(v))) {
-    throw new InvalidConfigError(`MAPF-v0: ${name}[${agent}] must be [row, col] integers, got ${formatValue(xy)}`, { field: name, agent, value: xy });
+    throw new InvalidConfigError(`MAPF-v0: ${name}[${index}] must be [row, col] integers, got ${formatValue(xy)}`, { field: name, ...details, value: xy });
   }
   const [r, c] = xy as [number, number];
   if (r < 0 || r >= map.height || c < 0 || c >= map.width) {
-    throw new InvalidMapError(`MAPF-v0: agent ${agent}: ${name} (${r}, ${c}) is outside the ${map.height}×${map.width} map`, { field: name, agent, value: xy });
+    throw new InvalidMapError(`MAPF-v0: ${where} (${r}, ${c}) is outside the ${map.height}×${map.width} map`, { field: name, ...details, value: xy });
   }
-  if (map.cells[r * map.width + c]) {
-    throw new InvalidMapError(`MAPF-v0: agent ${agent}: ${name} (${r}, ${c}) is on an obstacle`, { field: name, agent, value: xy });
-  }
+  if (map.cells[r * map.width + c]) throw new InvalidMapError(`MAPF-v0: ${where} (${r}, ${c}) is on an obstacle`, { field: name, ...details, value: xy });
   return r * map.width + c;
+}
+
+function cellOf(name: string, agent: number, xy: unknown, map: GridMap): number {
+  return checkedCell(name, agent, xy, map, `agent ${agent}: ${name}`, { agent });
 }
 
 /** A pool's cells as strictly ascending map cell indices, after checking each entry against `map`. */
@@ -164,18 +170,7 @@ function poolCells(name: string, list: unknown, map: GridMap): Int32Array {
   if (!Array.isArray(list) || list.length === 0) {
     throw new InvalidConfigError(`MAPF-v0: ${name} must be a non-empty array of [row, col] cells, got ${formatValue(list)}`, { field: name, value: list });
   }
-  const cells = new Int32Array(list.length);
-  Array.from(list as unknown[]).forEach((xy: unknown, i) => {
-    if (!Array.isArray(xy) || xy.length !== 2 || !xy.every((v) => Number.isInteger(v))) {
-      throw new InvalidConfigError(`MAPF-v0: ${name}[${i}] must be [row, col] integers, got ${formatValue(xy)}`, { field: name, index: i, value: xy });
-    }
-    const [r, c] = xy as [number, number];
-    if (r < 0 || r >= map.height || c < 0 || c >= map.width) {
-      throw new InvalidMapError(`MAPF-v0: ${name}[${i}] (${r}, ${c}) is outside the ${map.height}×${map.width} map`, { field: name, index: i, value: xy });
-    }
-    if (map.cells[r * map.width + c]) throw new InvalidMapError(`MAPF-v0: ${name}[${i}] (${r}, ${c}) is on an obstacle`, { field: name, index: i, value: xy });
-    cells[i] = r * map.width + c;
-  });
+  const cells = Int32Array.from(list as unknown[], (xy, i) => checkedCell(name, i, xy, map, `${name}[${i}]`, { index: i }));
   cells.sort();
   for (let i = 1; i < cells.length; i++) {
     if (cells[i] === cells[i - 1]) {
@@ -234,7 +229,6 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
   if (typeof config !== 'object' || config === null) throw new InvalidConfigError('MAPF-v0: config must be an object');
   for (const key of Object.keys(config)) {
     if (!KNOWN_KEYS.has(key)) throw new InvalidConfigError(`MAPF-v0: unknown config field '${key}'`, { field: key });
-    if ((config as Record<string, unknown>)[key] === null) throw new InvalidConfigError(`MAPF-v0: ${key} is null; leave it out for its default`, { field: key });
   }
   // The random map's size and density are checked even when a map makes them unused.
   for (const key of ['size', 'width', 'height'] as const) if (config[key] !== undefined) intIn(key, config[key], 1, 1024);

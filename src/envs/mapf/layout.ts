@@ -12,6 +12,7 @@
  */
 
 import { AllocationError } from '../../errors.js';
+import { checkArenaBudget } from '../../core/io-arena.js';
 
 /** Integer parameters of a batch, as the native `MapfBatch` reads them. @internal */
 export interface MapfParams {
@@ -54,8 +55,6 @@ interface WasmMemoryCtor {
 const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: WasmMemoryCtor } }).WebAssembly.Memory;
 
 const WASM_PAGE = 65536;
-/** Largest io arena: a WebAssembly memory holds at most 65536 pages (4 GiB). */
-export const MAX_IO_BYTES = 65536 * WASM_PAGE;
 
 function ioFields(p: MapfParams): Array<[keyof MapfIo, Kind, number]> {
   const e = p.numEnvs, a = p.numAgents, ea = e * a;
@@ -119,16 +118,10 @@ export function stateBytes(p: MapfParams, threads: number): number {
  */
 export function checkBatchSize(p: MapfParams, threads: number, maxBytes: number, what: string): number {
   const io = ioBytes(p);
-  const total = io + stateBytes(p, threads);
-  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
-  if (!Number.isSafeInteger(total) || total > maxBytes || io > MAX_IO_BYTES) {
-    const limit = io > MAX_IO_BYTES ? `the ${gib(MAX_IO_BYTES)} an output arena can hold` : `the limit of ${gib(maxBytes)}`;
-    throw new AllocationError(
-      `${what}: the batch needs ${gib(total)} of buffers (${gib(io)} of outputs), more than ${limit} ` +
-        `(numEnvs ${p.numEnvs}, numAgents ${p.numAgents}); lower numEnvs, numAgents or obsRadius`,
-      { bytes: total, ioBytes: io, maxBytes, numEnvs: p.numEnvs },
-    );
-  }
+  checkArenaBudget({
+    id: what, ioBytes: io, stateBytes: stateBytes(p, threads), maxBytes, numEnvs: p.numEnvs,
+    shape: `numEnvs ${p.numEnvs}, numAgents ${p.numAgents}`, lower: 'numEnvs, numAgents or obsRadius',
+  });
   return io;
 }
 

@@ -102,7 +102,6 @@ export function resolveVolleyballConfig(id: string, task: VolleyballTask, c: Vol
   if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new InvalidConfigError(`${id}: config must be an object`);
   for (const key of Object.keys(c)) {
     if (!KNOWN.has(key)) throw new InvalidConfigError(`${id}: unknown config field '${key}' (known: ${[...KNOWN].join(', ')})`, { field: key });
-    if ((c as Record<string, unknown>)[key] === null) throw new InvalidConfigError(`${id}: ${key} is null; leave it out for its default`, { field: key });
   }
   const info = VOLLEYBALL_TASKS[task];
   const actionMode = c.actionMode ?? 'rotorThrust';

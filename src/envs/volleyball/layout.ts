@@ -6,7 +6,7 @@
  * @internal
  */
 
-import { type IoArena, type IoField, allocateArena, checkArenaBudget } from '../../core/io-arena.js';
+import { type IoArena, type IoField, allocateArena, arenaBytes, checkArenaBudget } from '../../core/io-arena.js';
 import type { ResolvedVolleyballConfig } from './config.js';
 
 /** Metric slots per env. @internal */
@@ -79,7 +79,10 @@ export function volleyballStateBytes(p: VolleyballParams): number {
  */
 export function checkVolleyballBatch(p: VolleyballParams): Array<IoField<VolleyballIoName>> {
   const fields = volleyballIoFields(p);
-  checkArenaBudget(p.id, fields, volleyballStateBytes(p), p.maxBytes, p.numEnvs, 'numEnvs');
+  checkArenaBudget({
+    id: p.id, ioBytes: arenaBytes(fields), stateBytes: volleyballStateBytes(p), maxBytes: p.maxBytes, numEnvs: p.numEnvs,
+    shape: `numEnvs ${p.numEnvs}`, lower: 'numEnvs',
+  });
   return fields;
 }
 
