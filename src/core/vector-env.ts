@@ -4,13 +4,15 @@
  * @module
  */
 
-import { EnvBusyError, EnvClosedError, InvalidActionError, InvalidArgumentError, formatValue } from '../errors.js';
+import { EnvBusyError, EnvClosedError, InvalidArgumentError, formatValue } from '../errors.js';
 import type { GpujsChoice } from '../backends/gpujs/probe.js';
 import type { Space } from '../spaces/index.js';
 import type { EnvEngine } from './engine.js';
 import type { AutoresetMode, BackendName, BatchInfos, ResetOptions, ResetResult, RolloutResult, StepResult } from './types.js';
 import { ParallelEnv, type ParallelViewHooks } from './parallel-env.js';
-import { firstBadAction, runRollout } from './rollout.js';
+import { runRollout } from './rollout.js';
+import { checkResetOptions, resetMask, resetSeeds } from './reset-args.js';
+import { ActionStaging } from './staging.js';
 
 /** Static description of an env the VectorEnv needs (spaces, agent names, metadata). @internal */
 export interface VectorEnvSpec {
@@ -89,6 +91,7 @@ export class VectorEnv {
   private readonly spec: VectorEnvSpec;
   private readonly stepResult: StepResult<Float32Array | Uint8Array, BatchInfos>;
   private readonly resetResult: ResetResult<Float32Array | Uint8Array, BatchInfos>;
+  private readonly staging: ActionStaging;
   private closed = false;
   private busy = false;
 
@@ -112,6 +115,8 @@ export class VectorEnv {
       obs: engine.obs, rewards: engine.rewards, terminations: engine.terminations, truncations: engine.truncations, infos: engine.infos,
     };
     this.resetResult = { obs: engine.obs, infos: engine.infos };
+    const shape = { id: this.id, numEnvs: this.numEnvs, numAgents: this.numAgents, actionSize: this.actionSize, numActions: spec.numActions };
+    this.staging = new ActionStaging(shape, engine.actions);
   }
 
   /**
@@ -155,14 +160,9 @@ export class VectorEnv {
    */
   reset(opts: ResetOptions = {}): ResetResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('reset');
-    if (opts === null || typeof opts !== 'object') {
-      throw new InvalidArgumentError(`${this.id}: reset options must be an object ({ seed?, mask? }), got ${opts === null ? 'null' : typeof opts}`);
-    }
-    for (const key of Object.keys(opts)) {
-      if (key !== 'seed' && key !== 'mask') throw new InvalidArgumentError(`${this.id}: unknown reset option '${key}' (options: seed, mask)`, { option: key });
-    }
-    const mask = opts.mask === undefined ? null : this.maskOf(opts.mask);
-    if (opts.seed !== undefined) this.engine.reseed(this.seedsOf(opts.seed), mask);
+    checkResetOptions(this.id, opts);
+    const mask = opts.mask === undefined ? null : resetMask(this.id, this.numEnvs, opts.mask);
+    if (opts.seed !== undefined) this.engine.reseed(resetSeeds(this.id, this.numEnvs, opts.seed), mask);
     this.engine.reset(mask);
     return this.resetResult;
   }
@@ -170,7 +170,7 @@ export class VectorEnv {
   /** Steps every env once with `actions` (copied into the `actions` staging buffer) or the staged actions. */
   step(actions?: ArrayLike<number>): StepResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('step');
-    return this.stepStaged(actions !== undefined && this.stage(actions));
+    return this.stepStaged(actions !== undefined && this.staging.stage(actions));
   }
 
   /**
@@ -179,12 +179,12 @@ export class VectorEnv {
    */
   async stepAsync(actions?: ArrayLike<number>): Promise<StepResult<Float32Array | Uint8Array, BatchInfos>> {
     this.guard('stepAsync');
-    const saved = actions !== undefined && this.stage(actions);
+    const saved = actions !== undefined && this.staging.stage(actions);
     this.busy = true;
     try {
       await this.engine.stepAsync();
     } catch (err) {
-      if (saved) this.restoreStaged();
+      if (saved) this.staging.restore();
       throw err;
     } finally {
       this.busy = false;
@@ -221,8 +221,7 @@ export class VectorEnv {
    */
   stepRow(row: ArrayLike<number>, offset: number): StepResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('step');
-    this.saveStaged();
-    this.engine.actions.set(row, offset);
+    this.staging.stageRow(row, offset);
     return this.stepStaged(true);
   }
 
@@ -253,9 +252,6 @@ export class VectorEnv {
     this.close();
   }
 
-  /** The staged actions before the last copy into the staging buffer (see {@link saveStaged}). */
-  private stagedBefore: Int32Array | Float32Array | null = null;
-
   private guard(method: string): void {
     if (this.closed) throw new EnvClosedError(this.id, method);
     if (this.busy) throw new EnvBusyError(this.id, method);
@@ -267,107 +263,14 @@ export class VectorEnv {
     return i;
   }
 
-  /**
-   * Copies `actions` into the staging buffer after saving what was staged (see
-   * {@link restoreStaged}); returns false when `actions` is the staging buffer itself (nothing to
-   * copy or undo). A plain array is checked here first; a typed array is checked by the backend
-   * as it steps.
-   */
-  private stage(actions: ArrayLike<number>): boolean {
-    const dst = this.engine.actions;
-    const n = dst.length, k = this.actionSize;
-    const dtype = dst.constructor.name;
-    if (actions === null || typeof actions !== 'object' || typeof actions.length !== 'number') {
-      throw new InvalidActionError(`${this.id}: actions must be a ${dtype} or an array of ${n} numbers, got ${typeof actions}`);
-    }
-    if (actions.length !== n) {
-      const shape = k === 1 ? `${this.numEnvs} envs × ${this.numAgents} agents` : `${this.numEnvs} envs × ${this.numAgents} agents × ${k}`;
-      throw new InvalidActionError(`${this.id}: expected ${n} actions (${shape}), got ${formatValue(actions.length)}`, { length: actions.length });
-    }
-    if (ArrayBuffer.isView(actions)) {
-      if (!(actions instanceof dst.constructor)) {
-        throw new InvalidActionError(`${this.id}: actions must be a ${dtype}, got a ${actions.constructor.name}`, { dtype: actions.constructor.name });
-      }
-      if (actions === dst) return false;
-      this.saveStaged();
-      dst.set(actions as Int32Array);
-      return true;
-    }
-    this.checkActions(actions, k);
-    this.saveStaged();
-    for (let i = 0; i < n; i++) dst[i] = actions[i];
-    return true;
-  }
-
   /** Steps; if the backend refuses, puts back the staged actions saved before this call's copy. */
   private stepStaged(saved: boolean): StepResult<Float32Array | Uint8Array, BatchInfos> {
     try {
       this.engine.step();
     } catch (err) {
-      if (saved) this.restoreStaged();
+      if (saved) this.staging.restore();
       throw err;
     }
     return this.stepResult;
-  }
-
-  /** Copies the staged actions aside, into one buffer allocated on first use (not per step). */
-  private saveStaged(): void {
-    const dst = this.engine.actions;
-    this.stagedBefore ??= new (dst.constructor as Int32ArrayConstructor)(dst.length);
-    (this.stagedBefore as Int32Array).set(dst as Int32Array);
-  }
-
-  /** Puts back what {@link saveStaged} saved: a refused step leaves the staged actions as they were. */
-  private restoreStaged(): void {
-    (this.engine.actions as Int32Array).set(this.stagedBefore as Int32Array);
-  }
-
-  /** Throws {@link InvalidActionError} naming the first action outside the action space. */
-  private checkActions(actions: ArrayLike<number>, k: number): void {
-    const discrete = this.spec.numActions;
-    const i = firstBadAction(actions, discrete);
-    if (i < 0) return;
-    const v = actions[i];
-    const agentIndex = Math.floor(i / k);
-    const env = Math.floor(agentIndex / this.numAgents), agent = agentIndex % this.numAgents;
-    const what = discrete === null ? 'a finite number within float32 range (|x| < 3.4e38)' : `an integer in [0, ${discrete})`;
-    const where = k === 1 ? '' : ` component ${i % k}`;
-    throw new InvalidActionError(`${this.id}: env ${env}, agent ${agent}: action${where} ${formatValue(v)} is not ${what}`, { env, agent, value: v });
-  }
-
-  private maskOf(mask: ArrayLike<number>): Uint8Array {
-    if (mask === null || typeof mask !== 'object' || mask.length !== this.numEnvs) {
-      throw new InvalidArgumentError(`${this.id}: reset mask must have ${this.numEnvs} entries`, { length: (mask as { length?: number })?.length });
-    }
-    // Always a copy: the caller's array may be a view on the env's own buffers.
-    const out = new Uint8Array(this.numEnvs);
-    for (let e = 0; e < this.numEnvs; e++) {
-      const v: unknown = mask[e];
-      if (v !== 0 && v !== 1 && v !== true && v !== false) {
-        throw new InvalidArgumentError(`${this.id}: reset mask[${e}] must be 0, 1, true or false, got ${formatValue(v)}`, { env: e });
-      }
-      out[e] = v === 1 || v === true ? 1 : 0;
-    }
-    return out;
-  }
-
-  private seedsOf(seed: number | ArrayLike<number>): Uint32Array {
-    const out = new Uint32Array(this.numEnvs);
-    const check = (v: unknown, where: string): number => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-        throw new InvalidArgumentError(`${this.id}: ${where} must be an integer in [0, 2^32), got ${formatValue(v)}`, { value: v });
-      }
-      return v;
-    };
-    if (typeof seed === 'number') {
-      const base = check(seed, 'seed');
-      for (let e = 0; e < this.numEnvs; e++) out[e] = (base + e) >>> 0;
-    } else {
-      if (seed === null || typeof seed !== 'object' || seed.length !== this.numEnvs) {
-        throw new InvalidArgumentError(`${this.id}: a seed array must have ${this.numEnvs} entries`);
-      }
-      for (let e = 0; e < this.numEnvs; e++) out[e] = check(seed[e], `seed[${e}]`);
-    }
-    return out;
   }
 }

@@ -9,8 +9,9 @@ import type { VectorEnv } from '../../core/vector-env.js';
 import { type VolleyballTask, type VolleyballTaskInfo, VOLLEYBALL_TASKS } from './config.js';
 import { DroneController, DroneTarget, HOVER_COMMAND, HOVER_THROTTLE, IRIS } from './controller.js';
 import type { VolleyballInfos } from './infos.js';
+import { RESTITUTION, descend, hypot, planLob } from './lob.js';
 
-const G = IRIS.gravity, RESTITUTION = 0.8, DT = IRIS.dt;
+const G = IRIS.gravity, DT = IRIS.dt;
 const LOB = 1.5; // m, apex of passes and sets above the higher of both contact points
 const RACKET = 0.155; // ball centre above the drone's centre when it rests on the box top, m
 const ALIGN = 0.3; // s before contact at which the drone turns its normal to the strike direction
@@ -20,7 +21,6 @@ const MAX_SWING = 1.2; // m/s, largest planned normal speed of a drone at contac
 const Z_MIN = 1.1; // lowest strike height, m
 const LATE = 0.15; // contacts are timed at 85% of a step (see shotAt)
 const PASS = 2; // m between a passer's contact point and its receiver
-const NET = 2.43;
 const NONE = 0, TARGET = 1, WROTE = 2; // what strike() did
 
 /** The scripted players of one batch. @internal */
@@ -276,63 +276,11 @@ export class ScriptedVolleyball {
     } else if (r >= 0) { // pass or set to the receiver's wait spot
       this.waitSpot(e, r);
       const tx = this.vout[0], ty = this.vout[1], tz = this.vout[2];
-      this.lob(px, py, pz, vx, vy, vz, tx, ty, tz + RACKET, Math.max(pz, tz) + LOB);
+      planLob(this.vout, px, py, pz, vx, vy, vz, tx, ty, tz + RACKET, this.dMax, Math.max(pz, tz) + LOB);
     } else if (this.task === 'HitBall' || this.task === 'SetAndSpike' || this.task === 'SetAndSpikeHard') {
-      this.lob(px, py, pz, vx, vy, vz, -4.5, 0, this.task === 'HitBall' ? 2 : 0.2);
+      planLob(this.vout, px, py, pz, vx, vy, vz, -4.5, 0, this.task === 'HitBall' ? 2 : 0.2, this.dMax);
     } else { // competitive: into the middle of the far half
-      this.lob(px, py, pz, vx, vy, vz, ((px > 0 ? -1 : 1) * this.info.court[0]) / 4, 0, 1.5);
+      planLob(this.vout, px, py, pz, vx, vy, vz, ((px > 0 ? -1 : 1) * this.info.court[0]) / 4, 0, 1.5, this.dMax);
     }
   }
-
-  private lobTo(px: number, py: number, pz: number, tx: number, ty: number, tz: number, T: number): void {
-    this.vout[0] = (tx - px) / T;
-    this.vout[1] = (ty - py) / T;
-    this.vout[2] = (tz - pz) / T + 0.5 * G * T;
-  }
-
-  /**
-   * Sets {@link vout} to the lob from (px, py, pz) to (tx, ty, tz) whose flight time in 0.5..2.5 s
-   * clears the net by 0.4 m if it crosses it and needs a normal speed of at most {@link dMax}
-   * (else the least), choosing the least tilt plus 0.3 rad per metre off `apex` (if given).
-   */
-  private lob(px: number, py: number, pz: number, vx: number, vy: number, vz: number,
-    tx: number, ty: number, tz: number, apex = NaN): void {
-    let bestT = 1.5, best = Infinity;
-    for (let T = 0.5; T <= 2.51; T += 0.2) { // coarse, then the neighbours of the best
-      const cost = this.lobCost(px, py, pz, vx, vy, vz, tx, ty, tz, apex, T);
-      if (cost < best) { best = cost; bestT = T; }
-    }
-    const mid = bestT;
-    for (let T = mid - 0.1; T <= mid + 0.11; T += 0.2) {
-      const cost = T >= 0.5 ? this.lobCost(px, py, pz, vx, vy, vz, tx, ty, tz, apex, T) : Infinity;
-      if (cost < best) { best = cost; bestT = T; }
-    }
-    this.lobTo(px, py, pz, tx, ty, tz, bestT);
-  }
-
-  /** Cost of the lob of flight time T (see {@link lob}); Infinity if it hits the net. */
-  private lobCost(px: number, py: number, pz: number, vx: number, vy: number, vz: number,
-    tx: number, ty: number, tz: number, apex: number, T: number): number {
-    this.lobTo(px, py, pz, tx, ty, tz, T);
-    const ux = this.vout[0], uy = this.vout[1], uz = this.vout[2];
-    const tn = px * tx < 0 ? -px / ux : -1; // time at the net plane
-    if (tn > 0 && pz + uz * tn - 0.5 * G * tn * tn < NET + 0.4) return Infinity;
-    const nx = ux - vx, ny = uy - vy, nz = uz - vz, len = hypot(nx, ny, nz);
-    const speed = (ux * nx + uy * ny + uz * nz + RESTITUTION * (vx * nx + vy * ny + vz * nz)) / ((1 + RESTITUTION) * len);
-    if (speed > this.dMax + 0.05) return 10 + speed;
-    const cost = Math.atan2(hypot(nx, ny), nz);
-    return Number.isNaN(apex) ? cost : cost + 0.3 * Math.abs(pz + (uz * uz) / (2 * G) - apex);
-  }
-
-}
-
-/** Time until a ball at height z rising at vz falls through height h, or NaN if it never reaches it. */
-function descend(z: number, vz: number, h: number): number {
-  const disc = vz * vz + 2 * G * (z - h);
-  return disc < 0 ? NaN : (vz + Math.sqrt(disc)) / G;
-}
-
-/** √(a² + b² + c²) (Math.hypot is slow in V8's hot loops). */
-function hypot(a: number, b: number, c = 0): number {
-  return Math.sqrt(a * a + b * b + c * c);
 }

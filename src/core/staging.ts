@@ -1,0 +1,93 @@
+/**
+ * The actions staging buffer of a batch: copies a step's actions in after checking their shape,
+ * dtype and (for plain arrays) values, and keeps the previously staged actions so that a refused
+ * step leaves the buffer as it was.
+ * @module
+ * @internal
+ */
+
+import { InvalidActionError, formatValue } from '../errors.js';
+import { firstBadAction } from './rollout.js';
+
+/** What {@link ActionStaging} needs to know of its batch. @internal */
+export interface StagingShape {
+  /** Env id, for messages. */
+  readonly id: string;
+  readonly numEnvs: number;
+  readonly numAgents: number;
+  /** Numbers per agent: 1 for Discrete actions, the Box size otherwise. */
+  readonly actionSize: number;
+  /** Actions of a Discrete space, or `null` for Box actions. */
+  readonly numActions: number | null;
+}
+
+/** The staging buffer `[E, A]` or `[E, A, k]` and a saved copy of it, allocated on first use. @internal */
+export class ActionStaging {
+  /** The staged actions before the last copy into the buffer (see {@link save}). */
+  private saved: Int32Array | Float32Array | null = null;
+
+  constructor(private readonly shape: StagingShape, private readonly buffer: Int32Array | Float32Array) {}
+
+  /**
+   * Copies `actions` into the buffer after saving what was staged; returns false when `actions`
+   * is the buffer itself (nothing to copy or undo). A plain array is checked here first; a typed
+   * array is checked by the backend as it steps.
+   */
+  stage(actions: ArrayLike<number>): boolean {
+    const { id, numEnvs, numAgents, actionSize: k } = this.shape;
+    const dst = this.buffer;
+    const n = dst.length;
+    const dtype = dst.constructor.name;
+    if (actions === null || typeof actions !== 'object' || typeof actions.length !== 'number') {
+      throw new InvalidActionError(`${id}: actions must be a ${dtype} or an array of ${n} numbers, got ${typeof actions}`);
+    }
+    if (actions.length !== n) {
+      const shape = k === 1 ? `${numEnvs} envs × ${numAgents} agents` : `${numEnvs} envs × ${numAgents} agents × ${k}`;
+      throw new InvalidActionError(`${id}: expected ${n} actions (${shape}), got ${formatValue(actions.length)}`, { length: actions.length });
+    }
+    if (ArrayBuffer.isView(actions)) {
+      if (!(actions instanceof dst.constructor)) {
+        throw new InvalidActionError(`${id}: actions must be a ${dtype}, got a ${actions.constructor.name}`, { dtype: actions.constructor.name });
+      }
+      if (actions === dst) return false;
+      this.save();
+      dst.set(actions as Int32Array);
+      return true;
+    }
+    this.check(actions);
+    this.save();
+    for (let i = 0; i < n; i++) dst[i] = actions[i];
+    return true;
+  }
+
+  /** Writes `row` at `offset` after saving what was staged (the caller has checked it). */
+  stageRow(row: ArrayLike<number>, offset: number): void {
+    this.save();
+    this.buffer.set(row, offset);
+  }
+
+  /** Puts back what was staged before the last copy: a refused step leaves the buffer as it was. */
+  restore(): void {
+    (this.buffer as Int32Array).set(this.saved as Int32Array);
+  }
+
+  /** Copies the staged actions aside, into one buffer allocated on first use (not per step). */
+  private save(): void {
+    const dst = this.buffer;
+    this.saved ??= new (dst.constructor as Int32ArrayConstructor)(dst.length);
+    (this.saved as Int32Array).set(dst as Int32Array);
+  }
+
+  /** Throws {@link InvalidActionError} naming the first action outside the action space. */
+  private check(actions: ArrayLike<number>): void {
+    const { id, numAgents, actionSize: k, numActions: discrete } = this.shape;
+    const i = firstBadAction(actions, discrete);
+    if (i < 0) return;
+    const v = actions[i];
+    const agentIndex = Math.floor(i / k);
+    const env = Math.floor(agentIndex / numAgents), agent = agentIndex % numAgents;
+    const what = discrete === null ? 'a finite number within float32 range (|x| < 3.4e38)' : `an integer in [0, ${discrete})`;
+    const where = k === 1 ? '' : ` component ${i % k}`;
+    throw new InvalidActionError(`${id}: env ${env}, agent ${agent}: action${where} ${formatValue(v)} is not ${what}`, { env, agent, value: v });
+  }
+}
