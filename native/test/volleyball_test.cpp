@@ -404,6 +404,8 @@ void test_determinism() {
 // 9. Rules, hand-worked. Each env of a batch holds one scenario; autoreset is off so the state
 // that ended an episode stays readable. Metric slots: 0/1 team wins, 2 draw, 3 hits, 5 end case.
 float fmetric(const Batch& b, int32_t e, int k) { return b.v().final_metrics[e * kNumMetrics + k]; }
+// Metric k of env e's running episode.
+float running_metric(const Batch& b, int32_t e, int k) { return b.v().metrics[e * kNumMetrics + k]; }
 void check_result(const Batch& b, int32_t e, int winner, float end_case, const char* what) {
   const int32_t n = task_spec(b.p.task).team_size;
   CHECK(b.v().terminations[b.idx(e, 0)] == 1, "%s: not terminated", what);
@@ -439,10 +441,14 @@ void test_rules_solo_bump() {
 }
 
 void test_rules_3v3() {
-  auto b = make_batch(make_params(k3v3, 8, kDisabled), 1);
+  auto b = make_batch(make_params(k3v3, 11, kDisabled), 1);
   const View& v = b->v();
   fill_actions(*b, kHoverCmd);
-  for (int32_t e = 0; e < 8; ++e) level_at_anchors(*b, e);
+  for (int32_t e = 0; e < 11; ++e) level_at_anchors(*b, e);
+  // At the serve only the server (drone 2) may touch: VolleyBots marks every other drone as
+  // already hit in this turn.
+  for (int32_t a = 0; a < 6; ++a)
+    CHECK((v.flags[b->idx(0, a)] & 1) == (a == 2 ? 0 : 1), "3v3: drone %d already-hit flag at the serve", a);
   int32_t* ri = v.rule_i;
   drop_on(*b, 0, 2, 0.01f, 1.0f);                                   // legal serve by drone 2
   ri[1 * kRuleInts + kLastHitter] = 0;                              // team 0 hit last ...
@@ -456,16 +462,37 @@ void test_rules_3v3() {
   set_drone(*b, 5, 0, V3{-0.5f, -1.5f, 2});                          // team 0 drone over the net: case 3
   set_ball(*b, 6, V3{-3, 0, 0.1f}, V3{0, 0, 0});                    // grounded in team 1's half: case 4
   set_ball(*b, 7, V3{3, 0, 0.1f}, V3{0, 0, 0});                     // grounded in team 0's half
+  drop_on(*b, 8, 0, 0.01f, 1.0f);                                   // the server's teammate takes the serve: case 1
+  set_ball(*b, 9, V3{-3, 0, 3}, V3{0, 0, 0});                       // the ball crosses to team 1's half
+  for (int32_t a = 0; a < 3; ++a) v.flags[b->idx(10, a)] = 0;       // team 0 may all touch (as after a crossing);
+  v.flags[b->idx(10, 0)] = 4;                                       // the ball was in drone 0's racket last step
+  drop_on(*b, 10, 1, 0.01f, 1.0f);                                  // and bounces off drone 1: two hits in one step
   b->cpu->Step();
-  // Env 0: +10 to every member of team 0; proximity 0.5/(1+d) for team-0 drones yet to touch;
-  // anchor 0.05/(1+d) for all (§5.7).
+  // Env 0: +10 to every member of team 0; no ball proximity, since every drone has now hit or
+  // was marked at the serve; anchor 0.05/(1+d) for all (§5.7).
   CHECK(v.out_hit[b->idx(0, 2)] == 1 && !v.terminations[0], "3v3: legal serve hit not counted");
   CHECK(ri[kLastHitter] == 2 && (v.flags[b->idx(0, 2)] & 1), "3v3: hitter not recorded");
   for (int32_t a = 0; a < 6; ++a) {
     const V3 dp = drone_pos(*b, 0, a);
     double want = 0.05 / (1.0 + dist(dp, ref_anchor(k3v3, a)));
-    if (a < 3) want += 10.0 + (a != 2 ? 0.5 / (1.0 + dist(dp, ball_pos(*b, 0))) : 0.0);
+    if (a < 3) want += 10.0;
     CHECK(std::fabs(reward(*b, 0, a) - want) < 1e-4, "3v3 hit: drone %d reward %g, expected %g", a, static_cast<double>(reward(*b, 0, a)), want);
+  }
+  check_result(*b, 8, 1, 1.0f, "3v3 serve taken by a teammate");
+  // Env 9: possession passes to team 1, whose drones may now touch; team 0's may not.
+  CHECK(v.rule_i[9 * kRuleInts + kSide] == 1 && running_metric(*b, 9, 4) == 1.0f && !v.terminations[b->idx(9, 0)],
+        "3v3: possession change: side %d, numTurns %g", v.rule_i[9 * kRuleInts + kSide], static_cast<double>(running_metric(*b, 9, 4)));
+  for (int32_t a = 0; a < 6; ++a)
+    CHECK((v.flags[b->idx(9, a)] & 1) == (a < 3 ? 1 : 0), "3v3: drone %d already-hit flag after the crossing", a);
+  // Env 10: two legal hits in one step pay the team +10 once (VolleyBots' true_hit_to_reward);
+  // drone 2, yet to touch, gets the ball proximity term.
+  CHECK(v.out_hit[b->idx(10, 0)] == 1 && v.out_hit[b->idx(10, 1)] == 1 && running_metric(*b, 10, 3) == 2.0f, "3v3: two legal hits in one step");
+  for (int32_t a = 0; a < 6; ++a) {
+    const V3 dp = drone_pos(*b, 10, a);
+    double want = 0.05 / (1.0 + dist(dp, ref_anchor(k3v3, a)));
+    if (a < 3) want += 10.0;
+    if (a == 2) want += 0.5 / (1.0 + dist(dp, ball_pos(*b, 10)));
+    CHECK(std::fabs(reward(*b, 10, a) - want) < 1e-4, "3v3 double hit: drone %d reward %g, expected %g", a, static_cast<double>(reward(*b, 10, a)), want);
   }
   check_result(*b, 1, 1, 6.0f, "3v3 net after team 0");
   check_result(*b, 2, 0, 6.0f, "3v3 net after team 1");
@@ -495,11 +522,20 @@ void test_rules_1v1() {
   v.rule_i[2 * kRuleInts + kLastHitter] = 1;
   set_ball(*b, 2, V3{3.5f, 0, 2}, V3{0, 0, 0});  // 1v1: out of court counts at once, in the air
   b->cpu->Step();
-  // Env 0: +5 to the hitter, the turn passes; position penalty 0.2 for |y| < 0.5 (the reference's
-  // y term), none for x (0.5 < 1.5 < 2.5) or z. The drone in turn (now 1) gets 0.5/(1+d_xy).
+  // Env 0: +5 to the hitter, the turn passes. Position penalty (VolleyBots'
+  // calculate_penalty_drone_pos): 0.2 x metres inside the 0.5 m bands at the net, the side
+  // lines, the centre line y = 0 and the end lines, and beyond 1 m from the anchor height.
+  auto penalty = [&](V3 d) {
+    const double ax = std::fabs(d.x), ay = std::fabs(d.y), dz = std::fabs(d.z - 2.0);
+    auto depth = [](double dist) { return dist < 0.5 ? 0.5 - dist : 0.0; };
+    return 0.2 * (depth(ax) + depth(3.0 - ax) + depth(ay) + depth(1.5 - ay) + (dz > 1.0 ? dz - 1.0 : 0.0));
+  };
+  // Both drones sit at their anchors (+-1.5, 0, 2): only the y = 0 band, 0.5 m deep: 0.1.
+  CHECK(std::fabs(penalty(drone_pos(*b, 0, 0)) - 0.1) < 1e-6, "1v1: penalty at the anchor %g", penalty(drone_pos(*b, 0, 0)));
   CHECK(v.out_hit[0] == 1 && !v.terminations[0] && v.rule_i[kTurn] == 1, "1v1: legal hit");
-  CHECK(std::fabs(reward(*b, 0, 0) - 4.8) < 1e-4, "1v1: hitter reward %g", static_cast<double>(reward(*b, 0, 0)));
-  const double r1 = 0.5 / (1.0 + dist_xy(drone_pos(*b, 0, 1), ball_pos(*b, 0))) - 0.2;
+  CHECK(std::fabs(reward(*b, 0, 0) - (5.0 - penalty(drone_pos(*b, 0, 0)))) < 1e-4, "1v1: hitter reward %g", static_cast<double>(reward(*b, 0, 0)));
+  // The drone in turn (now 1) gets 0.5/(1+d_xy).
+  const double r1 = 0.5 / (1.0 + dist_xy(drone_pos(*b, 0, 1), ball_pos(*b, 0))) - penalty(drone_pos(*b, 0, 1));
   CHECK(std::fabs(reward(*b, 0, 1) - r1) < 1e-4, "1v1: other drone reward %g", static_cast<double>(reward(*b, 0, 1)));
   check_result(*b, 1, 0, 1.0f, "1v1 out of turn");
   check_result(*b, 2, 0, 5.0f, "1v1 out after drone 1");
@@ -509,10 +545,10 @@ void test_rules_6v6() {
   auto b = make_batch(make_params(k6v6, 2, kDisabled), 1);
   fill_actions(*b, kHoverCmd);
   for (int32_t e = 0; e < 2; ++e) level_at_anchors(*b, e);
-  drop_on(*b, 0, 1, 0.01f, 1.0f);                             // legal hit by team 0
+  drop_on(*b, 0, 4, 0.01f, 1.0f);                             // legal serve by team 0's server
   set_ball(*b, 1, V3{4.5f, 1.5f, 0.1f}, V3{0, 0, 0});          // grounded in team 0's half
   b->cpu->Step();
-  CHECK(b->v().out_hit[1] == 1 && !b->v().terminations[0], "6v6: legal hit not counted");
+  CHECK(b->v().out_hit[4] == 1 && !b->v().terminations[0], "6v6: legal hit not counted");
   for (int32_t a = 0; a < 12; ++a) {
     const float r = reward(*b, 0, a);
     CHECK(a < 6 ? (r >= 10.0f && r < 10.6f) : (r >= 0.0f && r < 0.1f), "6v6 hit: drone %d reward %g", a, static_cast<double>(r));

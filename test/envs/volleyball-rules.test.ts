@@ -80,14 +80,15 @@ describe.skipIf(skip)('3v3: the serve falls onto the server and is a legal hit',
           }
           break;
         }
-        // Before the touch: free fall, and the shaping rewards of §5.7 (ball proximity for the
-        // possessing team's untouched drones, anchor proximity for everyone).
+        // Before the touch: free fall, and the shaping rewards of §5.7: ball proximity for the
+        // drones that may still touch (at the serve only the server: VolleyBots marks every other
+        // drone as already hit), anchor proximity for everyone.
         expect(ball.pos[2]).toBeCloseTo(5 - 0.5 * GRAVITY * (t * DT) ** 2, 4);
         expect(ball.vel[2]).toBeCloseTo(-GRAVITY * t * DT, 4);
         for (let a = 0; a < A; a++) {
           const d = droneOf(r.infos as VolleyballInfos, A, 0, a).pos;
           const c = ANCHORS['3v3'][a % 3], anchor: Vec3 = a < 3 ? c : [-c[0], -c[1], c[2]];
-          const want = (team(a) === side ? 0.5 / (1 + norm(sub32(d, ball.pos))) : 0) + 0.05 / (1 + norm(sub32(d, anchor)));
+          const want = (a === server ? 0.5 / (1 + norm(sub32(d, ball.pos))) : 0) + 0.05 / (1 + norm(sub32(d, anchor)));
           expect(r.rewards[a], `t=${t} drone ${a}`).toBeCloseTo(want, 5);
         }
         expect(r.terminations[0]).toBe(0);
@@ -265,7 +266,8 @@ describe.skipIf(vbBackends('Volleyball-SoloBump-v0').length === 0)('observation 
           // The ball stays on team 0's half (x > 0): team 0 has possession.
           expect(o.slice(32, 34), `${label} possession`).toEqual(far ? [0, 1] : [1, 0]);
           expect(o.slice(34, 34 + n), `${label} id within team`).toEqual(Array.from({ length: n }, (_, k) => (k === a % n ? 1 : 0)));
-          const touched = a === server && sawHit;
+          // Only the server may touch the serve: every other drone reads "already hit" from the reset.
+          const touched = a !== server || sawHit;
           expect(o.slice(34 + n, 36 + n), `${label} already hit`).toEqual(touched ? [0, 1] : [1, 0]);
           const others: number[] = [];
           for (let k = 0; k < A; k++) others.push(...m(droneOf(r.infos, A, 0, (k + team * n) % A).pos));

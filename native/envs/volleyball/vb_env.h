@@ -68,6 +68,8 @@ MW_HD void spawn_env(const Params& p, const View& v, int32_t env) {
   if (p.task == k1v1) { server = side; lift = 1.5f; ri[kTurn] = side; }
   if (p.task == k3v3) { server = 3 * side + 2; lift = 3.0f; }
   if (p.task == k6v6) { server = 6 * side + 4; lift = 3.0f; }
+  if (p.task == k3v3 || p.task == k6v6)  // only the server may touch the serve (VolleyBots)
+    for (int32_t a = 0; a < p.num_agents; ++a) v.flags[row + a] = a == server ? 0 : 1;
   ri[kSide] = is_competitive(p.task) ? side : 0;
   // BackAndForth: target B first; competitive: the serving team.
   ri[kTarget] = is_competitive(p.task) ? side : 1;
@@ -94,7 +96,7 @@ MW_HD void rotor_commands(const Params& p, const View& v, int32_t env, int64_t i
   float a[4];
   for (int32_t k = 0; k < 4; ++k) {
     const float x = v.actions[4 * i + k];
-    const bool finite = x == x && x < 3.0e38f && x > -3.0e38f;
+    const bool finite = x == x && x < kActionLimit && x > -kActionLimit;
     if (!finite) v.status[env] |= kStatusBadAction;
     a[k] = finite ? x : 0.0f;
   }

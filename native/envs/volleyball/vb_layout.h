@@ -129,7 +129,7 @@ inline int64_t first_bad_action(const Params& p, const View& v) {
   const int64_t n = static_cast<int64_t>(p.num_envs) * p.num_agents * kActionDim;
   for (int64_t i = 0; i < n; ++i) {
     const float x = v.actions[i];
-    if (!(x == x && x < 3.4e38f && x > -3.4e38f)) return i;
+    if (!(x == x && x < kActionLimit && x > -kActionLimit)) return i;
   }
   return -1;
 }

@@ -285,6 +285,9 @@ MW_HD bool rules_set_and_spike(const EnvCtx& c, const uint8_t* touched, int32_t 
   return done;
 }
 
+// How far `dist` lies inside a band of width `band` (0 outside it).
+MW_HD float band_depth(float dist, float band) { return dist < band ? band - dist : 0.0f; }
+
 // Competitive rules (1v1, 3v3, 6v6): VolleyBots' velocity-change hit heuristic, touch rules,
 // the six cases that lose a rally, and the rewards. One rally per episode.
 template <int32_t kTask>
@@ -319,7 +322,9 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
     if (drone_hit && !racket_hit) cases[team] |= 1u << 1;  // case 2: not with the racket
     if (!racket_hit) continue;
     v.last_hit[i] = c.step;
-    const bool legal = one ? c.ri[kTurn] == a : !(v.flags[i] & 1) && c.ri[kSide] == team;
+    // 3v3/6v6: bit 0 is VolleyBots' "already hit in this turn", set for every drone but the
+    // server at the serve and for the whole other team when possession changes.
+    const bool legal = one ? c.ri[kTurn] == a : !(v.flags[i] & 1);
     if (!legal) {
       cases[team] |= 1u;  // case 1: out of turn or a second touch
       continue;
@@ -332,16 +337,21 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
       c.ri[kTurn] = 1 - a;
     } else {
       v.flags[i] |= 1;
-      team_bonus[team] += 10.0f;
+      team_bonus[team] = 10.0f;  // once per team and step, however many of its drones hit
     }
   }
-  // Possession follows the ball's half; the receiving team's touches reset.
+  // Ball proximity (3v3/6v6) for the drones that may still touch, before possession changes.
+  float proximity[kMaxDrones];
+  for (int32_t a = 0; a < A; ++a)
+    proximity[a] = !one && !(v.flags[c.row + a] & 1) ? 0.5f / (1.0f + norm(pos[a] - c.bp)) : 0.0f;
+  // Possession follows the ball's half: the receiving team may touch again, the other may not.
   const int32_t side = c.bp.x > 0.0f ? 0 : 1;
   if (side != c.ri[kSide]) {
     c.ri[kSide] = side;
     c.m[4] += 1.0f;
     if (!one)
-      for (int32_t a = side * n; a < (side + 1) * n; ++a) v.flags[c.row + a] &= static_cast<uint8_t>(~1u);
+      for (int32_t a = 0; a < A; ++a)
+        v.flags[c.row + a] = static_cast<uint8_t>((v.flags[c.row + a] & ~1u) | (teams[a] == side ? 0u : 1u));
   }
   const int32_t last = c.ri[kLastHitter];
   // Out or into the net: the last hitter's team, or the serving team before any hit.
@@ -397,14 +407,15 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
     float r = result[team] + lose_bonus[a] + team_bonus[team];
     if (one) {
       if (c.ri[kTurn] == a) r += 0.5f / (1.0f + norm_xy(dp - c.bp));
-      const float ax = fabsf(dp.x), ay = fabsf(dp.y);
-      const float px = (ax < 0.5f || ax > 0.5f * ts.length - 0.5f) ? 1.0f : 0.0f;
-      const float py = (ay < 0.5f || ay > 0.5f * ts.width - 0.5f) ? 1.0f : 0.0f;
-      const float pz = fabsf(dp.z - anchor.z) > 1.0f ? 1.0f : 0.0f;
+      // Position penalty: metres inside the 0.5 m bands along the net, the centre line and the
+      // court's edges, and beyond 1 m from the anchor's height (VolleyBots' hinge).
+      const float ax = fabsf(dp.x), ay = fabsf(dp.y), dz = fabsf(dp.z - anchor.z);
+      const float px = band_depth(ax, 0.5f) + band_depth(0.5f * ts.length - ax, 0.5f);
+      const float py = band_depth(ay, 0.5f) + band_depth(0.5f * ts.width - ay, 0.5f);
+      const float pz = dz > 1.0f ? dz - 1.0f : 0.0f;
       r -= 0.2f * (px + py + pz);
     } else {
-      if (c.ri[kSide] == team && !(v.flags[c.row + a] & 1)) r += 0.5f / (1.0f + norm(dp - c.bp));
-      r += 0.05f / (1.0f + norm(dp - anchor));
+      r += proximity[a] + 0.05f / (1.0f + norm(dp - anchor));
     }
     c.rew[a] += r;
   }

@@ -33,6 +33,10 @@ constexpr int32_t kRuleFloats = 8;
 constexpr int32_t kBallFields = 12;  // pos 3, vel 3, pos at the previous step 3, vel at the previous step 3
 constexpr int32_t kBoardFields = 20;
 
+// Largest action magnitude accepted (exclusive), as the bindings and the TypeScript checks
+// (src/core/float32.ts) use it: anything else is refused before a step runs.
+constexpr float kActionLimit = 3.4e38f;
+
 // Status bits per env (View::status); 0 = ok.
 enum StatusBit : uint32_t {
   kStatusBadAction = 1u,    // a NaN/Inf action was read (the bindings check first; treated as 0)

@@ -14,6 +14,10 @@ import { type V3, dot, norm, normXY, sub } from './vec.js';
 /** Scratch arrays for up to 12 drones. */
 const pos: V3[] = [];
 const loseBonus = new Float64Array(12);
+const proximity = new Float64Array(12);
+
+/** How far `dist` lies inside a band of width `band` (0 outside it). */
+const bandDepth = (dist: number, band: number): number => (dist < band ? band - dist : 0);
 
 /** Competitive rules of one env; returns whether the rally ended. @internal */
 export function rulesCompetitive(c: RuleCtx): boolean {
@@ -38,7 +42,8 @@ export function rulesCompetitive(c: RuleCtx): boolean {
     if (droneHit && !racketHit) cases[team] |= 1 << 1;
     if (!racketHit) continue;
     lastHit[i] = c.step;
-    const legal = one ? ri[c.ri + R_TURN] === a : !(flags[i] & 1) && ri[c.ri + R_SIDE] === team;
+    // 3v3/6v6: bit 0 is VolleyBots' "already hit in this turn" (see spawn and the side change below).
+    const legal = one ? ri[c.ri + R_TURN] === a : !(flags[i] & 1);
     if (!legal) {
       cases[team] |= 1;
       continue;
@@ -51,14 +56,15 @@ export function rulesCompetitive(c: RuleCtx): boolean {
       ri[c.ri + R_TURN] = 1 - a;
     } else {
       flags[i] |= 1;
-      teamBonus[team] += 10;
+      teamBonus[team] = 10; // once per team and step
     }
   }
+  for (let a = 0; a < A; a++) proximity[a] = !one && !(flags[c.row + a] & 1) ? 0.5 / (1 + norm(sub(pos[a], c.bp))) : 0;
   const side = c.bp.x > 0 ? 0 : 1;
   if (side !== ri[c.ri + R_SIDE]) {
     ri[c.ri + R_SIDE] = side;
     m[c.m + 4] += 1;
-    if (!one) for (let a = side * n; a < (side + 1) * n; a++) flags[c.row + a] &= ~1;
+    if (!one) for (let a = 0; a < A; a++) flags[c.row + a] = (flags[c.row + a] & ~1) | (teamOf(a) === side ? 0 : 1);
   }
   const last = ri[c.ri + R_LAST_HITTER];
   const blame = last >= 0 ? (last < n ? 0 : 1) : ri[c.ri + R_TARGET];
@@ -109,14 +115,13 @@ export function rulesCompetitive(c: RuleCtx): boolean {
     let r = result[team] + loseBonus[a] + teamBonus[team];
     if (one) {
       if (ri[c.ri + R_TURN] === a) r += 0.5 / (1 + normXY(sub(dp, c.bp)));
-      const ax = Math.abs(dp.x), ay = Math.abs(dp.y);
-      const px = ax < 0.5 || ax > 0.5 * p.length - 0.5 ? 1 : 0;
-      const py = ay < 0.5 || ay > 0.5 * p.width - 0.5 ? 1 : 0;
-      const pz = Math.abs(dp.z - anchor.z) > 1 ? 1 : 0;
+      const ax = Math.abs(dp.x), ay = Math.abs(dp.y), dz = Math.abs(dp.z - anchor.z);
+      const px = bandDepth(ax, 0.5) + bandDepth(0.5 * p.length - ax, 0.5);
+      const py = bandDepth(ay, 0.5) + bandDepth(0.5 * p.width - ay, 0.5);
+      const pz = dz > 1 ? dz - 1 : 0;
       r -= 0.2 * (px + py + pz);
     } else {
-      if (ri[c.ri + R_SIDE] === team && !(flags[c.row + a] & 1)) r += 0.5 / (1 + norm(sub(dp, c.bp)));
-      r += 0.05 / (1 + norm(sub(dp, anchor)));
+      r += proximity[a] + 0.05 / (1 + norm(sub(dp, anchor)));
     }
     c.rew[a] += r;
   }

@@ -105,6 +105,9 @@ export function spawnEnv(p: SpawnParams, s: VolleyballState, env: number): void 
   if (p.task === T_1V1) { server = side; lift = 1.5; s.ruleI[ri + R_TURN] = side; }
   if (p.task === T_3V3) { server = 3 * side + 2; lift = 3; }
   if (p.task === T_6V6) { server = 6 * side + 4; lift = 3; }
+  if (p.task === T_3V3 || p.task === T_6V6) { // only the server may touch the serve (VolleyBots)
+    for (let k = 0; k < p.numAgents; k++) s.flags[row + k] = k === server ? 0 : 1;
+  }
   const competitive = isCompetitive(p.task);
   s.ruleI[ri + R_SIDE] = competitive ? side : 0;
   s.ruleI[ri + R_TARGET] = competitive ? side : 1;
