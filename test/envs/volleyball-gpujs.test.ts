@@ -192,6 +192,26 @@ describe.skipIf(!run)('bad input: same errors as native', () => {
     });
   }
 
+  it('finite actions just below the 3.4e38 bound clip to +-1 on both backends, like +-1 itself', () => {
+    // The native core once treated |x| >= 3.0e38 as non-finite: it stepped with command 0 and
+    // then threw after the state had changed.
+    const [nat, gj] = pair('3v3', 'webasm', { numEnvs: 2 });
+    const [natOne, gjOne] = pair('3v3', 'webasm', { numEnvs: 2 });
+    const states = [nat, gj, natOne, gjOne].map((env) => env.reset().infos as VolleyballInfos);
+    for (let t = 0; t < 3; t++) {
+      for (const [env, big] of [[nat, 3.2e38], [gj, 3.2e38], [natOne, 1], [gjOne, 1]] as const) {
+        const a = env.actions as Float32Array;
+        a.fill(HOVER_COMMAND);
+        a[4 * t] = big; a[4 * t + 5] = -big;
+        env.step();
+      }
+    }
+    expect(maxDiff(states[0].drones, states[2].drones), 'native: 3.2e38 acts as +1').toBe(0);
+    expect(maxDiff(states[1].drones, states[3].drones), 'gpujs: 3.2e38 acts as +1').toBe(0);
+    expect(maxDiff(states[0].drones, states[1].drones)).toBeLessThanOrEqual(TOLERANCE);
+    for (const env of [nat, gj, natOne, gjOne]) env.close();
+  });
+
   it('stepping before reset, and after an episode end with autoreset disabled: ResetNeededError as native', () => {
     const [nat, gj] = pair('HitBall', 'cpu', { numEnvs: 2, autoresetMode: 'disabled' });
     expect(caught(() => gj.step())).toEqual(caught(() => nat.step()));
