@@ -14,7 +14,8 @@
 //   minutes come from the bin of step t; a leg's minutes are fixed when it starts.
 // - Legs are atomic: a vehicle's ETA to zone z is veh_remain + tt[veh_to][z]. A vehicle at a stop
 //   starts its next leg in the next step's move, so a stop tt minutes away is reached exactly tt
-//   steps later and an order assigned with ETA e is picked up at t + e. A leg that ends at a
+//   steps later and an order assigned with ETA e is picked up at t + e (with one travel-time
+//   block; with hourly blocks a later leg may take other minutes than the ETA assumed). A leg that ends at a
 //   drop-off keeps it when the vehicle takes a new order (dispatch_plan.h).
 // - Orders of step T are not generated (they could never be matched); orders requested at s
 //   expire when t >= s + maxWait. Metrics: pickup = ETA at assignment, confirmation = assignment

@@ -110,7 +110,8 @@ MW_HD void write_self(const Params& p, const View& v, const CityView& c, int64_t
 }
 
 // Pair block of vehicle row i: pickup ETA and added minutes (plan search) per pending slot;
-// added minutes only where the vehicle could take the order's party.
+// added minutes only where the mask lets the vehicle bid (it accepts, the party fits, the ETA is
+// within max_pickup_min), 0 elsewhere.
 MW_HD void write_pair(const Params& p, const View& v, const CityView& c, int32_t env, int64_t i, int32_t t,
                       int32_t free_seats, bool accept, float* q) {
   const int32_t K = p.num_slots, Z = p.num_zones;
@@ -119,8 +120,9 @@ MW_HD void write_pair(const Params& p, const View& v, const CityView& c, int32_t
   for (int32_t k = 0; k < K; ++k, q += kPairFeatures) {
     q[0] = q[1] = 0.0f;
     if (!v.ord_valid[ob + k]) continue;
-    q[0] = static_cast<float>(v.veh_remain[i] + row[v.ord_origin[ob + k]]) * (1.0f / 60.0f);
-    if (!accept || v.ord_party[ob + k] > free_seats) continue;
+    const int32_t eta = v.veh_remain[i] + row[v.ord_origin[ob + k]];
+    q[0] = static_cast<float>(eta) * (1.0f / 60.0f);
+    if (!accept || v.ord_party[ob + k] > free_seats || eta > p.max_pickup_min) continue;
     PlanOut plan;
     search_plan(p, v, i, c.tt, v.ord_origin[ob + k], v.ord_dest[ob + k], plan);
     q[1] = static_cast<float>(plan_cost(p, v, i, t, plan).add_min) * (1.0f / 60.0f);

@@ -6,11 +6,11 @@
  */
 
 import { isFloat32Finite } from '../../core/float32.js';
-import { InvalidConfigError, formatValue } from '../../errors.js';
+import { InvalidConfigError, InvalidMapError, formatValue } from '../../errors.js';
 import { type DispatchCity, gridCity } from './city.js';
 import { type CityFile, parseCityFile } from './city-file.js';
 import { type ResolvedDemand, type DemandConfig, resolveDemand } from './demand-config.js';
-import { type RewardPreset, type RewardSpec, resolveReward } from './reward.js';
+import { type RewardCoefficients, type RewardPreset, type RewardSpec, resolveReward } from './reward.js';
 
 /** How bids on one slot are settled: smallest pickup ETA, lowest vehicle index, or a seeded random priority. */
 export type ConflictRule = 'nearest' | 'lowestIndex' | 'seededRandom';
@@ -186,6 +186,21 @@ function checkCity(city: DispatchCity): DispatchCity {
     (city.destWeights === null || table(city.destWeights, city.destBlocks * z * z)) &&
     (city.kind === 'matrix' || city.width * city.height === z);
   if (!ok) fail('city', `(${city.kind} city '${city.name}')`, 'has inconsistent table sizes; build cities with gridCity(), parseCityFile() or loadCityFile()');
+  // The value rules of the city file format, for objects built or edited in code (InvalidMapError
+  // naming the entry, as the native check of the tables does).
+  const values = (field: string, t: ArrayLike<number> | null, valid: (x: number) => boolean, rule: string): void => {
+    if (t === null) return;
+    for (let i = 0; i < t.length; i++) {
+      if (!valid(t[i])) {
+        throw new InvalidMapError(`RideDispatch-v0: city.${field}[${i}] ${rule}, got ${formatValue(t[i])}`, { field: `city.${field}`, index: i, value: t[i] });
+      }
+    }
+  };
+  values('zoneXY', city.zoneXY, (x) => x >= 0 && x <= 1, 'must be in [0, 1]');
+  values('distKm', city.distKm, (x) => x >= 0 && isFloat32Finite(x), 'must be a finite number >= 0');
+  values('travelMin', city.travelMin, (x) => Number.isInteger(x) && x >= 1 && x <= 100000, 'must be an integer in [1, 100000]');
+  values('originRates', city.originRates, (x) => x >= 0 && isFloat32Finite(x), 'must be a finite rate >= 0 (orders per hour)');
+  values('destWeights', city.destWeights, (x) => x >= 0 && isFloat32Finite(x), 'must be a finite weight >= 0');
   return city;
 }
 
@@ -202,6 +217,36 @@ function resolveCity(c: DispatchConfig): DispatchCity {
   if (typeof city !== 'object' || city === null) fail('city', city, 'must be a city file object or the result of loadCityFile()');
   if ('kind' in city && (city.kind === 'matrix' || city.kind === 'grid')) return checkCity(city as DispatchCity);
   return parseCityFile(city, '(config.city)');
+}
+
+/** Largest fare or per-step reward magnitude allowed: far beyond any real one, and small enough
+ * that sums over vehicles and episodes stay finite in float32. */
+const MAGNITUDE_LIMIT = 1e20;
+
+/**
+ * Refuses fare coefficients and reward weights that are each finite but whose products with this
+ * city's longest trip (km, minutes) could overflow float32, which would put Infinity or NaN into
+ * the fare features and the rewards. Bounds per term: the longest trip, ETAs and added minutes
+ * of at most 2C + 2 legs, delays of C on-board orders.
+ */
+function checkMagnitudes(city: DispatchCity, capacity: number, fare: { fareBase: number; farePerKm: number; farePerMin: number },
+  w: RewardCoefficients): void {
+  const max = (t: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < t.length; i++) m = Math.max(m, t[i]); return m; };
+  const km = max(city.distKm), min = max(city.travelMin), legs = 2 * capacity + 2;
+  const fareMax = fare.fareBase + fare.farePerKm * Math.max(km, 30) + fare.farePerMin * Math.max(min, 60);
+  if (!(fareMax < MAGNITUDE_LIMIT)) {
+    fail('fareBase + farePerKm·km + farePerMin·min', fareMax, `must stay below 1e20 for this city's longest trip (${km} km, ${min} min)`);
+  }
+  const terms: Array<[keyof RewardCoefficients, number]> = [
+    ['wAssign', 1], ['wFare', fareMax], ['wDist', km], ['wPickup', (legs * min) / 60], ['wTimeout', capacity + 1],
+    ['wAdd', (legs * min) / 60], ['wAddExcess', (legs * min) / 60], ['wTrip', min], ['wDetourExisting', capacity * legs * min],
+    ['wIdle', 1], ['wEmptyMove', 1], ['wRepositionKm', km], ['wLostBid', 1],
+  ];
+  const bound = terms.reduce((sum, [k, q]) => sum + Math.abs(w[k]) * q, 0);
+  if (!(bound < MAGNITUDE_LIMIT)) {
+    const worst = terms.reduce((a, b) => (Math.abs(w[b[0]]) * b[1] > Math.abs(w[a[0]]) * a[1] ? b : a));
+    fail(`reward.${worst[0]}`, w[worst[0]], `is too large: one step's reward could reach ${bound.toExponential(2)} on this city (the weights must keep it below 1e20)`);
+  }
 }
 
 /** Validates a configuration (after applying its preset); throws {@link InvalidConfigError} or `InvalidMapError` naming the field. */
@@ -233,6 +278,13 @@ export function resolveDispatchConfig(config: DispatchConfig = {}): ResolvedDisp
   if (cityPerEnv && demand.kind !== 'synthetic') fail('cityPerEnv', cityPerEnv, 'needs synthetic demand (other demand sources are the same in every env)');
   const partyMax = int('partyMax', c.partyMax ?? 1, 1, 4);
   if (partyMax > capacity) fail('partyMax', partyMax, `must not exceed capacity (${capacity})`);
+  const fare = {
+    fareBase: num('fareBase', c.fareBase ?? city.fare?.base ?? 2.5, 0),
+    farePerKm: num('farePerKm', c.farePerKm ?? city.fare?.perKm ?? 1.5, 0),
+    farePerMin: num('farePerMin', c.farePerMin ?? city.fare?.perMin ?? 0.5, 0),
+  };
+  const reward = resolveReward(c.reward);
+  checkMagnitudes(city, capacity, fare, reward.coefficients);
   return {
     city, numZones: z, numVehicles, capacity, numNeighbours, horizon, allowIntraZone, reposition, demand, demandScale,
     ordersPerVehicleMinute, gravityBeta, partyMax, cityPerEnv,
@@ -243,13 +295,11 @@ export function resolveDispatchConfig(config: DispatchConfig = {}): ResolvedDisp
     travelBins: city.travelBlocks === 1 ? 1 : 24,
     poissonLen: demand.poissonLen,
     ordersPerHour: demand.ordersPerHour,
-    fareBase: num('fareBase', c.fareBase ?? city.fare?.base ?? 2.5, 0),
-    farePerKm: num('farePerKm', c.farePerKm ?? city.fare?.perKm ?? 1.5, 0),
-    farePerMin: num('farePerMin', c.farePerMin ?? city.fare?.perMin ?? 0.5, 0),
+    ...fare,
     maxPickupMin: Math.min(INT32_MAX, Math.floor(maxPickup)),
     conflictRule: oneOf('conflictRule', c.conflictRule ?? 'nearest', ['nearest', 'lowestIndex', 'seededRandom'] as const),
     routeObjective: oneOf('routeObjective', c.routeObjective ?? 'routeMinutes', ['routeMinutes', 'passengerMinutes'] as const),
-    reward: resolveReward(c.reward).vector,
+    reward: reward.vector,
     rewardSharing: oneOf('rewardSharing', c.rewardSharing ?? 'individual', ['individual', 'team'] as const),
     pairInsertionCost: bool('pairInsertionCost', c.pairInsertionCost ?? false),
     globalMaps: bool('globalMaps', c.globalMaps ?? false),

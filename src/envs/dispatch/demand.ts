@@ -16,9 +16,10 @@ import { blockOfHour, type DispatchCity } from './city.js';
 import { poissonRowLength, writeCategoricalCdf, writePoissonCdf } from './cdf.js';
 
 /**
- * RNG stream of the synthetic city generator. The native core's dispatch streams are 0–5 (vehicle
- * starts, arrivals, origins, destinations, parties, conflicts; `native/envs/dispatch/dispatch_step.h`),
- * all with env word 0 like this one, so the generator takes its own stream to stay independent.
+ * RNG stream of the synthetic city generator. The native core's dispatch streams are 0–2 and 4–6
+ * (vehicle starts, arrivals, origins, parties, conflicts, destinations; stream 3 is left to
+ * policies; `native/envs/dispatch/dispatch_step.h`), all with env word 0 like this one, so the
+ * generator takes its own stream to stay independent.
  */
 export const CITY_GENERATOR_STREAM = 16;
 

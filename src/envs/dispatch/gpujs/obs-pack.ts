@@ -140,7 +140,7 @@ export class ObsPacker {
     io.vehLoad[i] = C - free;
   }
 
-  /** `write_pair` values from `at`: pickup ETA per pending slot, added minutes where the party fits (0 elsewhere). */
+  /** `write_pair` values from `at`: pickup ETA per pending slot, added minutes where the mask allows the bid (0 elsewhere). */
   private packPair(d: Float32Array, at: number, env: number, i: number, t: number, c: CityView, free: number, accept: boolean): void {
     const s = this.s, p = this.p, K = p.K, ob = env * K, tt = c.slot.tt;
     const row = c.ttAt + s.vehTo[i] * p.Z, remain = s.vehRemain[i];
@@ -148,8 +148,9 @@ export class ObsPacker {
       const q = at + k * PAIR_FIELDS;
       d[q] = d[q + 1] = 0;
       if (!s.ordValid[ob + k]) continue;
-      d[q] = remain + tt[row + s.ordOrigin[ob + k]];
-      if (!accept || s.ordParty[ob + k] > free) continue;
+      const eta = remain + tt[row + s.ordOrigin[ob + k]];
+      d[q] = eta;
+      if (!accept || s.ordParty[ob + k] > free || eta > p.maxPickupMin) continue;
       searchPlan(s, i, tt, c.ttAt, s.ordOrigin[ob + k], s.ordDest[ob + k], this.plan);
       d[q + 1] = planCost(s, i, t, this.plan, this.cost).addMin;
     }
