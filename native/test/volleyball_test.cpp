@@ -556,6 +556,278 @@ void test_rules_6v6() {
   check_result(*b, 1, 1, 4.0f, "6v6 ground in team 0's half");
 }
 
+// HitBall (§5.2): +1 per true hit (contact more than 25 steps after the last true hit), a contact
+// within 25 steps is a wrong hit (-10, terminate), and after the first true hit a descending ball
+// at z <= 2 is "ball done": + 2 (4.5 - x_ball), terminate, ballDoneX = x, ballDoneXDistToAnchor = x - 4.5.
+void test_rules_hit_ball() {
+  auto b = make_batch(make_params(kHitBall, 3, kDisabled), 1);
+  const View& v = b->v();
+  fill_actions(*b, kHoverCmd);
+  for (int32_t e = 0; e < 3; ++e) {
+    set_drone(*b, e, 0, V3{4.5f, 0, 2});  // at the anchor: no -0.05 term
+    drop_on(*b, e, 0, 0.01f, 1.0f);
+  }
+  b->cpu->Step();  // step 1: a true hit everywhere
+  for (int32_t e = 0; e < 3; ++e)
+    CHECK(v.out_hit[e] == 1 && !v.terminations[e] && reward(*b, e, 0) == 1.0f, "hit ball env %d: first hit reward %g", e,
+          static_cast<double>(reward(*b, e, 0)));
+  // Env 0, step 2: the ball comes down through z = 2 at x = -1 (2.05 - 0.1 - g h^2/2 = 1.948).
+  set_ball(*b, 0, V3{-1, 0, 2.05f}, V3{0, 0, -5});
+  for (int s = 2; s <= 27; ++s) {
+    for (int32_t e = 1; e < 3; ++e) set_ball(*b, e, V3{4.5f, 0, 3.5f}, V3{0, 0, 0});  // held aloft, above z = 2
+    if (s == 26) drop_on(*b, 1, 0, 0.01f, 1.0f);  // 25 steps after the hit: wrong
+    if (s == 27) drop_on(*b, 2, 0, 0.01f, 1.0f);  // 26 steps after: true
+    b->cpu->Step();
+    if (s == 2) {
+      CHECK(v.terminations[0] == 1 && std::fabs(reward(*b, 0, 0) - 2.0 * (4.5 + 1.0)) < 1e-4, "hit ball: ball done reward %g, expected 11",
+            static_cast<double>(reward(*b, 0, 0)));
+      CHECK(fmetric(*b, 0, 0) == 1.0f && std::fabs(fmetric(*b, 0, 1) + 1.0f) < 1e-6 && std::fabs(fmetric(*b, 0, 2) + 5.5f) < 1e-6,
+            "hit ball: ball done metrics %g %g %g", static_cast<double>(fmetric(*b, 0, 0)), static_cast<double>(fmetric(*b, 0, 1)),
+            static_cast<double>(fmetric(*b, 0, 2)));
+    }
+    if (s < 26) CHECK(!v.terminations[1] && !v.terminations[2], "hit ball: ended at step %d with the ball aloft", s);
+  }
+  CHECK(v.terminations[1] == 1 && v.out_hit[1] == 0 && reward(*b, 1, 0) == -10.0f, "hit ball: wrong hit reward %g",
+        static_cast<double>(reward(*b, 1, 0)));
+  CHECK(fmetric(*b, 1, 0) == 1.0f && std::isnan(fmetric(*b, 1, 1)) && std::isnan(fmetric(*b, 1, 2)), "hit ball: wrong-hit metrics");
+  CHECK(v.out_hit[2] == 1 && !v.terminations[2] && reward(*b, 2, 0) == 1.0f && running_metric(*b, 2, 0) == 2.0f,
+        "hit ball: second true hit after 26 steps, reward %g", static_cast<double>(reward(*b, 2, 0)));
+}
+
+// SoloBump shaping (§5.3): 1/(1 + |drone - ball|_xy) + 0.5 clip(z_ball - max(z_drone, 1), 0, 2).
+double solo_shaping(const Batch& b, int32_t e) {
+  const V3 dp = drone_pos(b, e, 0), bp = ball_pos(b, e);
+  return 1.0 / (1.0 + dist_xy(dp, bp)) + 0.5 * std::fmin(std::fmax(bp.z - std::fmax(dp.z, 1.0f), 0.0), 2.0);
+}
+
+// SoloBump height hit: +8 on a true hit when the mean apex of the bounces so far (each ended by a
+// true hit, this one included) exceeds 3.5 m. The ball is held at rest at a height for 30 steps
+// (its apex is that height less g h^2 / 2, the first step's fall), then dropped on the drone.
+// Env 0: apexes 4.4 then 3.0 (bonus on hits 2 and 3: means 4.4 and 3.7); env 1: 3.0 then 4.4
+// (bonus on hit 3 only: means 3.0 and 3.7). Env 2: ball above 4.5 m, env 3: drone above 2.5 m.
+void test_rules_solo_bump_height() {
+  auto b = make_batch(make_params(kSoloBump, 4, kDisabled), 1);
+  const View& v = b->v();
+  fill_actions(*b, kHoverCmd);
+  const double apex[2][2] = {{4.4, 3.0}, {3.0, 4.4}}, fall = 0.5 * kG * kH * kH;
+  for (int32_t e = 0; e < 2; ++e) {
+    set_drone(*b, e, 0, V3{4.5f, 0, 2});
+    drop_on(*b, e, 0, 0.01f, 1.0f);
+  }
+  set_drone(*b, 2, 0, V3{4.5f, 0, 2});
+  set_ball(*b, 2, V3{4.5f, 0, 4.6f}, V3{0, 0, 0});
+  set_drone(*b, 3, 0, V3{4.5f, 0, 2.6f});
+  set_ball(*b, 3, V3{4.5f, 0, 3.6f}, V3{0, 0, 0});
+  b->cpu->Step();
+  for (int32_t e = 2; e < 4; ++e) {
+    CHECK(v.terminations[e] == 1, "solo bump misbehave env %d: not terminated", e);
+    CHECK(std::fabs(reward(*b, e, 0) - (solo_shaping(*b, e) - 10.0)) < 1e-4, "solo bump misbehave env %d: reward %g", e,
+          static_cast<double>(reward(*b, e, 0)));
+  }
+  for (int32_t e = 0; e < 2; ++e)
+    CHECK(v.out_hit[e] == 1 && std::fabs(reward(*b, e, 0) - (2.0 + solo_shaping(*b, e))) < 1e-4, "solo bump env %d: first hit", e);
+  for (int bounce = 0; bounce < 2; ++bounce) {
+    for (int s = 0; s < 30; ++s) {
+      for (int32_t e = 0; e < 2; ++e) set_ball(*b, e, V3{4.5f, 0, static_cast<float>(apex[e][bounce])}, V3{0, 0, 0});
+      b->cpu->Step();
+    }
+    for (int32_t e = 0; e < 2; ++e) drop_on(*b, e, 0, 0.01f, 1.0f);
+    b->cpu->Step();
+    for (int32_t e = 0; e < 2; ++e) {
+      double sum = 0;
+      for (int k = 0; k <= bounce; ++k) sum += apex[e][k] - fall;
+      const bool height = sum / (bounce + 1) > 3.5;
+      const double want = 8.0 * height + 2.0 + solo_shaping(*b, e);
+      CHECK(v.out_hit[e] == 1 && !v.terminations[e], "solo bump env %d hit %d: not a true hit", e, bounce + 2);
+      CHECK(std::fabs(reward(*b, e, 0) - want) < 1e-4, "solo bump env %d hit %d: reward %g, expected %g", e, bounce + 2,
+            static_cast<double>(reward(*b, e, 0)), want);
+    }
+  }
+  // numTrueHits 3, ballZMax the 4.4 m apex, numHeightHits 2 and 1.
+  for (int32_t e = 0; e < 2; ++e)
+    CHECK(running_metric(*b, e, 0) == 3.0f && std::fabs(running_metric(*b, e, 1) - (4.4 - fall)) < 1e-5 &&
+              running_metric(*b, e, 2) == (e == 0 ? 2.0f : 1.0f),
+          "solo bump env %d metrics %g %g %g", e, static_cast<double>(running_metric(*b, e, 0)),
+          static_cast<double>(running_metric(*b, e, 1)), static_cast<double>(running_metric(*b, e, 2)));
+}
+
+// Cooperative shared terms (docs, cooperative hit detection): turn shaping, the mean over the
+// drones of +-1/(1 + |drone - ball|_xy), + for the drone in turn. Drones stay at their anchors
+// (anchor term 0: they drift far less than 0.5 m in a step).
+double turn_shaping_ref(const Batch& b, int32_t e, int32_t turn) {
+  double s = 0;
+  for (int32_t a = 0; a < 2; ++a) s += (a == turn ? 1.0 : -1.0) / (1.0 + dist_xy(drone_pos(b, e, a), ball_pos(b, e)));
+  return s / 2.0;
+}
+void coop_at_anchors(const Batch& b, int32_t e) {
+  const V3 an[2] = {b.p.task == kBumpAndPass ? V3{4.5f, -2.5f, 2} : V3{2, -2.5f, 2.5f},
+                    b.p.task == kBumpAndPass ? V3{4.5f, 2.5f, 2} : V3{2, 2.5f, 3.5f}};
+  for (int32_t a = 0; a < 2; ++a) set_drone(b, e, a, an[a]);
+}
+
+// BumpAndPass (§5.4). Env 0: drone 0 (in turn) hits a ball moving +y towards drone 1: success,
+// shared 1 + cos(0) = 2, turn -> 1. Env 1: drone 1 hits out of turn: -10 to drone 1 only,
+// terminate. Env 2: the ball crosses y = 0 above 4 m: +1, numSuccessCross, crossHeight.
+void test_rules_bump_and_pass() {
+  auto b = make_batch(make_params(kBumpAndPass, 3, kDisabled), 1);
+  const View& v = b->v();
+  fill_actions(*b, kHoverCmd);
+  for (int32_t e = 0; e < 3; ++e) coop_at_anchors(*b, e);
+  set_ball(*b, 0, drone_pos(*b, 0, 0) + V3{0, 0, static_cast<float>(kTop) + 0.01f}, V3{0, 1, -1});  // frictionless: v_xy stays (0, 1)
+  drop_on(*b, 1, 1, 0.01f, 1.0f);
+  set_ball(*b, 2, V3{4.5f, 0.05f, 4.5f}, V3{0, 1, 0});  // y 0.07 after the step
+  b->cpu->Step();
+  CHECK(v.out_hit[0] == 1 && v.out_hit[1] == 0 && !v.terminations[0] && v.rule_i[kTurn] == 1 && running_metric(*b, 0, 0) == 1.0f,
+        "bump and pass: success hit (turn %d)", v.rule_i[kTurn]);
+  const double r0 = 2.0 + 0.05 * turn_shaping_ref(*b, 0, 1);
+  for (int32_t a = 0; a < 2; ++a)
+    CHECK(std::fabs(reward(*b, 0, a) - r0) < 1e-4, "bump and pass success: drone %d reward %g, expected %g", a,
+          static_cast<double>(reward(*b, 0, a)), r0);
+  const double r1 = 0.05 * turn_shaping_ref(*b, 1, 0);
+  CHECK(v.terminations[b->idx(1, 0)] == 1 && v.out_hit[b->idx(1, 1)] == 0 && v.rule_i[kRuleInts + kTurn] == 0, "bump and pass: out-of-turn hit");
+  CHECK(std::fabs(reward(*b, 1, 0) - r1) < 1e-4 && std::fabs(reward(*b, 1, 1) - (r1 - 10.0)) < 1e-4,
+        "bump and pass out of turn: rewards %g %g, expected %g %g", static_cast<double>(reward(*b, 1, 0)),
+        static_cast<double>(reward(*b, 1, 1)), r1, r1 - 10.0);
+  const double r2 = 1.0 + 0.05 * turn_shaping_ref(*b, 2, 0);
+  CHECK(!v.terminations[b->idx(2, 0)] && std::fabs(reward(*b, 2, 0) - r2) < 1e-4 && std::fabs(reward(*b, 2, 1) - r2) < 1e-4,
+        "bump and pass cross: reward %g, expected %g", static_cast<double>(reward(*b, 2, 0)), r2);
+  CHECK(running_metric(*b, 2, 1) == 1.0f && std::fabs(running_metric(*b, 2, 2) - ball_pos(*b, 2).z) < 1e-6 && ball_pos(*b, 2).z > 4.0f,
+        "bump and pass cross metrics %g %g", static_cast<double>(running_metric(*b, 2, 1)), static_cast<double>(running_metric(*b, 2, 2)));
+}
+
+// SetAndSpike Easy (§5.5). Env 0: the set, ball moving +y at the attacker: 5 + cos 0 = 6, turn 1.
+// Env 1 (turn 1): a downward spike (the attacker falls at 9 m/s onto a ball falling at 10 m/s,
+// aimed at T = (-4.5, 0)): 5 + 5 + 1 + 0.2 (5 - v_z), turn 2. Env 2 (after a spike): the ball
+// crosses x = -0.1: +5; next step it lands 0.3 m from T: +5 + 0.2 (10 - 0.3) - 10, inTarget.
+// Env 3: the ball in the net: -10, terminate, spikeVz NaN (no spike).
+void test_rules_set_and_spike() {
+  auto b = make_batch(make_params(kSetAndSpike, 4, kDisabled), 1);
+  const View& v = b->v();
+  int32_t* ri = v.rule_i;
+  fill_actions(*b, kHoverCmd);
+  for (int32_t e = 0; e < 4; ++e) coop_at_anchors(*b, e);
+  set_ball(*b, 0, drone_pos(*b, 0, 0) + V3{0, 0, static_cast<float>(kTop) + 0.01f}, V3{0, 1, -1});
+  ri[kRuleInts + kTurn] = 1;
+  store3(v.vel + 3 * b->idx(1, 1), V3{0, 0, -9});
+  const double tx = -6.5, ty = -2.5, tn = std::hypot(tx, ty);  // attacker (2, 2.5) -> T
+  set_ball(*b, 1, drone_pos(*b, 1, 1) + V3{0, 0, static_cast<float>(kTop) + 0.01f},
+           V3{static_cast<float>(tx / tn), static_cast<float>(ty / tn), -10});
+  ri[2 * kRuleInts + kTurn] = 2, ri[2 * kRuleInts + kFlags] = kFlagSpiked;
+  set_ball(*b, 2, V3{0, 0, 3}, V3{-8, 0, 0});  // x -0.16 after the step, above the net
+  set_ball(*b, 3, V3{0.05f, 0, 1.5f}, V3{0, 0, 0});
+  b->cpu->Step();
+  const double r0 = 6.0 + 0.05 * turn_shaping_ref(*b, 0, 1);
+  CHECK(v.out_hit[0] == 1 && ri[kTurn] == 1 && !v.terminations[0] && running_metric(*b, 0, 3) == 1.0f, "set and spike: set not a success");
+  for (int32_t a = 0; a < 2; ++a)
+    CHECK(std::fabs(reward(*b, 0, a) - r0) < 1e-4, "set and spike set: drone %d reward %g, expected %g", a,
+          static_cast<double>(reward(*b, 0, a)), r0);
+  const double vz = ball_vel(*b, 1).z, r1 = 11.0 + 0.2 * std::fmax(5.0 - vz, 0.0);
+  CHECK(v.out_hit[b->idx(1, 1)] == 1 && ri[kRuleInts + kTurn] == 2 && !v.terminations[b->idx(1, 0)] && vz < 0, "set and spike: spike (v_z %g)", vz);
+  for (int32_t a = 0; a < 2; ++a)
+    CHECK(std::fabs(reward(*b, 1, a) - r1) < 1e-3, "set and spike spike: drone %d reward %g, expected %g", a,
+          static_cast<double>(reward(*b, 1, a)), r1);
+  CHECK(running_metric(*b, 1, 1) == 1.0f && running_metric(*b, 1, 2) == static_cast<float>(vz) && running_metric(*b, 1, 3) == 1.0f,
+        "set and spike: spike metrics");
+  CHECK(!v.terminations[b->idx(2, 0)] && std::fabs(reward(*b, 2, 0) - 5.0) < 1e-4, "set and spike: cross reward %g",
+        static_cast<double>(reward(*b, 2, 0)));
+  CHECK(v.terminations[b->idx(3, 0)] == 1 && std::isnan(fmetric(*b, 3, 2)) && fmetric(*b, 3, 0) == 0.0f, "set and spike: net");
+  const double r3 = -10.0 + 0.05 * turn_shaping_ref(*b, 3, 0);
+  for (int32_t a = 0; a < 2; ++a)
+    CHECK(std::fabs(reward(*b, 3, a) - r3) < 1e-4, "set and spike net: drone %d reward %g, expected %g", a,
+          static_cast<double>(reward(*b, 3, a)), r3);
+  set_ball(*b, 2, V3{-4.5f, 0.3f, 0.25f}, V3{0, 0, -5});  // z 0.148 after the step: landed
+  b->cpu->Step();
+  const double r2 = 5.0 + 0.2 * (10.0 - 0.3) - 10.0;
+  CHECK(v.terminations[b->idx(2, 0)] == 1 && fmetric(*b, 2, 0) == 1.0f, "set and spike: landing in the target");
+  for (int32_t a = 0; a < 2; ++a)
+    CHECK(std::fabs(reward(*b, 2, a) - r2) < 1e-4, "set and spike landing: drone %d reward %g, expected %g", a,
+          static_cast<double>(reward(*b, 2, a)), r2);
+}
+
+// BackAndForth (§5.1). Env 0 holds at B (the first target): reward 2.5 n + 0.5/(1 + d^2) 0.02
+// (50 - n) on its n-th step there; the 5th reaches B (targetReached 1) and the target becomes A,
+// (4.5, 4.5, 0) away. Env 1: z > 5, misbehave: -10, terminate.
+void test_rules_back_and_forth() {
+  auto b = make_batch(make_params(kBackAndForth, 2, kDisabled), 1);
+  const View& v = b->v();
+  fill_actions(*b, kHoverCmd);
+  const V3 A{4.5f, 0, 2}, B{9, 4.5f, 2};
+  set_drone(*b, 0, 0, B);
+  set_drone(*b, 1, 0, V3{9, 4.5f, 5.2f});
+  auto shaping = [&](int32_t e, V3 target, int n) {
+    const double d = dist(drone_pos(*b, e, 0), target);
+    return 2.5 * n + 0.5 / (1.0 + d * d) * 0.02 * (50 - n);
+  };
+  for (int n = 1; n <= 6; ++n) {
+    b->cpu->Step();
+    const double want = n <= 5 ? shaping(0, B, n) : shaping(0, A, 0);
+    CHECK(!v.terminations[0] && std::fabs(reward(*b, 0, 0) - want) < 1e-5, "back and forth step %d: reward %g, expected %g", n,
+          static_cast<double>(reward(*b, 0, 0)), want);
+    CHECK(running_metric(*b, 0, 0) == (n >= 5 ? 1.0f : 0.0f), "back and forth step %d: targetReached %g", n,
+          static_cast<double>(running_metric(*b, 0, 0)));
+    if (n == 1) {
+      CHECK(v.terminations[1] == 1 && std::fabs(reward(*b, 1, 0) - (shaping(1, B, 0) - 10.0)) < 1e-5, "back and forth: z > 5 reward %g",
+            static_cast<double>(reward(*b, 1, 0)));
+    }
+  }
+  const float* o = v.obs + 23;  // target - position now shows A
+  CHECK(std::fabs(o[0] + 4.5f) < 0.01f && std::fabs(o[1] + 4.5f) < 0.01f && std::fabs(o[2]) < 0.01f, "back and forth: target not swapped to A");
+}
+
+// Competitive case 2, a drone hit not with the racket. 1v1: the ball falls on drone 0's box top
+// 0.22 m off centre (inside the 0.235 m half width, outside the 0.2 m racket). 3v3: the ball flies
+// at 2 m/s into the -x side of the server's box at its centre height.
+void test_rules_body_hit() {
+  auto b = make_batch(make_params(k1v1, 1, kDisabled), 1);
+  fill_actions(*b, kHoverCmd);
+  level_at_anchors(*b, 0);
+  set_ball(*b, 0, drone_pos(*b, 0, 0) + V3{0.22f, 0, static_cast<float>(kTop) + 0.01f}, V3{0, 0, -1});
+  b->cpu->Step();
+  CHECK(b->v().out_hit[0] == 0, "1v1 rim hit counted as legal");
+  check_result(*b, 0, 1, 2.0f, "1v1 hit outside the racket");
+  auto c = make_batch(make_params(k3v3, 1, kDisabled), 1);
+  fill_actions(*c, kHoverCmd);
+  level_at_anchors(*c, 0);
+  set_ball(*c, 0, drone_pos(*c, 0, 2) - V3{static_cast<float>(kHalf[0] + kR) + 0.01f, 0, 0}, V3{2, 0, 0});
+  c->cpu->Step();
+  CHECK(c->v().out_hit[2] == 0 && ball_vel(*c, 0).x < -1.0f, "3v3 side hit: ball not bounced back");
+  check_result(*c, 0, 1, 2.0f, "3v3 ball into the side of the box");
+}
+
+// Downwash (docs, physics): drone 0 below drone 1 (z = 1 m along d_1, lateral r) is pushed along
+// -d_1 by T_1 exp(-0.5 (2r/z)^2) / (1 + 0.3 z)^2, T_1 = m g at hover. From rest, one step changes
+// its velocity by F/m h / (1 + 0.2 h) more than with drone 1 far away (env 0: 5 m to the side,
+// factor exp(-50)). Float32 rounding of thrust and velocity is ~1e-7 relative, so 2e-5 m/s on a
+// ~0.1 m/s change leaves a wide margin while a 1% error in the formula (1e-3 m/s) fails.
+void test_downwash() {
+  auto b = make_batch(make_params(kBumpAndPass, 4, kDisabled), 1);
+  const View& v = b->v();
+  fill_actions(*b, kHoverCmd);
+  const V3 low{4.5f, -2.5f, 2};
+  const float phi = 0.3f;  // env 3: drone 1 rolled about x, d_1 = (0, -sin phi, cos phi)
+  const V3 d3{0, -sinf(phi), cosf(phi)};
+  const V3 upper[4] = {low + V3{0, 5, 1}, low + V3{0, 0, 1}, low + V3{0.25f, 0, 1}, low + d3};
+  for (int32_t e = 0; e < 4; ++e) {
+    set_drone(*b, e, 0, low);
+    set_drone(*b, e, 1, upper[e]);
+    set_ball(*b, e, V3{-4.5f, 0, 8}, V3{0, 0, 0});
+  }
+  store4(v.quat + 4 * b->idx(3, 1), Q4{cosf(0.5f * phi), sinf(0.5f * phi), 0, 0});
+  b->cpu->Step();
+  const V3 base = load3(v.vel + 3 * b->idx(0, 0));
+  const double r[4] = {0, 0, 0.25, 0}, dirs[4][3] = {{0, 0, 1}, {0, 0, 1}, {0, 0, 1}, {0, -std::sin(0.3), std::cos(0.3)}};
+  for (int32_t e = 1; e < 4; ++e) {
+    const double z = 1.0, f = kG * std::exp(-0.5 * std::pow(2.0 * r[e] / z, 2)) / std::pow(1.0 + 0.3 * z, 2) * kH / (1.0 + 0.2 * kH);
+    const V3 dv = load3(v.vel + 3 * b->idx(e, 0)) - base;
+    const float* got = &dv.x;
+    for (int k = 0; k < 3; ++k)
+      CHECK(std::fabs(got[k] + f * dirs[e][k]) < 2e-5, "downwash env %d axis %d: velocity change %g, expected %g", e, k,
+            static_cast<double>(got[k]), -f * dirs[e][k]);
+  }
+  // The upper drone feels nothing from the one below it.
+  CHECK(std::fabs(v.vel[3 * b->idx(1, 1) + 2] - v.vel[3 * b->idx(0, 1) + 2]) < 1e-6, "downwash pushed the upper drone");
+}
+
 }  // namespace
 
 int main() {
@@ -571,6 +843,13 @@ int main() {
   test_rules_3v3();
   test_rules_1v1();
   test_rules_6v6();
+  test_rules_hit_ball();
+  test_rules_solo_bump_height();
+  test_rules_bump_and_pass();
+  test_rules_set_and_spike();
+  test_rules_back_and_forth();
+  test_rules_body_hit();
+  test_downwash();
   std::printf("volleyball: %d failures\n", failures);
   return failures == 0 ? 0 : 1;
 }
