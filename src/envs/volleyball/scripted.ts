@@ -16,6 +16,7 @@ const LOB = 1.5; // m, apex of passes and sets above the higher of both contact 
 const RACKET = 0.155; // ball centre above the drone's centre when it rests on the box top, m
 const ALIGN = 0.3; // s before contact at which the drone turns its normal to the strike direction
 const MAX_TILT = 0.6; // rad, of the striking normal
+const OVER_NET_TILT = 0.3; // rad, the same for a 3v3/6v6 shot straight over the net
 const SWING = 3; // m/s², vertical acceleration of the swing up to the contact
 const MAX_SWING = 1.2; // m/s, largest planned normal speed of a drone at contact
 const Z_MIN = 1.1; // lowest strike height, m
@@ -253,7 +254,10 @@ export class ScriptedVolleyball {
     this.dMax = dMax;
     this.aim(e, a, px, py, pz, vx, vy, vz);
     let nx = this.vout[0] - vx, ny = this.vout[1] - vy, nz = this.vout[2] - vz;
-    const h = hypot(nx, ny), maxH = nz * Math.tan(MAX_TILT);
+    // A 3v3/6v6 shot over the net from the back court asks for more than a swing can give; a gentler
+    // tilt keeps the ball in the racket at the step's end, so the heuristic sees a legal hit.
+    const tilt = this.info.teamSize > 1 && this.recv[e] < 0 ? OVER_NET_TILT : MAX_TILT;
+    const h = hypot(nx, ny), maxH = nz * Math.tan(tilt);
     if (h > maxH) { nx *= maxH / h; ny *= maxH / h; }
     const len = hypot(nx, ny, nz);
     nx /= len; ny /= len; nz /= len;
