@@ -659,6 +659,14 @@ double turn_shaping_ref(const Batch& b, int32_t e, int32_t turn) {
   for (int32_t a = 0; a < 2; ++a) s += (a == turn ? 1.0 : -1.0) / (1.0 + dist_xy(drone_pos(b, e, a), ball_pos(b, e)));
   return s / 2.0;
 }
+// SetAndSpike's weights (VolleyBots' three-row turn_to_reward): turn 0 (+1 setter, 0 attacker),
+// turn 1 (-1, +1), turn 2 (0, -1); the mean over the two drones.
+double spike_shaping_ref(const Batch& b, int32_t e, int32_t turn) {
+  const double w[3][2] = {{1, 0}, {-1, 1}, {0, -1}};
+  double s = 0;
+  for (int32_t a = 0; a < 2; ++a) s += w[turn][a] / (1.0 + dist_xy(drone_pos(b, e, a), ball_pos(b, e)));
+  return s / 2.0;
+}
 void coop_at_anchors(const Batch& b, int32_t e) {
   const V3 an[2] = {b.p.task == kBumpAndPass ? V3{4.5f, -2.5f, 2} : V3{2, -2.5f, 2.5f},
                     b.p.task == kBumpAndPass ? V3{4.5f, 2.5f, 2} : V3{2, 2.5f, 3.5f}};
@@ -716,28 +724,28 @@ void test_rules_set_and_spike() {
   set_ball(*b, 2, V3{0, 0, 3}, V3{-8, 0, 0});  // x -0.16 after the step, above the net
   set_ball(*b, 3, V3{0.05f, 0, 1.5f}, V3{0, 0, 0});
   b->cpu->Step();
-  const double r0 = 6.0 + 0.05 * turn_shaping_ref(*b, 0, 1);
+  const double r0 = 6.0 + 0.05 * spike_shaping_ref(*b, 0, 1);
   CHECK(v.out_hit[0] == 1 && ri[kTurn] == 1 && !v.terminations[0] && running_metric(*b, 0, 3) == 1.0f, "set and spike: set not a success");
   for (int32_t a = 0; a < 2; ++a)
     CHECK(std::fabs(reward(*b, 0, a) - r0) < 1e-4, "set and spike set: drone %d reward %g, expected %g", a,
           static_cast<double>(reward(*b, 0, a)), r0);
-  const double vz = ball_vel(*b, 1).z, r1 = 11.0 + 0.2 * std::fmax(5.0 - vz, 0.0);
+  const double vz = ball_vel(*b, 1).z, r1 = 11.0 + 0.2 * std::fmax(5.0 - vz, 0.0) + 0.05 * spike_shaping_ref(*b, 1, 2);
   CHECK(v.out_hit[b->idx(1, 1)] == 1 && ri[kRuleInts + kTurn] == 2 && !v.terminations[b->idx(1, 0)] && vz < 0, "set and spike: spike (v_z %g)", vz);
   for (int32_t a = 0; a < 2; ++a)
     CHECK(std::fabs(reward(*b, 1, a) - r1) < 1e-3, "set and spike spike: drone %d reward %g, expected %g", a,
           static_cast<double>(reward(*b, 1, a)), r1);
   CHECK(running_metric(*b, 1, 1) == 1.0f && running_metric(*b, 1, 2) == static_cast<float>(vz) && running_metric(*b, 1, 3) == 1.0f,
         "set and spike: spike metrics");
-  CHECK(!v.terminations[b->idx(2, 0)] && std::fabs(reward(*b, 2, 0) - 5.0) < 1e-4, "set and spike: cross reward %g",
+  CHECK(!v.terminations[b->idx(2, 0)] && std::fabs(reward(*b, 2, 0) - (5.0 + 0.05 * spike_shaping_ref(*b, 2, 2))) < 1e-4, "set and spike: cross reward %g",
         static_cast<double>(reward(*b, 2, 0)));
   CHECK(v.terminations[b->idx(3, 0)] == 1 && std::isnan(fmetric(*b, 3, 2)) && fmetric(*b, 3, 0) == 0.0f, "set and spike: net");
-  const double r3 = -10.0 + 0.05 * turn_shaping_ref(*b, 3, 0);
+  const double r3 = -10.0 + 0.05 * spike_shaping_ref(*b, 3, 0);
   for (int32_t a = 0; a < 2; ++a)
     CHECK(std::fabs(reward(*b, 3, a) - r3) < 1e-4, "set and spike net: drone %d reward %g, expected %g", a,
           static_cast<double>(reward(*b, 3, a)), r3);
   set_ball(*b, 2, V3{-4.5f, 0.3f, 0.25f}, V3{0, 0, -5});  // z 0.148 after the step: landed
   b->cpu->Step();
-  const double r2 = 5.0 + 0.2 * (10.0 - 0.3) - 10.0;
+  const double r2 = 5.0 + 0.2 * (10.0 - 0.3) - 10.0 + 0.05 * spike_shaping_ref(*b, 2, 2);
   CHECK(v.terminations[b->idx(2, 0)] == 1 && fmetric(*b, 2, 0) == 1.0f, "set and spike: landing in the target");
   for (int32_t a = 0; a < 2; ++a)
     CHECK(std::fabs(reward(*b, 2, a) - r2) < 1e-4, "set and spike landing: drone %d reward %g, expected %g", a,

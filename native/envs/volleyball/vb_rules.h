@@ -154,6 +154,16 @@ MW_HD float turn_shaping(const EnvCtx& c, int32_t turn) {
   return s / static_cast<float>(c.p->num_agents);
 }
 
+// SetAndSpike's turn-weighted ball proximity, VolleyBots' three-row turn_to_reward: turn 0 (the
+// set) +1 for the setter and 0 for the attacker; turn 1 (the spike) -1 and +1; turn 2 (after the
+// spike) 0 and -1.
+MW_HD float spike_turn_shaping(const EnvCtx& c, int32_t turn) {
+  const float w[2] = {turn == 0 ? 1.0f : (turn == 1 ? -1.0f : 0.0f), turn == 0 ? 0.0f : (turn == 1 ? 1.0f : -1.0f)};
+  float s = 0.0f;
+  for (int32_t a = 0; a < 2; ++a) s += w[a] / (1.0f + norm_xy(dpos(c, a) - c.bp));
+  return s / 2.0f;
+}
+
 MW_HD bool rules_bump_and_pass(const EnvCtx& c, const uint8_t* touched) {
   const int32_t hitter = coop_hitter(c, touched);
   int32_t& turn = c.ri[kTurn];
@@ -271,8 +281,7 @@ MW_HD bool rules_set_and_spike(const EnvCtx& c, const uint8_t* touched, int32_t 
       c.m[0] = 1.0f;
     }
   }
-  shared += -0.05f * anchor_term(c) - (ball_bad ? 10.0f : 0.0f);
-  if (turn < 2) shared += 0.05f * turn_shaping(c, turn);
+  shared += -0.05f * anchor_term(c) + 0.05f * spike_turn_shaping(c, turn) - (ball_bad ? 10.0f : 0.0f);
   bool done = ball_bad;
   const float too_low = hard ? 0.4f : 0.2f;
   for (int32_t a = 0; a < 2; ++a) {

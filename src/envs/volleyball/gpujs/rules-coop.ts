@@ -122,6 +122,16 @@ function turnShaping(c: RuleCtx, turn: number): number {
   return s / c.p.numAgents;
 }
 
+/**
+ * SetAndSpike's turn-weighted ball proximity, VolleyBots' three-row `turn_to_reward`: turn 0 (the
+ * set) +1 for the setter and 0 for the attacker; turn 1 (the spike) -1 and +1; turn 2 (after the
+ * spike) 0 and -1.
+ */
+function spikeTurnShaping(c: RuleCtx, turn: number): number {
+  const w0 = turn === 0 ? 1 : turn === 1 ? -1 : 0, w1 = turn === 0 ? 0 : turn === 1 ? 1 : -1;
+  return (w0 / (1 + normXY(sub(dpos(c, 0), c.bp))) + w1 / (1 + normXY(sub(dpos(c, 1), c.bp)))) / 2;
+}
+
 /** BumpAndPass. @internal */
 export function rulesBumpAndPass(c: RuleCtx, touched: Uint8Array): boolean {
   const ri = c.s.ruleI, m = c.s.metrics;
@@ -239,7 +249,7 @@ export function rulesSetAndSpike(c: RuleCtx, touched: Uint8Array, boardTouched: 
   }
   shared += -0.05 * anchorTerm(c) - (ballBad ? 10 : 0);
   const turn = ri[c.ri + R_TURN];
-  if (turn < 2) shared += 0.05 * turnShaping(c, turn);
+  shared += 0.05 * spikeTurnShaping(c, turn);
   let done = ballBad;
   const tooLow = hard ? 0.4 : 0.2;
   for (let a = 0; a < 2; a++) {
