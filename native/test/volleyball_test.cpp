@@ -533,9 +533,11 @@ void test_rules_1v1() {
   // Both drones sit at their anchors (+-1.5, 0, 2): only the y = 0 band, 0.5 m deep: 0.1.
   CHECK(std::fabs(penalty(drone_pos(*b, 0, 0)) - 0.1) < 1e-6, "1v1: penalty at the anchor %g", penalty(drone_pos(*b, 0, 0)));
   CHECK(v.out_hit[0] == 1 && !v.terminations[0] && v.rule_i[kTurn] == 1, "1v1: legal hit");
-  CHECK(std::fabs(reward(*b, 0, 0) - (5.0 - penalty(drone_pos(*b, 0, 0)))) < 1e-4, "1v1: hitter reward %g", static_cast<double>(reward(*b, 0, 0)));
-  // The drone in turn (now 1) gets 0.5/(1+d_xy).
-  const double r1 = 0.5 / (1.0 + dist_xy(drone_pos(*b, 0, 1), ball_pos(*b, 0))) - penalty(drone_pos(*b, 0, 1));
+  // Ball proximity 0.5/(1+d_xy) goes to the drone in turn before the turn passes (VolleyBots takes
+  // it before switching): on the hit step that is the hitter, and drone 1 gets none.
+  const double r0 = 5.0 + 0.5 / (1.0 + dist_xy(drone_pos(*b, 0, 0), ball_pos(*b, 0))) - penalty(drone_pos(*b, 0, 0));
+  CHECK(std::fabs(reward(*b, 0, 0) - r0) < 1e-4, "1v1: hitter reward %g, expected %g", static_cast<double>(reward(*b, 0, 0)), r0);
+  const double r1 = -penalty(drone_pos(*b, 0, 1));
   CHECK(std::fabs(reward(*b, 0, 1) - r1) < 1e-4, "1v1: other drone reward %g", static_cast<double>(reward(*b, 0, 1)));
   check_result(*b, 1, 0, 1.0f, "1v1 out of turn");
   check_result(*b, 2, 0, 5.0f, "1v1 out after drone 1");

@@ -315,6 +315,12 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
   }
   uint32_t cases[2] = {0u, 0u};  // bit k-1: case k
   float team_bonus[2] = {0.0f, 0.0f};
+  // 1v1 (VolleyBots): a racket hit is legal when the drone in turn is the one nearest the ball;
+  // the drone in turn is credited, and the turn passes once per step.
+  const int32_t turn_before = c.ri[kTurn];
+  int32_t nearest = 0;
+  if (one && dot(c.bp - pos[1], c.bp - pos[1]) < dot(c.bp - pos[0], c.bp - pos[0])) nearest = 1;
+  bool passed = false;
   for (int32_t a = 0; a < A; ++a) {
     const int64_t i = c.row + a;
     const int32_t team = teams[a];
@@ -333,21 +339,26 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
     v.last_hit[i] = c.step;
     // 3v3/6v6: bit 0 is VolleyBots' "already hit in this turn", set for every drone but the
     // server at the serve and for the whole other team when possession changes.
-    const bool legal = one ? c.ri[kTurn] == a : !(v.flags[i] & 1);
+    const bool legal = one ? turn_before == nearest : !(v.flags[i] & 1);
     if (!legal) {
       cases[team] |= 1u;  // case 1: out of turn or a second touch
       continue;
     }
     v.out_hit[i] = 1;
-    c.m[3] += 1.0f;
-    c.ri[kLastHitter] = a;
     if (one) {
-      c.rew[a] += 5.0f;
-      c.ri[kTurn] = 1 - a;
+      passed = true;
     } else {
+      c.m[3] += 1.0f;
+      c.ri[kLastHitter] = a;
       v.flags[i] |= 1;
       team_bonus[team] = 10.0f;  // once per team and step, however many of its drones hit
     }
+  }
+  if (passed) {  // 1v1: +5 to the drone in turn, whose hit it is; then the turn passes
+    c.rew[turn_before] += 5.0f;
+    c.m[3] += 1.0f;
+    c.ri[kLastHitter] = turn_before;
+    c.ri[kTurn] = 1 - turn_before;
   }
   // Ball proximity (3v3/6v6) for the drones that may still touch, before possession changes.
   float proximity[kMaxDrones];
@@ -415,7 +426,7 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
     const V3 dp = pos[a], anchor = anchor_of(kTask, a);
     float r = result[team] + lose_bonus[a] + team_bonus[team];
     if (one) {
-      if (c.ri[kTurn] == a) r += 0.5f / (1.0f + norm_xy(dp - c.bp));
+      if (turn_before == a) r += 0.5f / (1.0f + norm_xy(dp - c.bp));  // the turn before it passed
       // Position penalty: metres inside the 0.5 m bands along the net, the centre line and the
       // court's edges, and beyond 1 m from the anchor's height (VolleyBots' hinge).
       const float ax = fabsf(dp.x), ay = fabsf(dp.y), dz = fabsf(dp.z - anchor.z);

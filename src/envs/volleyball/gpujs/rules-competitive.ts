@@ -29,6 +29,11 @@ export function rulesCompetitive(c: RuleCtx): boolean {
   for (let a = 0; a < A; a++) pos[a] = dpos(c, a);
   const cases = [0, 0];
   const teamBonus = [0, 0];
+  // 1v1 (VolleyBots): a racket hit is legal when the drone in turn is the one nearest the ball;
+  // the drone in turn is credited, and the turn passes once per step.
+  const turnBefore = ri[c.ri + R_TURN];
+  const nearest = one && dot(sub(c.bp, pos[1]), sub(c.bp, pos[1])) < dot(sub(c.bp, pos[0]), sub(c.bp, pos[0])) ? 1 : 0;
+  let passed = false;
   for (let a = 0; a < A; a++) {
     const i = c.row + a, team = teamOf(a), dp = pos[a];
     const rel = sub(c.bp, dp);
@@ -43,21 +48,26 @@ export function rulesCompetitive(c: RuleCtx): boolean {
     if (!racketHit) continue;
     lastHit[i] = c.step;
     // 3v3/6v6: bit 0 is VolleyBots' "already hit in this turn" (see spawn and the side change below).
-    const legal = one ? ri[c.ri + R_TURN] === a : !(flags[i] & 1);
+    const legal = one ? turnBefore === nearest : !(flags[i] & 1);
     if (!legal) {
       cases[team] |= 1;
       continue;
     }
     c.outHit[i] = 1;
-    m[c.m + 3] += 1;
-    ri[c.ri + R_LAST_HITTER] = a;
     if (one) {
-      c.rew[a] += 5;
-      ri[c.ri + R_TURN] = 1 - a;
+      passed = true;
     } else {
+      m[c.m + 3] += 1;
+      ri[c.ri + R_LAST_HITTER] = a;
       flags[i] |= 1;
       teamBonus[team] = 10; // once per team and step
     }
+  }
+  if (passed) { // 1v1: +5 to the drone in turn, whose hit it is; then the turn passes
+    c.rew[turnBefore] += 5;
+    m[c.m + 3] += 1;
+    ri[c.ri + R_LAST_HITTER] = turnBefore;
+    ri[c.ri + R_TURN] = 1 - turnBefore;
   }
   for (let a = 0; a < A; a++) proximity[a] = !one && !(flags[c.row + a] & 1) ? 0.5 / (1 + norm(sub(pos[a], c.bp))) : 0;
   const side = c.bp.x > 0 ? 0 : 1;
@@ -114,7 +124,7 @@ export function rulesCompetitive(c: RuleCtx): boolean {
     const team = teamOf(a), dp = pos[a], anchor = anchorOf(c, a);
     let r = result[team] + loseBonus[a] + teamBonus[team];
     if (one) {
-      if (ri[c.ri + R_TURN] === a) r += 0.5 / (1 + normXY(sub(dp, c.bp)));
+      if (turnBefore === a) r += 0.5 / (1 + normXY(sub(dp, c.bp))); // the turn before it passed
       const ax = Math.abs(dp.x), ay = Math.abs(dp.y), dz = Math.abs(dp.z - anchor.z);
       const px = bandDepth(ax, 0.5) + bandDepth(0.5 * p.length - ax, 0.5);
       const py = bandDepth(ay, 0.5) + bandDepth(0.5 * p.width - ay, 0.5);
