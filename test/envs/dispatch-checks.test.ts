@@ -131,6 +131,13 @@ describe('RideDispatch-v0: a city object built or edited in code is checked valu
     refused((c) => { (c.distKm as Float32Array)[1] = -1; }, 'city.distKm[1]');
     refused((c) => { c.destWeights = new Float64Array([0.5, -0.5, 0.5, 0.5]); c.destBlocks = 1; }, 'city.destWeights[1]');
   });
+  it('a city file whose km would overflow float32 is refused by entry, as any bad km', () => {
+    let err: unknown;
+    const file = matrixCity([[1, 5], [5, 1]], [[0, 1e39], [1, 0]]);
+    try { make('RideDispatch-v0', { numEnvs: 1, config: { city: file } }).close(); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(InvalidMapError);
+    expect((err as Error).message).toContain('km[0][1] must be a finite number ≥ 0, got 1e+39');
+  });
   it('an untouched parsed city is accepted', () => {
     make('RideDispatch-v0', { numEnvs: 1, config: { city: base(), numVehicles: 1 } }).close();
   });

@@ -281,7 +281,8 @@ MW_HD bool rules_set_and_spike(const EnvCtx& c, const uint8_t* touched, int32_t 
       c.m[0] = 1.0f;
     }
   }
-  shared += -0.05f * anchor_term(c) + 0.05f * spike_turn_shaping(c, turn) - (ball_bad ? 10.0f : 0.0f);
+  shared += -0.05f * anchor_term(c) - (ball_bad ? 10.0f : 0.0f);
+  shared += 0.05f * spike_turn_shaping(c, turn);
   bool done = ball_bad;
   const float too_low = hard ? 0.4f : 0.2f;
   for (int32_t a = 0; a < 2; ++a) {
@@ -344,17 +345,18 @@ MW_HD bool rules_competitive(const EnvCtx& c) {
       cases[team] |= 1u;  // case 1: out of turn or a second touch
       continue;
     }
-    v.out_hit[i] = 1;
     if (one) {
       passed = true;
     } else {
+      v.out_hit[i] = 1;
       c.m[3] += 1.0f;
       c.ri[kLastHitter] = a;
       v.flags[i] |= 1;
       team_bonus[team] = 10.0f;  // once per team and step, however many of its drones hit
     }
   }
-  if (passed) {  // 1v1: +5 to the drone in turn, whose hit it is; then the turn passes
+  if (passed) {  // 1v1: the hit is the drone in turn's: +5, then the turn passes
+    v.out_hit[c.row + turn_before] = 1;
     c.rew[turn_before] += 5.0f;
     c.m[3] += 1.0f;
     c.ri[kLastHitter] = turn_before;

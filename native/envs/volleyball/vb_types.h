@@ -85,7 +85,7 @@ struct Params {
 // Per-env integer rule state (View::rule_i), task-dependent meaning.
 enum RuleInt : int32_t {
   kTurn = 0,          // coop: whose hit is next (SetAndSpike 2 = none); 1v1: drone to hit next
-  kLastHitter = 1,    // drone of the last legal hit, -1 none
+  kLastHitter = 1,    // drone credited with the last legal hit (1v1: the drone in turn), -1 none
   kSide = 2,          // competitive: 0 ball on team 0's half (x > 0), 1 on team 1's
   kLastHitStep = 3,   // drills/coop: step of the last (true) hit; -1000 none
   kCount = 4,         // BackAndForth: consecutive steps near the target; coop: last cross step
@@ -127,8 +127,10 @@ struct View {
   float* throttle;            // [E, A, 4] normalized rotor speed in [0, 1]
   float* pid;                 // [E, A, 6] CTBR: rate-error integral (deg), last body rate (deg/s)
   int32_t* last_hit;          // [E, A] step of the drone's last racket hit (competitive), -1000 none
-  uint8_t* flags;             // [E, A] bit 0 already hit this possession, bit 1 near ball last
-                              //   step, bit 2 ball in racket last step
+  uint8_t* flags;             // [E, A] bit 0 may not touch now (3v3/6v6: already hit this
+                              //   possession, every drone but the server at the serve, the whole
+                              //   other team after a side change), bit 1 near ball last step,
+                              //   bit 2 ball in racket last step
   float* ep_return;           // [E, A] sum of rewards this episode
   // Ball and board.
   float* ball;                // [E, 12] pos, vel, pos and vel one step ago

@@ -7,6 +7,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { isFloat32Finite } from '../../core/float32.js';
 import { InvalidMapError } from '../../errors.js';
 import { type DispatchCity, type FareCoefficients, MAX_TRAVEL_MIN, MAX_ZONES } from './city.js';
 import { JsonReader, readBlockedTable } from './json-tables.js';
@@ -53,7 +54,7 @@ export interface CityFile {
 }
 
 const KNOWN = new Set(['format', 'version', 'name', 'meta', 'zones', 'minutes', 'km', 'originRates', 'destinations', 'fare']);
-const nonNeg = (x: number): boolean => Number.isFinite(x) && x >= 0;
+const nonNeg = (x: number): boolean => isFloat32Finite(x) && x >= 0;
 
 function zoneCoordinates(r: JsonReader, zones: unknown[]): { names: string[]; xy: Float32Array } {
   const z = zones.length;

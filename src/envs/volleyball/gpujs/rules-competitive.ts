@@ -53,17 +53,18 @@ export function rulesCompetitive(c: RuleCtx): boolean {
       cases[team] |= 1;
       continue;
     }
-    c.outHit[i] = 1;
     if (one) {
       passed = true;
     } else {
+      c.outHit[i] = 1;
       m[c.m + 3] += 1;
       ri[c.ri + R_LAST_HITTER] = a;
       flags[i] |= 1;
       teamBonus[team] = 10; // once per team and step
     }
   }
-  if (passed) { // 1v1: +5 to the drone in turn, whose hit it is; then the turn passes
+  if (passed) { // 1v1: the hit is the drone in turn's: +5, then the turn passes
+    c.outHit[c.row + turnBefore] = 1;
     c.rew[turnBefore] += 5;
     m[c.m + 3] += 1;
     ri[c.ri + R_LAST_HITTER] = turnBefore;

@@ -68,7 +68,11 @@ export class VolleyballState {
   readonly needsReset: Uint8Array;
   /** `[E, A]` step of each drone's last racket hit (competitive), -1000 none. */
   readonly lastHit: Int32Array;
-  /** `[E, A]` bit 0 hit this possession, bit 1 near the ball last step, bit 2 ball in racket last step. */
+  /**
+   * `[E, A]` bit 0 may not touch now (3v3/6v6: already hit this possession, every drone but the
+   * server at the serve, the whole other team after a side change), bit 1 near the ball last step,
+   * bit 2 ball in racket last step.
+   */
   readonly flags: Uint8Array;
   readonly epReturn: Float32Array;
   /** `[E, 12]` ball pos, vel, and both one step ago. */
