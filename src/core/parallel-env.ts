@@ -6,6 +6,7 @@
 
 import { InvalidActionError, InvalidArgumentError, formatValue } from '../errors.js';
 import { isFloat32Finite } from './float32.js';
+import { checkResetOptions, checkSeed } from './reset-args.js';
 import type { Space } from '../spaces/index.js';
 import type { VectorEnv } from './vector-env.js';
 import type { BatchInfos } from './types.js';
@@ -72,21 +73,13 @@ export class ParallelEnv {
   /** Resets this env (only): returns `[observations, infos]`. */
   reset(opts: { seed?: number } = {}): [AgentDict<Float32Array | Uint8Array>, AgentDict<Record<string, unknown>>] {
     const e = this.envIndex, n = this.vectorEnv.numEnvs;
-    if (opts === null || typeof opts !== 'object') {
-      throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: reset options must be an object ({ seed? }), got ${opts === null ? 'null' : typeof opts}`);
-    }
-    for (const key of Object.keys(opts)) {
-      if (key !== 'seed') throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: unknown reset option '${key}' (a view takes only seed)`, { option: key });
-    }
+    checkResetOptions(`${this.vectorEnv.id}: env ${e}`, opts, ['seed']);
     const mask = new Uint8Array(n);
     mask[e] = 1;
     let seed: Uint32Array | undefined;
     if (opts.seed !== undefined) {
-      if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > 0xffffffff) {
-        throw new InvalidArgumentError(`${this.vectorEnv.id}: seed must be an integer in [0, 2^32), got ${formatValue(opts.seed)}`);
-      }
       seed = new Uint32Array(n);
-      seed[e] = opts.seed;
+      seed[e] = checkSeed(this.vectorEnv.id, opts.seed);
     }
     const { obs, infos } = this.vectorEnv.reset({ mask, ...(seed ? { seed } : {}) });
     this.agents = [...this.possibleAgents];

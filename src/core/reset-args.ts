@@ -8,14 +8,25 @@
 import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { ResetOptions } from './types.js';
 
-/** Throws {@link InvalidArgumentError} unless `opts` is an object with only `seed` and `mask`. @internal */
-export function checkResetOptions(id: string, opts: ResetOptions): void {
+/**
+ * Throws {@link InvalidArgumentError} unless `opts` is an object with no keys but `allowed`
+ * (`where` starts the messages: the env id, or the id and a ParallelEnv's env). @internal
+ */
+export function checkResetOptions(where: string, opts: ResetOptions, allowed: readonly string[] = ['seed', 'mask']): void {
   if (opts === null || typeof opts !== 'object') {
-    throw new InvalidArgumentError(`${id}: reset options must be an object ({ seed?, mask? }), got ${opts === null ? 'null' : typeof opts}`);
+    throw new InvalidArgumentError(`${where}: reset options must be an object ({ ${allowed.map((k) => `${k}?`).join(', ')} }), got ${opts === null ? 'null' : typeof opts}`);
   }
   for (const key of Object.keys(opts)) {
-    if (key !== 'seed' && key !== 'mask') throw new InvalidArgumentError(`${id}: unknown reset option '${key}' (options: seed, mask)`, { option: key });
+    if (!allowed.includes(key)) throw new InvalidArgumentError(`${where}: unknown reset option '${key}' (options: ${allowed.join(', ')})`, { option: key });
   }
+}
+
+/** `v` as a seed: an integer in [0, 2^32); else {@link InvalidArgumentError} naming it `name`. @internal */
+export function checkSeed(id: string, v: unknown, name = 'seed'): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw new InvalidArgumentError(`${id}: ${name} must be an integer in [0, 2^32), got ${formatValue(v)}`, { value: v });
+  }
+  return v;
 }
 
 /**
@@ -40,20 +51,14 @@ export function resetMask(id: string, numEnvs: number, mask: ArrayLike<number>):
 /** Per-env seeds: `seed + e` (mod 2^32) for a number, `seed[e]` for an array of `numEnvs` entries. @internal */
 export function resetSeeds(id: string, numEnvs: number, seed: number | ArrayLike<number>): Uint32Array {
   const out = new Uint32Array(numEnvs);
-  const check = (v: unknown, where: string): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-      throw new InvalidArgumentError(`${id}: ${where} must be an integer in [0, 2^32), got ${formatValue(v)}`, { value: v });
-    }
-    return v;
-  };
   if (typeof seed === 'number') {
-    const base = check(seed, 'seed');
+    const base = checkSeed(id, seed);
     for (let e = 0; e < numEnvs; e++) out[e] = (base + e) >>> 0;
   } else {
     if (seed === null || typeof seed !== 'object' || seed.length !== numEnvs) {
       throw new InvalidArgumentError(`${id}: a seed array must have ${numEnvs} entries`);
     }
-    for (let e = 0; e < numEnvs; e++) out[e] = check(seed[e], `seed[${e}]`);
+    for (let e = 0; e < numEnvs; e++) out[e] = checkSeed(id, seed[e], `seed[${e}]`);
   }
   return out;
 }

@@ -32,18 +32,25 @@ export function firstBadAction(actions: ArrayLike<number>, discrete: number | nu
   return -1;
 }
 
+/**
+ * The {@link InvalidActionError} for action `i` of one batch of actions laid out `[E, A, k]`
+ * (`where` starts the message, e.g. `MAPF-v0:` or `MAPF-v0: rollout step 3,`). @internal
+ */
+export function badActionError(where: string, actions: ArrayLike<number>, i: number, numAgents: number, k: number,
+  discrete: number | null, details: Record<string, unknown> = {}): InvalidActionError {
+  const v = actions[i], agentIndex = Math.floor(i / k);
+  const env = Math.floor(agentIndex / numAgents), agent = agentIndex % numAgents;
+  const what = discrete === null ? 'a finite number within float32 range (|x| < 3.4e38)' : `an integer in [0, ${discrete})`;
+  return new InvalidActionError(`${where} env ${env}, agent ${agent}: action${k === 1 ? '' : ` component ${i % k}`} ${formatValue(v)} is not ${what}`,
+    { ...details, env, agent, value: v });
+}
+
 /** Throws {@link InvalidActionError} naming the first action outside the action space. */
 function checkActions(engine: EnvEngine, spec: RolloutSpec, actions: Int32Array | Float32Array, n: number): void {
-  const discrete = spec.numActions, k = spec.actionSize;
-  const i = firstBadAction(actions, discrete);
-  if (i >= 0) {
-    const v = actions[i];
-    const step = Math.floor(i / n), agentIndex = Math.floor((i % n) / k);
-    const env = Math.floor(agentIndex / engine.numAgents), agent = agentIndex % engine.numAgents;
-    const what = discrete === null ? 'a finite number' : `an integer in [0, ${discrete})`;
-    throw new InvalidActionError(`${spec.id}: rollout step ${step}, env ${env}, agent ${agent}: action${k === 1 ? '' : ` component ${i % k}`} ` +
-      `${String(v)} is not ${what}`, { step, env, agent, value: v });
-  }
+  const i = firstBadAction(actions, spec.numActions);
+  if (i < 0) return;
+  const step = Math.floor(i / n);
+  throw badActionError(`${spec.id}: rollout step ${step},`, actions.subarray(step * n), i % n, engine.numAgents, spec.actionSize, spec.numActions, { step });
 }
 
 /** Runs a rollout on `engine` (see VectorEnv.rollout). @internal */

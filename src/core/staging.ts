@@ -7,7 +7,7 @@
  */
 
 import { InvalidActionError, formatValue } from '../errors.js';
-import { firstBadAction } from './rollout.js';
+import { badActionError, firstBadAction } from './rollout.js';
 
 /** What {@link ActionStaging} needs to know of its batch. @internal */
 export interface StagingShape {
@@ -80,14 +80,8 @@ export class ActionStaging {
 
   /** Throws {@link InvalidActionError} naming the first action outside the action space. */
   private check(actions: ArrayLike<number>): void {
-    const { id, numAgents, actionSize: k, numActions: discrete } = this.shape;
-    const i = firstBadAction(actions, discrete);
-    if (i < 0) return;
-    const v = actions[i];
-    const agentIndex = Math.floor(i / k);
-    const env = Math.floor(agentIndex / numAgents), agent = agentIndex % numAgents;
-    const what = discrete === null ? 'a finite number within float32 range (|x| < 3.4e38)' : `an integer in [0, ${discrete})`;
-    const where = k === 1 ? '' : ` component ${i % k}`;
-    throw new InvalidActionError(`${id}: env ${env}, agent ${agent}: action${where} ${formatValue(v)} is not ${what}`, { env, agent, value: v });
+    const { id, numAgents, actionSize, numActions } = this.shape;
+    const i = firstBadAction(actions, numActions);
+    if (i >= 0) throw badActionError(`${id}:`, actions, i, numAgents, actionSize, numActions);
   }
 }

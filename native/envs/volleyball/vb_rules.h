@@ -144,21 +144,10 @@ MW_HD float anchor_term(const EnvCtx& c) {
   return s / static_cast<float>(c.p->num_agents);
 }
 
-// Turn-weighted ball proximity: + for the drone in turn, - for the other.
-MW_HD float turn_shaping(const EnvCtx& c, int32_t turn) {
-  float s = 0.0f;
-  for (int32_t a = 0; a < c.p->num_agents; ++a) {
-    const float w = a == turn ? 1.0f : -1.0f;
-    s += w / (1.0f + norm_xy(dpos(c, a) - c.bp));
-  }
-  return s / static_cast<float>(c.p->num_agents);
-}
-
-// SetAndSpike's turn-weighted ball proximity, VolleyBots' three-row turn_to_reward: turn 0 (the
-// set) +1 for the setter and 0 for the attacker; turn 1 (the spike) -1 and +1; turn 2 (after the
-// spike) 0 and -1.
-MW_HD float spike_turn_shaping(const EnvCtx& c, int32_t turn) {
-  const float w[2] = {turn == 0 ? 1.0f : (turn == 1 ? -1.0f : 0.0f), turn == 0 ? 0.0f : (turn == 1 ? 1.0f : -1.0f)};
+// Turn shaping of the two cooperative drones: the mean of w_a / (1 + |drone a - ball|_xy), with
+// VolleyBots' turn_to_reward weights for the turn (see the callers).
+MW_HD float turn_shaping(const EnvCtx& c, float w0, float w1) {
+  const float w[2] = {w0, w1};
   float s = 0.0f;
   for (int32_t a = 0; a < 2; ++a) s += w[a] / (1.0f + norm_xy(dpos(c, a) - c.bp));
   return s / 2.0f;
@@ -190,7 +179,9 @@ MW_HD bool rules_bump_and_pass(const EnvCtx& c, const uint8_t* touched) {
   }
   bool in_net, out;
   const bool ball_bad = coop_ball_bad(c, in_net, out);
-  shared += -0.05f * anchor_term(c) + 0.05f * turn_shaping(c, turn) - (ball_bad ? 10.0f : 0.0f);
+  // BumpAndPass: +1 for the drone in turn, -1 for the other.
+  shared += -0.05f * anchor_term(c) + 0.05f * turn_shaping(c, turn == 0 ? 1.0f : -1.0f, turn == 1 ? 1.0f : -1.0f) -
+            (ball_bad ? 10.0f : 0.0f);
   bool done = ball_bad;
   for (int32_t a = 0; a < 2; ++a) {
     const V3 dp = dpos(c, a);
@@ -282,7 +273,8 @@ MW_HD bool rules_set_and_spike(const EnvCtx& c, const uint8_t* touched, int32_t 
     }
   }
   shared += -0.05f * anchor_term(c) - (ball_bad ? 10.0f : 0.0f);
-  shared += 0.05f * spike_turn_shaping(c, turn);
+  // SetAndSpike (setter, attacker): (+1, 0) at turn 0, (-1, +1) at turn 1, (0, -1) after the spike.
+  shared += 0.05f * turn_shaping(c, turn == 0 ? 1.0f : (turn == 1 ? -1.0f : 0.0f), turn == 0 ? 0.0f : (turn == 1 ? 1.0f : -1.0f));
   bool done = ball_bad;
   const float too_low = hard ? 0.4f : 0.2f;
   for (int32_t a = 0; a < 2; ++a) {

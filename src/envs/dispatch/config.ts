@@ -181,7 +181,6 @@ function checkCity(city: DispatchCity): DispatchCity {
   const table = (t: unknown, n: number): t is ArrayLike<number> => (Array.isArray(t) || ArrayBuffer.isView(t)) && (t as ArrayLike<number>).length === n;
   const ok = Number.isInteger(z) && z >= 1 && z <= 4096 && table(city.zoneXY, 2 * z) && table(city.distKm, z * z) &&
     [1, 6, 24].includes(city.travelBlocks) && table(city.travelMin, city.travelBlocks * z * z) &&
-    Array.from(city.travelMin as ArrayLike<number>).every((m) => m >= 1) &&
     (city.originRates === null || table(city.originRates, city.originBlocks * z)) &&
     (city.destWeights === null || table(city.destWeights, city.destBlocks * z * z)) &&
     (city.kind === 'matrix' || city.width * city.height === z);

@@ -115,20 +115,11 @@ function anchorTerm(c: RuleCtx): number {
   return s / c.p.numAgents;
 }
 
-/** Turn-weighted ball proximity: + for the drone in turn, - for the other. */
-function turnShaping(c: RuleCtx, turn: number): number {
-  let s = 0;
-  for (let a = 0; a < c.p.numAgents; a++) s += (a === turn ? 1 : -1) / (1 + normXY(sub(dpos(c, a), c.bp)));
-  return s / c.p.numAgents;
-}
-
 /**
- * SetAndSpike's turn-weighted ball proximity, VolleyBots' three-row `turn_to_reward`: turn 0 (the
- * set) +1 for the setter and 0 for the attacker; turn 1 (the spike) -1 and +1; turn 2 (after the
- * spike) 0 and -1.
+ * Turn shaping of the two cooperative drones: the mean of w_a / (1 + |drone a - ball|_xy), with
+ * VolleyBots' `turn_to_reward` weights for the turn (see the callers).
  */
-function spikeTurnShaping(c: RuleCtx, turn: number): number {
-  const w0 = turn === 0 ? 1 : turn === 1 ? -1 : 0, w1 = turn === 0 ? 0 : turn === 1 ? 1 : -1;
+function turnShaping(c: RuleCtx, w0: number, w1: number): number {
   return (w0 / (1 + normXY(sub(dpos(c, 0), c.bp))) + w1 / (1 + normXY(sub(dpos(c, 1), c.bp)))) / 2;
 }
 
@@ -156,7 +147,8 @@ export function rulesBumpAndPass(c: RuleCtx, touched: Uint8Array): boolean {
     m[c.m + 2] = Math.max(m[c.m + 2], c.bp.z);
   }
   const [ballBad] = coopBallBad(c);
-  shared += -0.05 * anchorTerm(c) + 0.05 * turnShaping(c, ri[c.ri + R_TURN]) - (ballBad ? 10 : 0);
+  const turn = ri[c.ri + R_TURN]; // BumpAndPass: +1 for the drone in turn, -1 for the other
+  shared += -0.05 * anchorTerm(c) + 0.05 * turnShaping(c, turn === 0 ? 1 : -1, turn === 1 ? 1 : -1) - (ballBad ? 10 : 0);
   let done = ballBad;
   for (let a = 0; a < 2; a++) {
     const dp = dpos(c, a);
@@ -249,7 +241,8 @@ export function rulesSetAndSpike(c: RuleCtx, touched: Uint8Array, boardTouched: 
   }
   shared += -0.05 * anchorTerm(c) - (ballBad ? 10 : 0);
   const turn = ri[c.ri + R_TURN];
-  shared += 0.05 * spikeTurnShaping(c, turn);
+  // SetAndSpike (setter, attacker): (+1, 0) at turn 0, (-1, +1) at turn 1, (0, -1) after the spike.
+  shared += 0.05 * turnShaping(c, turn === 0 ? 1 : turn === 1 ? -1 : 0, turn === 0 ? 0 : turn === 1 ? 1 : -1);
   let done = ballBad;
   const tooLow = hard ? 0.4 : 0.2;
   for (let a = 0; a < 2; a++) {
