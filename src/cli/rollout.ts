@@ -62,7 +62,7 @@ Timing covers the step loop only (not make() or reset()).
 Volleyball-<Task>-v0 ids: the policy is scripted (a flight controller per drone that intercepts
 and strikes the ball; default), hover or random; throughput is in env-steps/s and drone-steps/s,
 and every task metric is averaged over the finished episodes where it is defined.
-RideDispatch-v0: the policy is greedy (nearest free vehicle per order, slot by slot; default),
+RideDispatch-v0: the policy is greedy (closest vehicle-order pair first, one order per vehicle; default),
 hungarian (the assignment matching most orders at least total pickup ETA), random (uniform over
 each vehicle's valid actions) or noop; greedy and hungarian make the env with
 pairInsertionCost: true (they read the pickup ETAs). Throughput is in env-steps/s and

@@ -51,13 +51,55 @@ function checkFeasible(m: PickupEtaMatrix, valid: Uint8Array, a: Int32Array): vo
 }
 
 describe('greedy and Hungarian dispatch', () => {
-  it('greedy takes slots in order, nearest vehicle first, ties to the lowest index', () => {
+  it('greedy takes the closest pair first, not the slots in order (RideGym NearestDistanceDispatch)', () => {
+    // Slot by slot, slot 0 would take vehicle 0 (1 < 3) and leave slot 1 to vehicle 1 (total 5);
+    // closest pair first, vehicle 0 goes to slot 1 (0.5), then vehicle 1 to slot 0 (total 3.5).
+    const eta = [
+      [1, 0.5],
+      [3, 4],
+    ];
+    expect(Array.from(greedyAssignment(eta))).toEqual([1, 0]);
+    expect(assignmentCost(eta, greedyAssignment(eta))).toEqual({ matched: 2, cost: 3.5 });
+    // Ties: the lower slot first, then the lower vehicle.
+    expect(Array.from(greedyAssignment([[2, 2], [2, 2]]))).toEqual([0, 1]);
+    expect(Array.from(greedyAssignment([[3, 1], [1, 9]]))).toEqual([1, 0]);
+    expect(Array.from(greedyAssignment([[4, 4, 4], [4, 4, 4]], { validSlots: [0, 1, 1] }))).toEqual([1, 2]);
+  });
+
+  it('greedy equals picking the cheapest free pair again and again', () => {
+    const rng = new CounterRng(31);
+    for (let trial = 0; trial < 300; trial++) {
+      const v = 1 + rng.below(12), k = 1 + rng.below(12);
+      const { m, valid } = snapshot(rng, v, k, [0, 0.3, 0.7][trial % 3]);
+      // The definition, one pick at a time: the smallest ETA among free vehicles and free slots,
+      // ties to the lower slot, then the lower vehicle.
+      const want = new Int32Array(v).fill(-1), slotTaken = new Uint8Array(k);
+      for (;;) {
+        let bi = -1, bj = -1;
+        for (let j = 0; j < k; j++) {
+          if (slotTaken[j] || !valid[j]) continue;
+          for (let i = 0; i < v; i++) {
+            const e = m.eta[i * k + j];
+            if (want[i] !== -1 || !(e >= 0 && e < Infinity)) continue;
+            if (bi < 0 || e < m.eta[bi * k + bj]) { bi = i; bj = j; }
+          }
+        }
+        if (bi < 0) break;
+        want[bi] = bj;
+        slotTaken[bj] = 1;
+      }
+      expect(Array.from(greedyAssignment(m, { validSlots: valid }))).toEqual(Array.from(want));
+    }
+  });
+
+  it('greedy and Hungarian on a snapshot with an infeasible pair and an empty slot', () => {
     const eta = [
       [5, 1, Infinity],
       [2, 2, 3],
       [2, 9, -1],
     ];
-    expect(Array.from(greedyAssignment(eta))).toEqual([1, 0, -1]); // slot 0 → vehicle 1 (tie with 2), slot 1 → vehicle 0
+    // Pairs by ETA: (v0,s1) 1; then 2s: (v1,s0), (v2,s0), (v1,s1); so v0 → s1, v1 → s0, v2 nothing left.
+    expect(Array.from(greedyAssignment(eta))).toEqual([1, 0, -1]);
     expect(Array.from(greedyAssignment(eta, { validSlots: [0, 1, 1] }))).toEqual([1, 2, -1]);
     expect(Array.from(hungarianAssignment(eta))).toEqual([1, 2, 0]);
     expect(assignmentCost(eta, hungarianAssignment(eta))).toEqual({ matched: 3, cost: 1 + 3 + 2 });

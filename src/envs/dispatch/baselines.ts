@@ -64,19 +64,27 @@ function normalise(input: PickupEtaInput, opts: AssignmentOptions): { v: number;
 }
 
 /**
- * Greedy nearest-vehicle dispatch: slots in ascending order, each goes to the available vehicle
- * with the smallest ETA (ties to the lowest vehicle index); a vehicle takes at most one order.
+ * Greedy nearest-pair dispatch, as RideGym's `NearestDistanceDispatch` with exact pairs
+ * (`use_knn=False`) and one order per vehicle per step (its default `max_orders_per_driver=1`):
+ * every feasible (vehicle, slot) pair is taken in ascending pickup ETA, closest pair first, and
+ * kept when both its vehicle and its slot are still free. Ties go to the lower slot, then the
+ * lower vehicle index (RideGym's stable sort over pairs listed order by order).
  * @returns `[V]` slot per vehicle, −1 for none.
  */
 export function greedyAssignment(eta: PickupEtaInput, opts: AssignmentOptions = {}): Int32Array {
   const { v, k, cost } = normalise(eta, opts);
   const out = new Int32Array(v).fill(-1);
+  // Feasible pairs as slot-major ids j · V + i, so that equal ETAs keep slot, then vehicle, order.
+  const pairs: number[] = [];
   for (let j = 0; j < k; j++) {
-    let best = -1;
-    for (let i = 0; i < v; i++) {
-      if (out[i] === -1 && cost[i * k + j] !== Infinity && (best < 0 || cost[i * k + j] < cost[best * k + j])) best = i;
-    }
-    if (best >= 0) out[best] = j;
+    for (let i = 0; i < v; i++) if (cost[i * k + j] !== Infinity) pairs.push(j * v + i);
+  }
+  const etaOf = (p: number): number => cost[(p % v) * k + Math.floor(p / v)];
+  pairs.sort((a, b) => etaOf(a) - etaOf(b) || a - b);
+  const slotTaken = new Uint8Array(k);
+  for (const p of pairs) {
+    const i = p % v, j = Math.floor(p / v);
+    if (out[i] === -1 && !slotTaken[j]) { out[i] = j; slotTaken[j] = 1; }
   }
   return out;
 }

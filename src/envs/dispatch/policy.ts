@@ -75,8 +75,9 @@ function fillEta(s: DispatchShape, obs: Float32Array, mask: Uint8Array, e: numbe
 
 /**
  * Builds a policy that writes `env.actions` (`[E, V]`, `Int32Array`) of a `RideDispatch-v0` batch:
- * - `'greedy'`: per env, slots in ascending order each go to the free vehicle with the smallest
- *   pickup ETA (`greedyAssignment`); each matched vehicle bids on its slot, the others no-op;
+ * - `'greedy'`: per env, (vehicle, slot) pairs in ascending pickup ETA, closest first, each kept
+ *   while its vehicle and slot are free (`greedyAssignment`, RideGym's `NearestDistanceDispatch`);
+ *   each matched vehicle bids on its slot, the others no-op;
  * - `'hungarian'`: per env, the assignment with the most matched orders and, among those, the least
  *   total pickup ETA (`hungarianAssignment`), as bids;
  * - `'random'`: per vehicle, a uniform choice among its valid actions (the action mask: no-op,
