@@ -33,10 +33,8 @@ export {
 export {
   renderAscii, renderSvg, type MapfFrame, type SvgRenderOptions, SVG_STEP_COUNTER_MAX_FRAMES, AGENT_SYMBOLS,
 } from './render/mapf-render.js';
-export {
-  renderVolleyballSvg, collectVolleyballFrames, describeVolleyballEpisode, VOLLEYBALL_TEAM_COLORS,
-  type VolleyballFrame, type VolleyballSvgOptions,
-} from './render/volleyball-render.js';
+export { renderVolleyballSvg, VOLLEYBALL_TEAM_COLORS, type VolleyballSvgOptions } from './render/volleyball-render.js';
+export { collectVolleyballFrames, describeVolleyballEpisode, type VolleyballFrame } from './render/volleyball-frames.js';
 export {
   makeDispatchPolicy, dispatchPickupEta, type DispatchPolicy, type DispatchPolicyName,
 } from './envs/dispatch/policy.js';

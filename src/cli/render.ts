@@ -13,9 +13,8 @@ import { listEnvs } from '../registry.js';
 import type { MapfInfos } from '../envs/mapf/infos.js';
 import { type MapfFrame, renderAscii, renderSvg } from '../render/mapf-render.js';
 import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyball/policy.js';
-import {
-  type VolleyballFrame, collectVolleyballFrames, describeVolleyballEpisode, renderVolleyballSvg,
-} from '../render/volleyball-render.js';
+import { renderVolleyballSvg } from '../render/volleyball-render.js';
+import { type VolleyballFrame, collectVolleyballFrames, describeVolleyballEpisode } from '../render/volleyball-frames.js';
 import { type DispatchPolicyName, makeDispatchPolicy } from '../envs/dispatch/policy.js';
 import type { DispatchCity } from '../envs/dispatch/city.js';
 import { type DispatchFrame, DISPATCH_STATUS_NAMES, collectDispatchFrames, describeDispatchEpisode, renderDispatchSvg } from '../render/dispatch-render.js';

@@ -5,9 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { availableBackends, make, type VolleyballInfos } from '../../src/index.js';
 import { UsageError } from '../../src/cli/args.js';
 import { renderCommand } from '../../src/cli/render.js';
-import {
-  type VolleyballFrame, VOLLEYBALL_TEAM_COLORS, collectVolleyballFrames, describeVolleyballEpisode, renderVolleyballSvg,
-} from '../../src/render/volleyball-render.js';
+import { VOLLEYBALL_TEAM_COLORS, renderVolleyballSvg } from '../../src/render/volleyball-render.js';
+import { type VolleyballFrame, collectVolleyballFrames, describeVolleyballEpisode } from '../../src/render/volleyball-frames.js';
 
 const native = availableBackends().some((b) => b.name === 'native' && b.available);
 const HOVER = 0.2419;
