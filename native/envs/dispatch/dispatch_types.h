@@ -16,7 +16,7 @@ constexpr int32_t kSelfFixed = 12;     // obsSelf: 12 fixed features + 7 per com
 constexpr int32_t kSelfPerOrder = 7;
 constexpr int32_t kOrderFeatures = 9;  // obsOrders per slot
 constexpr int32_t kPairFeatures = 2;   // obsPair per (vehicle, slot): pickup ETA/60, added minutes/60
-constexpr int32_t kGlobalFeatures = 4; // t/T, hour/24, pending/K, idle/V
+constexpr int32_t kGlobalFeatures = 4; // t/T, minute of day/1440, pending/K, idle/V
 constexpr int32_t kNumMetrics = 18;    // DispatchMetric
 constexpr int32_t kNumRewardCoefs = 15;
 
