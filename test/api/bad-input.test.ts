@@ -257,6 +257,11 @@ for (const backend of backends) {
       caught(mkc({ map: '..a\n.?.\nA..' }), InvalidMapError, INVALID_MAP, "'?'", 'row 1', 'col 1');
     });
 
+    it('a GridMap cell other than 0 or 1 (checked, not coerced)', () => {
+      caught(mkc({ map: { height: 2, width: 2, cells: new Uint8Array([0, 0, 0, 2]) }, numAgents: 1 }), InvalidMapError, INVALID_MAP,
+        'map.cells[3]', 'row 1, col 1', 'is 2');
+    });
+
     it('ragged rows', () => {
       caught(mkc({ map: '....\n...\n....', numAgents: 1 }), InvalidMapError, INVALID_MAP, 'row 1', '3', '4');
       caught(mkc({ map: [[0, 0, 0], [0, 0]], numAgents: 1 }), InvalidMapError, INVALID_MAP);

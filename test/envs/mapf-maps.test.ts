@@ -37,19 +37,33 @@ function isConnected(map: GridMap): boolean {
 }
 
 describe('parseMapString', () => {
-  it('parses obstacles, letters and pools from an indented template string', () => {
+  it('parses obstacles and letters from an indented template string', () => {
     const parsed = parseMapString(`
       .a#B
-      #..@
-      b$A!
+      #...
+      b.A.
     `);
     expect(parsed.height).toBe(3);
     expect(parsed.width).toBe(4);
     expect([...parsed.cells]).toEqual([0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
     expect(parsed.starts).toEqual([[0, 1], [2, 0]]);
     expect(parsed.goals).toEqual([[2, 2], [0, 3]]);
-    expect(parsed.startPool).toEqual([[1, 3]]);
-    expect(parsed.goalPool).toEqual([[2, 1]]);
+    expect(parsed.startPool).toBeNull();
+    expect(parsed.goalPool).toBeNull();
+  });
+
+  it("builds POGEMA's pools once a map has an '@', '$' or '!' cell: '.' in both, '@' starts, '$' goals, '!' neither", () => {
+    const parsed = parseMapString(`
+      .!#@
+      #..@
+      $$.!
+    `);
+    expect([...parsed.cells]).toEqual([0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+    expect(parsed.starts).toBeNull();
+    expect(parsed.startPool).toEqual([[0, 0], [0, 3], [1, 1], [1, 2], [1, 3], [2, 2]]);
+    expect(parsed.goalPool).toEqual([[0, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2]]);
+    expect(parseMapString('..\n..').startPool).toBeNull(); // no marks: no pools (random placement)
+    expect(() => parseMapString('aA\n.$')).toThrow(/not both; '\$' at row 1, col 1/);
   });
 
   it('orders agents by letter, not by position', () => {

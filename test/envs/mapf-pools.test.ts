@@ -1,6 +1,8 @@
 /**
- * MAPF-v0 starts and goals from pools (POGEMA's `possible_agents_xy` / `possible_targets_xy` and
- * the `@` / `$` map cells), checked against the rules of shared/reference/pogema.md §1 and §4:
+ * MAPF-v0 starts and goals from pools (POGEMA's `possible_agents_xy` / `possible_targets_xy`, and
+ * a map string marking pools: as in POGEMA's `GridConfig.str_map_to_list`, a map with any `@`, `$`
+ * or `!` cell draws starts from its `.` and `@` cells and goals from its `.` and `$` cells, `!`
+ * being free but in neither pool), checked against the rules of shared/reference/pogema.md §1 and §4:
  * each pool is shuffled on its own and agent a takes the a-th cell of each, so starts are
  * distinct, first goals are distinct, and a goal may be its agent's start; lifelong goals are
  * drawn from the goal pool, never the agent's current cell. Expected values come from those rules
@@ -14,13 +16,13 @@ const backends = mapfBackends();
 const S = 0, U = 1, D = 2, L = 3, R = 4; // actions
 const key = ([r, c]: RC): string => `${r},${c}`;
 
-/** A 5×6 open map: `@` on row 0, `$` on rows 3-4. */
+/** A 5×6 open map: `@` on row 0, `$` on rows 3-4, `!` (free, in neither pool) elsewhere. */
 const POOL_MAP = `
-  @@@@..
-  ......
-  ......
-  ....$$
-  ..$$$$
+  @@@@!!
+  !!!!!!
+  !!!!!!
+  !!!!$$
+  !!$$$$
 `;
 const START_POOL = new Set(['0,0', '0,1', '0,2', '0,3']);
 const GOAL_POOL = new Set(['3,4', '3,5', '4,2', '4,3', '4,4', '4,5']);
@@ -67,12 +69,34 @@ describe.each(backends)('MAPF-v0 pools on %s', (backend) => {
     env.close();
   });
 
+  it("'.' cells join both pools once a map marks pools, '!' cells neither (POGEMA str_map_to_list)", () => {
+    // Start pool {(0,0) '@', (0,1) '.'}, goal pool {(0,1) '.', (0,2) '$'}: two agents take both
+    // cells of each pool, so every env starts on (0,0) and (0,1) and aims at (0,1) and (0,2).
+    const env = make('MAPF-v0', { numEnvs: 16, seed: 3, backend, config: { map: '@.$\n!#!', numAgents: 2, obsRadius: 1 } });
+    const infos = env.reset().infos as MapfInfos;
+    for (let e = 0; e < 16; e++) {
+      expect(pairs(infos.positions, e, 2).map(key).sort()).toEqual(['0,0', '0,1']);
+      expect(pairs(infos.goals, e, 2).map(key).sort()).toEqual(['0,1', '0,2']);
+    }
+    env.close();
+    // A lone '!' makes the other cells pools; it is itself never a start or a goal.
+    const bang = make('MAPF-v0', { numEnvs: 64, seed: 4, backend, config: { map: '!..\n...', numAgents: 1, obsRadius: 1 } });
+    const b = bang.reset().infos as MapfInfos;
+    const starts = new Set<string>();
+    for (let e = 0; e < 64; e++) {
+      starts.add(key(pairs(b.positions, e, 1)[0]));
+      expect(key(pairs(b.goals, e, 1)[0])).not.toBe('0,0');
+    }
+    expect([...starts].sort()).toEqual(['0,1', '0,2', '1,0', '1,1', '1,2']);
+    bang.close();
+  });
+
   it('takes possibleAgentsXY / possibleTargetsXY over the map cells and equals the same pools given as @ and $', () => {
     const given: MapfConfig = {
       map: '......\n......\n......', numAgents: 2, obsRadius: 1,
       possibleAgentsXY: [[2, 5], [0, 0], [1, 3]], possibleTargetsXY: [[0, 5], [2, 0]],
     };
-    const marked: MapfConfig = { map: '@....$\n...@..\n$....@', numAgents: 2, obsRadius: 1 };
+    const marked: MapfConfig = { map: '@!!!!$\n!!!@!!\n$!!!!@', numAgents: 2, obsRadius: 1 };
     const a = make('MAPF-v0', { numEnvs: 8, seed: 2, backend, config: given });
     const b = make('MAPF-v0', { numEnvs: 8, seed: 2, backend, config: marked });
     expect(snapshot(a.reset())).toEqual(snapshot(b.reset()));
@@ -172,7 +196,7 @@ describe('MAPF-v0 pools: placement statistics (native)', () => {
     // 1 agent, 4 start cells, 4000 envs: each cell's count is binomial(4000, 1/4), sd ≈ 27.
     const env = make('MAPF-v0', {
       numEnvs: 4000, seed: 1, backend: backends[0],
-      config: { map: '@.@\n...\n@$@', numAgents: 1, obsRadius: 1 },
+      config: { map: '@!@\n!!!\n@$@', numAgents: 1, obsRadius: 1 },
     });
     const counts = new Map<string, number>();
     const mi = env.reset().infos as MapfInfos;
@@ -190,9 +214,13 @@ describe('MAPF-v0 pools: bad configurations', () => {
   const open = '.....\n.....\n.....';
   const cases: Array<[string, MapfConfig, string, string]> = [
     ['a start pool without a goal pool', { map: open, possibleAgentsXY: [[0, 0]] }, 'ERR_MW_INVALID_CONFIG', 'needs possibleTargetsXY'],
-    ["'@' cells without '$' cells", { map: '@....\n.....' }, 'ERR_MW_INVALID_CONFIG', 'needs possibleTargetsXY'],
+    ["pool marks with no '.' or '$' cell (an empty goal pool)", { map: '@!!!!\n!!!!!' }, 'ERR_MW_INVALID_CONFIG', 'needs possibleTargetsXY'],
+    ["pool marks with no '.' or '@' cell (an empty start pool)", { map: '$!!!!\n!!!$!' }, 'ERR_MW_INVALID_CONFIG', 'random starts'],
     ['pools with explicit starts', { map: open, agentsXY: [[0, 0]], targetsXY: [[0, 1]], possibleAgentsXY: [[1, 1]], possibleTargetsXY: [[2, 2]] }, 'ERR_MW_INVALID_CONFIG', 'cannot be combined'],
-    ['map letters with @ cells', { map: 'aA@\n..$' }, 'ERR_MW_INVALID_CONFIG', 'cannot be combined'],
+    ['map letters with @ cells', { map: 'aA@\n..$' }, 'ERR_MW_INVALID_MAP', "or possible ones ('@', '$', '!'), not both; '@' at row 0, col 2"],
+    ['map letters with a ! cell', { map: 'aA.\n..!' }, 'ERR_MW_INVALID_MAP', "not both; '!' at row 1, col 2"],
+    ['map letters and agentsXY/targetsXY', { map: 'aA.\n...', agentsXY: [[1, 0]], targetsXY: [[1, 2]] }, 'ERR_MW_INVALID_CONFIG', 'give starts and goals once'],
+    ['a map with marked pools and agentsXY', { map: '...\n..!', agentsXY: [[1, 0]], targetsXY: [[1, 2]] }, 'ERR_MW_INVALID_CONFIG', 'cannot be combined'],
     ['a goal pool with random starts', { map: open, onTarget: 'restart', possibleTargetsXY: [[0, 0], [1, 1]] }, 'ERR_MW_INVALID_CONFIG', 'random starts'],
     ['an unused goal pool', { map: open, agentsXY: [[0, 0]], targetsXY: [[0, 1]], possibleTargetsXY: [[1, 1], [2, 2]] }, 'ERR_MW_INVALID_CONFIG', "only for onTarget 'restart'"],
     ['fewer start cells than agents', { map: open, numAgents: 3, possibleAgentsXY: [[0, 0], [0, 1]], possibleTargetsXY: [[2, 0], [2, 1], [2, 2]] }, 'ERR_MW_INVALID_MAP', 'fewer than the 3 agents'],

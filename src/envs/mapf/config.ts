@@ -31,8 +31,9 @@ export interface MapfConfig {
   /** Agents per env. Default: the number of letters in `map` or of `agentsXY`, else 1. */
   numAgents?: number;
   /**
-   * The map: a POGEMA string (`.` free, `#` obstacle, `a`–`z` starts, `A`–`Z` goals, `@` / `$`
-   * start- and goal-pool cells), a 0/1 array of rows, a {@link GridMap}, `{ name }` of a shipped
+   * The map: a POGEMA string (`.` free, `#` obstacle, `a`–`z` starts, `A`–`Z` goals; a map with
+   * any `@`, `$` or `!` cell marks pools instead: starts from its `.` and `@` cells, goals from
+   * its `.` and `$` cells, `!` free but in neither), a 0/1 array of rows, a {@link GridMap}, `{ name }` of a shipped
    * map, or a generator spec
    * `{ type: 'random' | 'maze' | 'warehouse', height, width, ... }`. Default: a random map of
    * `height × width` with obstacle probability `density`, one per env (POGEMA's `map=None`).
@@ -56,7 +57,7 @@ export interface MapfConfig {
   onTarget?: OnTarget;
   /** All agents are truncated after this many steps. Default 64. */
   maxEpisodeSteps?: number;
-  /** Explicit starts, one `[row, col]` per agent (needs `targetsXY`). */
+  /** Explicit starts, one `[row, col]` per agent (needs `targetsXY`; not with map letters). */
   agentsXY?: ReadonlyArray<Cell>;
   /**
    * Explicit goals: one `[row, col]` per agent, or for `onTarget: 'restart'` one sequence of
@@ -64,13 +65,13 @@ export interface MapfConfig {
    */
   targetsXY?: ReadonlyArray<Cell> | ReadonlyArray<ReadonlyArray<Cell>>;
   /**
-   * Start pool (POGEMA's `possible_agents_xy`; a map string's `@` cells by default): each episode
+   * Start pool (POGEMA's `possible_agents_xy`; by default a pool-marking map string's `.` and `@` cells): each episode
    * the agents start on distinct cells drawn from it. Needs `possibleTargetsXY`; not with
    * `agentsXY`.
    */
   possibleAgentsXY?: ReadonlyArray<Cell>;
   /**
-   * Goal pool (POGEMA's `possible_targets_xy`; a map string's `$` cells by default): with
+   * Goal pool (POGEMA's `possible_targets_xy`; by default a pool-marking map string's `.` and `$` cells): with
    * `possibleAgentsXY`, each episode's first goals are distinct cells drawn from it (a goal may
    * be its agent's start, as in POGEMA); with `onTarget: 'restart'` every later goal is drawn
    * uniformly from it, excluding the agent's current cell. All pool cells must lie in one
@@ -146,7 +147,7 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
   return value as T;
 }
 
-/** Where the map comes from, and the task cells its text marks (letters, '@', '$'). @internal */
+/** Where the map comes from, and the task cells its text marks (letters, or pools). @internal */
 export interface MapSource {
   fixed: GridMap | null; spec: MapGeneratorSpec | null; starts: Cell[] | null; goals: Cell[] | null;
   startPool: Cell[] | null; goalPool: Cell[] | null;
@@ -184,7 +185,12 @@ function mapSource(cfg: MapfConfig): MapSource {
       intIn('map.height', g.height, 1, 4096);
       intIn('map.width', g.width, 1, 4096);
       if (g.cells.length !== g.height * g.width) throw new InvalidMapError(`MAPF-v0: map.cells has ${g.cells.length} entries, expected ${g.height * g.width}`);
-      return { fixed: { height: g.height, width: g.width, cells: Uint8Array.from(g.cells, (v) => (v ? 1 : 0)) }, spec: null, starts: null, goals: null, startPool: null, goalPool: null };
+      const bad = g.cells.findIndex((v) => v > 1);
+      if (bad >= 0) {
+        throw new InvalidMapError(`MAPF-v0: map.cells[${bad}] (row ${Math.floor(bad / g.width)}, col ${bad % g.width}) is ${g.cells[bad]}, expected 0 (free) or 1 (obstacle)`,
+          { index: bad, value: g.cells[bad] });
+      }
+      return { fixed: { height: g.height, width: g.width, cells: Uint8Array.from(g.cells) }, spec: null, starts: null, goals: null, startPool: null, goalPool: null };
     }
   }
   throw new InvalidConfigError(`MAPF-v0: map must be a string, a 0/1 array, a GridMap, { name } or a generator spec, got ${formatValue(m)}`, { field: 'map' });
@@ -204,6 +210,10 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
   const src = mapSource(config);
   const probe = src.fixed ?? generateMap(src.spec!, 0, 0);
   const onTarget = oneOf('onTarget', config.onTarget ?? 'finish', ON_TARGET);
+  if (src.starts && (config.agentsXY !== undefined || config.targetsXY !== undefined)) {
+    throw new InvalidConfigError('MAPF-v0: give starts and goals once: the map string\'s letters or agentsXY/targetsXY, not both',
+      { field: config.agentsXY !== undefined ? 'agentsXY' : 'targetsXY' });
+  }
   const agentsXY = config.agentsXY ?? src.starts;
   const targetsXY = config.targetsXY ?? src.goals;
   for (const [name, list] of [['agentsXY', config.agentsXY], ['targetsXY', config.targetsXY]] as const) {

@@ -37,9 +37,12 @@ export interface ParsedMap extends GridMap {
   starts: Array<[number, number]> | null;
   /** Agent goals `(row, col)` from the letters `A`–`Z`, in letter order; null when none. */
   goals: Array<[number, number]> | null;
-  /** Cells marked `@` (POGEMA's possible starts), row-major; null when none. */
+  /**
+   * POGEMA's possible starts when the map marks pools (has an `@`, `$` or `!` cell): the `.` and
+   * `@` cells, row-major; null when the map marks none (or the start pool is empty).
+   */
   startPool?: Array<[number, number]> | null;
-  /** Cells marked `$` (POGEMA's possible targets), row-major; null when none. */
+  /** POGEMA's possible targets when the map marks pools: the `.` and `$` cells, row-major; else null. */
   goalPool?: Array<[number, number]> | null;
 }
 
@@ -64,10 +67,12 @@ function recordLetter(
 
 /**
  * Parses a POGEMA string map. The text is split on whitespace into rows, so an indented
- * multi-line template string works. `.` `!` `@` `$` are free (`@`/`$` also fill the pools),
- * `#` is an obstacle, `a`–`z` are agent starts and `A`–`Z` their goals (agents in letter order).
+ * multi-line template string works. `.` `!` `@` `$` are free, `#` is an obstacle, `a`–`z` are
+ * agent starts and `A`–`Z` their goals (agents in letter order). As in POGEMA's
+ * `str_map_to_list`, a map with any `@`, `$` or `!` cell marks pools: starts are drawn from its
+ * `.` and `@` cells, goals from its `.` and `$` cells, and `!` is free but in neither pool.
  * @throws InvalidMapError on an empty map, an unknown character, ragged rows, a start without
- *   its goal (or the reverse), or a letter used twice.
+ *   its goal (or the reverse), a letter used twice, or letters and pool marks in one map.
  */
 export function parseMapString(text: string): ParsedMap {
   const rows = text.split(/\s+/).filter((row) => row.length > 0);
@@ -79,6 +84,7 @@ export function parseMapString(text: string): ParsedMap {
   const goalLetters = new Map<string, [number, number]>();
   const startPool: Array<[number, number]> = [];
   const goalPool: Array<[number, number]> = [];
+  let marked: { ch: string; row: number; col: number } | null = null; // the first '@', '$' or '!' cell
   for (let row = 0; row < height; row++) {
     const line = rows[row];
     if (line.length !== width) {
@@ -91,9 +97,14 @@ export function parseMapString(text: string): ParsedMap {
       const ch = line[col];
       const code = ch.charCodeAt(0);
       if (ch === '#') cells[row * width + col] = 1;
-      else if (ch === '.' || ch === '!') continue;
-      else if (ch === '@') startPool.push([row, col]);
-      else if (ch === '$') goalPool.push([row, col]);
+      else if (ch === '.') {
+        startPool.push([row, col]);
+        goalPool.push([row, col]);
+      } else if (ch === '@' || ch === '$' || ch === '!') {
+        marked ??= { ch, row, col };
+        if (ch === '@') startPool.push([row, col]);
+        if (ch === '$') goalPool.push([row, col]);
+      }
       else if (code >= A_LOWER && code <= Z_LOWER) recordLetter(startLetters, ch, row, col, 'start');
       else if (code >= A_UPPER && code <= Z_UPPER) recordLetter(goalLetters, ch.toLowerCase(), row, col, 'goal');
       else {
@@ -122,14 +133,20 @@ export function parseMapString(text: string): ParsedMap {
   }
   const letters = [...startLetters.keys()].sort();
   const hasAgents = letters.length > 0;
+  if (hasAgents && marked) {
+    throw new InvalidMapError(
+      `map string: mark either precise starts and goals (letters) or possible ones ('@', '$', '!'), not both; '${marked.ch}' at row ${marked.row}, col ${marked.col}`,
+      { char: marked.ch, row: marked.row, col: marked.col },
+    );
+  }
   return {
     height,
     width,
     cells,
     starts: hasAgents ? letters.map((l) => startLetters.get(l)!) : null,
     goals: hasAgents ? letters.map((l) => goalLetters.get(l)!) : null,
-    startPool: startPool.length > 0 ? startPool : null,
-    goalPool: goalPool.length > 0 ? goalPool : null,
+    startPool: marked && startPool.length > 0 ? startPool : null,
+    goalPool: marked && goalPool.length > 0 ? goalPool : null,
   };
 }
 

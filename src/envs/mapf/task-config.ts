@@ -110,20 +110,20 @@ export function resolvePools(config: MapfConfig, src: Pick<MapSource, 'startPool
   const startPool = startXY == null ? null : poolCells('possibleAgentsXY', startXY, probe);
   const goalPool = goalXY == null ? null : poolCells('possibleTargetsXY', goalXY, probe);
   if (startPool && explicit) {
-    throw new InvalidConfigError("MAPF-v0: possible starts (possibleAgentsXY or '@' cells) cannot be combined with explicit starts (agentsXY or map letters)", { field: 'possibleAgentsXY' });
+    throw new InvalidConfigError("MAPF-v0: possible starts (possibleAgentsXY, or a map string with '@', '$' or '!' cells) cannot be combined with explicit starts (agentsXY)", { field: 'possibleAgentsXY' });
   }
   if (startPool && !goalPool) {
-    throw new InvalidConfigError("MAPF-v0: possibleAgentsXY (or '@' cells) needs possibleTargetsXY (or '$' cells)", { field: 'possibleTargetsXY' });
+    throw new InvalidConfigError("MAPF-v0: possibleAgentsXY (or a map's '.' and '@' cells) needs possibleTargetsXY (or a map's '.' and '$' cells)", { field: 'possibleTargetsXY' });
   }
   const placement = explicit ? 'explicit' : startPool ? 'pools' : 'random';
   const poolGoals = goalPool !== null && onTarget === 'restart' && !sequences;
   if (goalPool && placement === 'random') {
     throw new InvalidConfigError(
-      "MAPF-v0: possibleTargetsXY (or '$' cells) needs possibleAgentsXY or agentsXY/targetsXY: random starts may lie outside the goal pool's component",
+      "MAPF-v0: possibleTargetsXY (or a map's '.' and '$' cells) needs possibleAgentsXY or agentsXY/targetsXY: random starts may lie outside the goal pool's component",
       { field: 'possibleTargetsXY' });
   }
   if (goalPool && placement === 'explicit' && !poolGoals) {
-    throw new InvalidConfigError("MAPF-v0: with explicit goals, possibleTargetsXY (or '$' cells) is used only for onTarget 'restart' without goal sequences", { field: 'possibleTargetsXY' });
+    throw new InvalidConfigError("MAPF-v0: with explicit goals, possibleTargetsXY (or a map's '.' and '$' cells) is used only for onTarget 'restart' without goal sequences", { field: 'possibleTargetsXY' });
   }
   if (placement === 'pools') {
     for (const [name, pool] of [['possibleAgentsXY', startPool], ['possibleTargetsXY', goalPool]] as const) {
