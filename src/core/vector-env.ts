@@ -156,7 +156,9 @@ export class VectorEnv {
 
   /**
    * Starts new episodes. With `seed`, envs are reseeded (env i gets seed + i, or `seed[i]`) and
-   * results repeat exactly for the same seed and actions. With `mask`, only those envs reset.
+   * results repeat exactly for the same seed and actions. With `mask`, only those envs reset; the
+   * others' outputs (observations, rewards, flags and `infos`, `episode.done` included) stay as
+   * the last step left them.
    */
   reset(opts: ResetOptions = {}): ResetResult<Float32Array | Uint8Array, BatchInfos> {
     this.guard('reset');

@@ -368,6 +368,20 @@ for (const backend of backends) {
       expect(Array.from(r.truncations)).toEqual(new Array(6).fill(0));
       env.close();
     });
+
+    it('a masked reset clears the reset envs\' flags and leaves the others\' as the last step left them', () => {
+      const cfg: MapfConfig = { numAgents: 2, size: 6, density: 0.1, obsRadius: 1, maxEpisodeSteps: 1 };
+      const env = mk(backend, cfg, { autoresetMode: 'disabled' });
+      env.reset();
+      const s = env.step(new Int32Array(6));
+      expect(Array.from(s.infos.episode.done)).toEqual([1, 1, 1]);
+      const before = Array.from(s.obs.subarray(s.obs.length / 3, (2 * s.obs.length) / 3));
+      const r = env.reset({ mask: [1, 0, 1] });
+      expect(Array.from(r.infos.episode.done)).toEqual([0, 1, 0]);
+      expect(Array.from(s.truncations)).toEqual([0, 0, 1, 1, 0, 0]); // the step result's views, after the reset
+      expect(Array.from(r.obs.subarray(r.obs.length / 3, (2 * r.obs.length) / 3))).toEqual(before);
+      env.close();
+    });
   });
 
   describe(`${backend}: seeding`, () => {
