@@ -52,8 +52,9 @@ function intOption(name: string, value: unknown, lo: number, hi: number): number
 /** Validates the env-independent options of `make()`. @internal */
 export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions {
   if (typeof o !== 'object' || o === null) throw new InvalidConfigError('make(): options must be an object');
-  for (const key of Object.keys(o)) {
+  for (const [key, v] of Object.entries(o)) {
     if (!OPTION_KEYS.has(key)) throw new InvalidConfigError(`make(): unknown option '${key}' (options: ${[...OPTION_KEYS].join(', ')})`, { field: key });
+    if (v === null) throw new InvalidConfigError(`make(): ${key} must not be null (leave it out for its default)`, { field: key, value: null });
   }
   if (o.keepFinalObs !== undefined && typeof o.keepFinalObs !== 'boolean') {
     throw new InvalidConfigError(`make(): keepFinalObs must be true or false, got ${formatValue(o.keepFinalObs)}`, { field: 'keepFinalObs' });

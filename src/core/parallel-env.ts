@@ -101,9 +101,12 @@ export class ParallelEnv {
       throw new InvalidArgumentError(`${this.vectorEnv.id}: env ${e}: step() on a ParallelEnv with no live agents; call reset()`);
     }
     // Check every entry before touching the staging buffer, so a bad call changes nothing.
+    if (actions === null || typeof actions !== 'object' || Array.isArray(actions) || ArrayBuffer.isView(actions) || actions instanceof Map) {
+      throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}: step() takes an object keyed by agent name, got ${formatValue(actions)}`, { env: e });
+    }
     const k = this.vectorEnv.actionSize;
     const row = new Array<number>(numAgents * k).fill(0);
-    for (const [agent, value] of Object.entries(actions ?? {})) {
+    for (const [agent, value] of Object.entries(actions)) {
       const a = this.possibleAgents.indexOf(agent);
       if (a < 0) throw new InvalidActionError(`${this.vectorEnv.id}: env ${e}: unknown agent '${agent}'`, { env: e, agent });
       if (k === 1) {

@@ -261,7 +261,7 @@ export class VectorEnv {
 
   private agentIndex(agent: string): number {
     const i = this.possibleAgents.indexOf(agent);
-    if (i < 0) throw new InvalidArgumentError(`${this.id}: unknown agent '${agent}'`, { agent });
+    if (i < 0) throw new InvalidArgumentError(`${this.id}: unknown agent ${formatValue(agent)}`, { agent: typeof agent === 'string' ? agent : formatValue(agent) });
     return i;
   }
 

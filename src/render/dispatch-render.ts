@@ -13,6 +13,7 @@ import type { DispatchCity } from '../envs/dispatch/city.js';
 import { type DispatchInfos, dispatchEpisodeMetrics } from '../envs/dispatch/infos.js';
 import { ORDER_FEATURES } from '../envs/dispatch/layout.js';
 import { SVG_STEP_COUNTER_MAX_FRAMES } from './mapf-render.js';
+import { checkField, checkFrameList, checkOptions, checkPositive, checkTitle } from './args.js';
 import { GOLDEN_ANGLE_DEGREES, attributes, discreteAnimate, discreteAnimateTransform, escapeXml, formatNumber, frameVisibility, stepLabel } from './svg.js';
 
 /** One state of one env of a RideDispatch-v0 batch (the reset state or the state after a step), as plain arrays. */
@@ -69,7 +70,10 @@ export function describeDispatchEpisode(m: Readonly<Record<string, number>>): st
 
 /** Checks the frames; returns [V, K]. */
 function shapeOf(frames: readonly DispatchFrame[]): [number, number] {
-  if (frames.length === 0) throw new InvalidArgumentError('renderDispatchSvg needs at least one frame', {});
+  checkFrameList('renderDispatchSvg', frames);
+  for (const [i, f] of frames.entries()) {
+    for (const name of ['positions', 'status', 'load', 'orders', 'wonSlot'] as const) checkField(`frame ${i}`, name, f[name]);
+  }
   const v = frames[0].status.length, k = frames[0].orders.length / ORDER_FEATURES;
   frames.forEach((f, i) => {
     const lengths = { positions: 2 * v, status: v, load: v, orders: ORDER_FEATURES * k, wonSlot: v } as const;
@@ -83,6 +87,9 @@ function shapeOf(frames: readonly DispatchFrame[]): [number, number] {
       }
     }
     for (let j = 0; j < v; j++) {
+      if (!(Number.isInteger(f.status[j]) && f.status[j] >= 0 && f.status[j] < DISPATCH_STATUS_NAMES.length)) {
+        throw new InvalidArgumentError(`frame ${i}: vehicle ${j} has status ${f.status[j]}, expected 0..${DISPATCH_STATUS_NAMES.length - 1}`, { frame: i, vehicle: j });
+      }
       if (f.wonSlot[j] >= k || (i > 0 && f.wonSlot[j] >= 0 && !frames[i - 1].orders[ORDER_FEATURES * f.wonSlot[j]])) {
         throw new InvalidArgumentError(`frame ${i}: vehicle ${j} won slot ${f.wonSlot[j]}, which holds no order in the previous frame`, { frame: i, vehicle: j });
       }
@@ -113,16 +120,20 @@ const px = (v: number): number => Math.round(v * 10) / 10 + 0;
  * assignment lines start at the offset point); its circle's fill follows
  * {@link DISPATCH_STATUS_COLORS} and whose `<text class="load" data-load="n">` children show the
  * load. Discrete looping SMIL animations carry every change (`frameSeconds` per frame).
- * @throws InvalidArgumentError when `frames` is empty, lengths disagree, a value is not finite, a
- *   won slot held no order, or an option is out of range.
+ * @throws InvalidArgumentError when `frames` is not a non-empty array of frames, lengths disagree,
+ *   a value is not finite, a status is not 0..3, a won slot held no order, or an option is
+ *   missing, of the wrong type or out of range.
  */
 export function renderDispatchSvg(frames: readonly DispatchFrame[], options: DispatchSvgOptions): string {
   const [V, K] = shapeOf(frames);
+  checkOptions('renderDispatchSvg', options, false);
   const { city } = options;
+  checkPositive('size', options.size);
+  checkPositive('frameSeconds', options.frameSeconds);
+  checkTitle(options.title);
   const size = options.size ?? 600, frameSeconds = options.frameSeconds ?? 0.5;
-  if (!(size > 0 && frameSeconds > 0 && Number.isFinite(size) && Number.isFinite(frameSeconds))) {
-    throw new InvalidArgumentError(`size and frameSeconds must be positive, got ${formatValue(size)} and ${frameSeconds}`, { size, frameSeconds });
-  }
+  if (city === null || typeof city !== 'object') throw new InvalidArgumentError(`renderDispatchSvg: options.city must be the env's city, got ${formatValue(city)}`, {});
+  checkField('renderDispatchSvg', 'city.zoneXY', city.zoneXY);
   if (city.zoneXY.length !== 2 * city.numZones) throw new InvalidArgumentError('city.zoneXY must hold 2 numbers per zone', {});
   const grid = city.kind === 'grid' && city.width * city.height === city.numZones;
   const w = size, h = grid ? (size * city.height) / city.width : size;
@@ -243,7 +254,8 @@ export function renderDispatchSvg(frames: readonly DispatchFrame[], options: Dis
  * on it, and at their last matchable step (waited = (maxWait − 1) / maxWait), which is exactly
  * when the env expires them. The episode's metrics are on the frame where it ended (the last).
  * The env must not use `'same-step'` autoreset, which would replace the final state.
- * @throws InvalidArgumentError for a non-dispatch or same-step env, an env index out of range or a negative step count.
+ * @throws InvalidArgumentError, before touching the env, for a non-dispatch or same-step env, an env
+ *   index out of range, a negative step count or a policy that is not a function.
  */
 export function collectDispatchFrames(env: VectorEnv, envIndex: number, steps: number,
   policy: (obs: Float32Array, infos: DispatchInfos) => void): DispatchFrame[] {
@@ -259,6 +271,7 @@ export function collectDispatchFrames(env: VectorEnv, envIndex: number, steps: n
     throw new InvalidArgumentError(`envIndex must be an integer in [0, ${env.numEnvs}), got ${formatValue(envIndex)}`, { envIndex });
   }
   if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`steps must be an integer ≥ 0, got ${formatValue(steps)}`, { steps });
+  if (typeof policy !== 'function') throw new InvalidArgumentError(`collectDispatchFrames: policy must be a function, got ${formatValue(policy)}`, {});
   const V = env.numAgents, K = cfg.numSlots, W = cfg.maxWait, i = envIndex;
   const r = env.reset();
   const infos = r.infos as DispatchInfos;

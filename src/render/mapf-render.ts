@@ -8,6 +8,7 @@
 
 import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { GridMap } from '../envs/mapf/maps.js';
+import { checkField, checkFrameList, checkOptions, checkPositive, checkTitle } from './args.js';
 import { animatedAttributes as animated, attributes, escapeXml, formatNumber, paletteColor, stepLabel } from './svg.js';
 
 /** One step of a MAPF episode, as plain arrays. */
@@ -39,8 +40,21 @@ export const ASCII_LEGEND_AGENTS = 16;
 /** Frames beyond this count get no step counter in SVG (it costs one element per frame). */
 export const SVG_STEP_COUNTER_MAX_FRAMES = 5000;
 
+/** Checks that `map` is a grid whose cells fill its `height × width`. */
+function checkMap(fn: string, map: GridMap): void {
+  if (map === null || typeof map !== 'object' || !Number.isInteger(map.height) || !Number.isInteger(map.width) || map.height < 1 || map.width < 1) {
+    throw new InvalidArgumentError(`${fn}: map must be { height, width, cells } with positive integer sides, got ${formatValue(map)}`, {});
+  }
+  checkField(fn, 'map.cells', map.cells);
+  if (map.cells.length !== map.height * map.width) {
+    throw new InvalidArgumentError(`${fn}: map.cells has ${map.cells.length} entries, expected ${map.height * map.width}`, {});
+  }
+}
+
 /** Checks that `frame` is consistent and inside `map`; returns its number of agents. */
 function agentCount(map: GridMap, frame: MapfFrame, frameIndex: number, expected?: number): number {
+  if (frame === null || typeof frame !== 'object') throw new InvalidArgumentError(`frame ${frameIndex} must be an object, got ${formatValue(frame)}`, { frame: frameIndex });
+  for (const name of ['positions', 'goals', 'active'] as const) checkField(`frame ${frameIndex}`, name, frame[name]);
   const agents = frame.active.length;
   if (expected !== undefined && agents !== expected) {
     throw new InvalidArgumentError(`frame ${frameIndex} has ${agents} agents, but frame 0 has ${expected}`, {
@@ -58,7 +72,7 @@ function agentCount(map: GridMap, frame: MapfFrame, frameIndex: number, expected
     for (let i = 0; i < agents; i++) {
       const row = array[2 * i];
       const col = array[2 * i + 1];
-      if (!(row >= 0 && row < map.height && col >= 0 && col < map.width)) {
+      if (!(Number.isInteger(row) && Number.isInteger(col) && row >= 0 && row < map.height && col >= 0 && col < map.width)) {
         throw new InvalidArgumentError(
           `frame ${frameIndex}: agent ${i} ${name === 'positions' ? 'position' : 'goal'} (${row}, ${col}) ` +
             `is outside the ${map.height}×${map.width} map`,
@@ -76,9 +90,11 @@ function agentCount(map: GridMap, frame: MapfFrame, frameIndex: number, expected
  * Below the grid, one legend line per agent for the first 16: `agent i 's': (r,c) -> (gr,gc)`,
  * with ` done` for inactive agents, then `... and N more agents` if there are more.
  * Inactive agents and their goals are not drawn on the grid.
- * @throws InvalidArgumentError when array lengths disagree or a cell is outside the map.
+ * @throws InvalidArgumentError when the map or frame is malformed, array lengths disagree, or a
+ *   cell is not an integer cell of the map.
  */
 export function renderAscii(map: GridMap, frame: MapfFrame): string {
+  checkMap('renderAscii', map);
   const agents = agentCount(map, frame, 0);
   const chars: string[] = Array.from(map.cells, (cell) => (cell === 1 ? '#' : '.'));
   for (let i = 0; i < agents; i++) {
@@ -127,17 +143,19 @@ function obstacleRects(map: GridMap, cellSize: number): string[] {
  * looping, `frameSeconds` per frame) move `cx`/`cy` and goal `x`/`y`, and set `opacity` to 0 while
  * the agent is inactive; every `values` list has one entry per frame. A step counter is drawn
  * below the grid for up to {@link SVG_STEP_COUNTER_MAX_FRAMES} frames.
- * @throws InvalidArgumentError when `frames` is empty, agent counts or lengths disagree, or a cell
- *   is outside the map.
+ * @throws InvalidArgumentError when the map is malformed, `frames` is not a non-empty array of
+ *   frames, agent counts or lengths disagree, a cell is not an integer cell of the map, or an
+ *   option has the wrong type or is not positive.
  */
 export function renderSvg(map: GridMap, frames: MapfFrame[], opts: SvgRenderOptions = {}): string {
-  if (frames.length === 0) throw new InvalidArgumentError('renderSvg needs at least one frame', {});
+  checkMap('renderSvg', map);
+  checkFrameList('renderSvg', frames);
+  checkOptions('renderSvg', opts, false);
+  checkPositive('cellSize', opts.cellSize);
+  checkPositive('frameSeconds', opts.frameSeconds);
+  checkTitle(opts.title);
   const cellSize = opts.cellSize ?? 24;
   const frameSeconds = opts.frameSeconds ?? 0.5;
-  if (!(cellSize > 0)) throw new InvalidArgumentError(`cellSize must be positive, got ${formatValue(cellSize)}`, { cellSize });
-  if (!(frameSeconds > 0)) {
-    throw new InvalidArgumentError(`frameSeconds must be positive, got ${formatValue(frameSeconds)}`, { frameSeconds });
-  }
   const agents = agentCount(map, frames[0], 0);
   frames.forEach((frame, k) => agentCount(map, frame, k, agents));
   const frameCount = frames.length;

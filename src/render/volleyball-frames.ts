@@ -10,6 +10,7 @@ import type { VectorEnv } from '../core/vector-env.js';
 import { VOLLEYBALL_END_CASES } from '../envs/volleyball/config.js';
 import { type VolleyballInfos, volleyballEpisodeMetrics } from '../envs/volleyball/infos.js';
 import { formatNumber } from './svg.js';
+import { checkField, checkFrameList } from './args.js';
 
 /** One step of a volleyball episode (one env of the batch), as plain arrays. */
 export interface VolleyballFrame {
@@ -43,7 +44,10 @@ export function describeVolleyballEpisode(metrics: Readonly<Record<string, numbe
 
 /** Checks the frames of {@link renderVolleyballSvg}; returns the number of drones. @internal */
 export function droneCount(frames: readonly VolleyballFrame[]): number {
-  if (frames.length === 0) throw new InvalidArgumentError('renderVolleyballSvg needs at least one frame', {});
+  checkFrameList('renderVolleyballSvg', frames);
+  for (const [k, f] of frames.entries()) {
+    for (const name of ['drones', 'ball', 'board', 'hits'] as const) checkField(`frame ${k}`, name, f[name]);
+  }
   const agents = frames[0].hits.length;
   frames.forEach((f, k) => {
     const lengths = { drones: 13 * agents, ball: 6, board: 6, hits: agents } as const;
@@ -67,9 +71,11 @@ export function droneCount(frames: readonly VolleyballFrame[]): number {
  * batch, e.g. `makeVolleyballPolicy`'s, and `env.step()`) and returns the reset frame and one
  * frame per step; the episode's metrics are on the frame where it ended (the last).
  * The env must not use `'same-step'` autoreset, which would replace the final state.
- * @throws InvalidArgumentError for a same-step env, an env index out of range or a negative step count.
+ * @throws InvalidArgumentError, before touching the env, for a non-volleyball or same-step env, an env
+ *   index out of range, a negative step count or a policy that is not a function.
  */
 export function collectVolleyballFrames(env: VectorEnv, envIndex: number, steps: number, policy: (infos: VolleyballInfos, obs: Float32Array) => void): VolleyballFrame[] {
+  if (!env.id.startsWith('Volleyball-')) throw new InvalidArgumentError(`collectVolleyballFrames: ${env.id} is not a volleyball env`, { id: env.id });
   if (env.metadata.autoresetMode === 'same-step') {
     throw new InvalidArgumentError(`collectVolleyballFrames: ${env.id} uses 'same-step' autoreset, which hides the final state; use 'next-step'`, {});
   }
@@ -77,12 +83,12 @@ export function collectVolleyballFrames(env: VectorEnv, envIndex: number, steps:
     throw new InvalidArgumentError(`envIndex must be an integer in [0, ${env.numEnvs}), got ${formatValue(envIndex)}`, { envIndex });
   }
   if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`steps must be an integer ≥ 0, got ${formatValue(steps)}`, { steps });
+  if (typeof policy !== 'function') throw new InvalidArgumentError(`collectVolleyballFrames: policy must be a function, got ${formatValue(policy)}`, {});
   const A = env.numAgents;
   const i = envIndex;
   const r = env.reset();
   const infos = r.infos as VolleyballInfos;
   let obs = r.obs as Float32Array;
-  if (!(infos.drones instanceof Float32Array)) throw new InvalidArgumentError(`${env.id} is not a volleyball env`, { id: env.id });
   const frame = (ended: boolean): VolleyballFrame => ({
     drones: infos.drones.slice(13 * A * i, 13 * A * (i + 1)),
     ball: infos.ball.slice(6 * i, 6 * i + 6),

@@ -8,6 +8,7 @@
  */
 
 import { InvalidArgumentError, formatValue } from '../errors.js';
+import { checkField, checkOptions, checkTitle } from './args.js';
 import { type VolleyballFrame, describeVolleyballEpisode, droneCount } from './volleyball-frames.js';
 import { SVG_STEP_COUNTER_MAX_FRAMES } from './mapf-render.js';
 import {
@@ -75,11 +76,21 @@ const px = (v: number): number => Math.round(v * 10) / 10 + 0;
  * (up to `SVG_STEP_COUNTER_MAX_FRAMES` frames), and from the frame where the episode ended the
  * result ({@link describeVolleyballEpisode}). With several frames, discrete looping SMIL
  * animations (`frameSeconds` per frame) carry every change; numbers have at most 3 decimals.
- * @throws InvalidArgumentError when `frames` is empty, lengths disagree, a value is not finite,
- *   or an option is out of range.
+ * @throws InvalidArgumentError when `frames` is not a non-empty array of frames, lengths disagree,
+ *   a value is not finite, or an option is missing, of the wrong type or out of range.
  */
 export function renderVolleyballSvg(frames: readonly VolleyballFrame[], options: VolleyballSvgOptions): string {
   const agents = droneCount(frames);
+  checkOptions('renderVolleyballSvg', options, false);
+  checkField('renderVolleyballSvg', 'court', options.court);
+  if (options.court.length !== 2) throw new InvalidArgumentError(`court must be [length, width], got ${formatValue(options.court)}`, {});
+  if (options.teams !== undefined) {
+    checkField('renderVolleyballSvg', 'teams', options.teams);
+    if (options.teams.length !== agents || !Array.from(options.teams).every((t) => t === 0 || t === 1)) {
+      throw new InvalidArgumentError(`teams must hold ${agents} entries of 0 or 1 (one per drone), got ${formatValue(options.teams)}`, {});
+    }
+  }
+  checkTitle(options.title);
   const [L, W] = options.court;
   const M = options.marginMeters ?? 1.5;
   const s = options.pixelsPerMeter ?? Math.max(40, Math.round(600 / (L + 2 * M)));

@@ -9,26 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  AllocationError, EnvBusyError, InvalidActionError, InvalidArgumentError, InvalidConfigError, InvalidMapError, ManyWorldsError, ResetNeededError,
+  AllocationError, EnvBusyError, InvalidActionError, InvalidArgumentError, InvalidConfigError, InvalidMapError, ResetNeededError,
   gridCity, make, type MakeOptions,
 } from '../../src/index.js';
 import { mapfBackends, snapshot } from '../helpers/mapf.js';
 import { vbBackends } from '../helpers/volleyball.js';
 import { dispatchBackends } from '../helpers/dispatch.js';
-
-type ErrorClass = new (...args: never[]) => ManyWorldsError;
-
-/** Runs `fn`, expecting a typed error of `cls` whose message contains `text`. */
-function refuses(fn: () => unknown, cls: ErrorClass, text: string): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'expected a throw').toBeInstanceOf(cls);
-  expect((err as Error).message).toContain(text);
-}
+import { refuses } from '../helpers/errors.js';
 
 /** make() that closes what it made (for configurations expected to fail). */
 function tryMake(id: string, o: MakeOptions<unknown>): void {

@@ -153,6 +153,18 @@ export interface MapSource {
   startPool: Cell[] | null; goalPool: Cell[] | null;
 }
 
+/** The largest side of a given map (the native engine's limit, on every backend). */
+const MAX_GIVEN_SIDE = 4096;
+
+/** Refuses a map string or 0/1 array with a side above {@link MAX_GIVEN_SIDE}. */
+function checkSides<M extends GridMap>(map: M): M {
+  if (map.height > MAX_GIVEN_SIDE || map.width > MAX_GIVEN_SIDE) {
+    throw new InvalidMapError(`MAPF-v0: map is ${map.height}×${map.width}; each side must be at most ${MAX_GIVEN_SIDE} cells`,
+      { field: 'map', height: map.height, width: map.width });
+  }
+  return map;
+}
+
 function mapSource(cfg: MapfConfig): MapSource {
   if (cfg.map !== undefined && cfg.mapName !== undefined) {
     throw new InvalidConfigError('MAPF-v0: give either map or mapName, not both', { field: 'mapName' });
@@ -167,13 +179,13 @@ function mapSource(cfg: MapfConfig): MapSource {
     return { fixed: null, spec, starts: null, goals: null, startPool: null, goalPool: null };
   }
   if (typeof m === 'string') {
-    const parsed = parseMapString(m);
+    const parsed = checkSides(parseMapString(m));
     return {
       fixed: parsed, spec: null, starts: parsed.starts, goals: parsed.goals,
       startPool: parsed.startPool ?? null, goalPool: parsed.goalPool ?? null,
     };
   }
-  if (Array.isArray(m)) return { fixed: mapFromArray(m), spec: null, starts: null, goals: null, startPool: null, goalPool: null };
+  if (Array.isArray(m)) return { fixed: checkSides(mapFromArray(m)), spec: null, starts: null, goals: null, startPool: null, goalPool: null };
   if (typeof m === 'object' && m !== null) {
     if ('name' in m && typeof m.name === 'string') return { fixed: namedMap(m.name), spec: null, starts: null, goals: null, startPool: null, goalPool: null };
     if ('type' in m) {
@@ -182,8 +194,8 @@ function mapSource(cfg: MapfConfig): MapSource {
     }
     if ('cells' in m && m.cells instanceof Uint8Array) {
       const g = m as GridMap;
-      intIn('map.height', g.height, 1, 4096);
-      intIn('map.width', g.width, 1, 4096);
+      intIn('map.height', g.height, 1, MAX_GIVEN_SIDE);
+      intIn('map.width', g.width, 1, MAX_GIVEN_SIDE);
       if (g.cells.length !== g.height * g.width) throw new InvalidMapError(`MAPF-v0: map.cells has ${g.cells.length} entries, expected ${g.height * g.width}`);
       const bad = g.cells.findIndex((v) => v > 1);
       if (bad >= 0) {

@@ -229,7 +229,7 @@ function checkFraction(field: string, value: unknown): void {
 export function generateMap(spec: MapGeneratorSpec, seed: number, envIndex: number): GridMap {
   checkInteger('height', spec.height, 1, MAX_MAP_SIDE);
   checkInteger('width', spec.width, 1, MAX_MAP_SIDE);
-  const known = GENERATOR_KEYS[spec.type as keyof typeof GENERATOR_KEYS];
+  const known = Object.hasOwn(GENERATOR_KEYS, spec.type) ? GENERATOR_KEYS[spec.type as keyof typeof GENERATOR_KEYS] : undefined;
   const unknown = known ? Object.keys(spec).find((k) => k !== 'type' && k !== 'height' && k !== 'width' && !(known as readonly string[]).includes(k)) : undefined;
   if (unknown !== undefined) {
     throw new InvalidConfigError(`map generator: unknown option '${unknown}' for type '${spec.type}'`, { field: unknown });

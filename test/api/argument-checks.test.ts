@@ -1,0 +1,141 @@
+/**
+ * Arguments found by a second fuzzing pass of the public API (every env and backend, each probe in
+ * a child process, each refused call followed by steps compared with a twin): each must get a
+ * typed error naming what was wrong, and a refused call must leave the env as it was. Covers
+ * `make()` options given as null, a map generator type naming an inherited property, oversized
+ * map strings, ParallelEnv actions that are not an object keyed by agent name, Symbol agent names,
+ * the frame collectors' checks (made before they reset the env) and the renderers' arguments.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  InvalidActionError, InvalidArgumentError, InvalidConfigError, InvalidMapError, make,
+  collectDispatchFrames, collectVolleyballFrames, renderAscii, renderDispatchSvg, renderSvg, renderVolleyballSvg,
+  type DispatchFrame, type MapfFrame, type VolleyballFrame,
+} from '../../src/index.js';
+import { mapfBackends, snapshot } from '../helpers/mapf.js';
+import { refuses } from '../helpers/errors.js';
+
+const mapf = { numAgents: 2, size: 6, density: 0.1, obsRadius: 1 };
+
+describe.each(mapfBackends())('argument checks on %s', (backend) => {
+  it('make(): an option given as null is refused, not read as its default', () => {
+    for (const key of ['numEnvs', 'numThreads', 'autoresetMode', 'maxBufferBytes', 'backend', 'config', 'seed'] as const) {
+      refuses(() => make('MAPF-v0', { backend, [key]: null } as never), InvalidConfigError, `${key} must not be null`);
+    }
+  });
+
+  it('a map generator type naming an inherited property is an unknown type', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      refuses(() => make('MAPF-v0', { backend, config: { map: { type, height: 8, width: 8, density: 0.3 } as never } }),
+        InvalidConfigError, "type must be 'random', 'maze' or 'warehouse'");
+    }
+  });
+
+  it('a map string or 0/1 array with a side above 4096 is refused on every backend, naming the map', () => {
+    refuses(() => make('MAPF-v0', { backend, config: { map: '.'.repeat(5000) } }), InvalidMapError, 'map is 1×5000');
+    refuses(() => make('MAPF-v0', { backend, config: { map: Array.from({ length: 4097 }, () => [0]) } }), InvalidMapError, 'map is 4097×1');
+  });
+
+  it('ParallelEnv.step refuses actions that are not an object keyed by agent name, and the env is unchanged', () => {
+    const env = make('MAPF-v0', { numEnvs: 2, seed: 9, backend, config: mapf });
+    const twin = make('MAPF-v0', { numEnvs: 2, seed: 9, backend, config: mapf });
+    env.reset();
+    twin.reset();
+    const view = env.parallelView(0), twinView = twin.parallelView(0);
+    view.reset({ seed: 4 });
+    twinView.reset({ seed: 4 });
+    env.actions.set([1, 2, 3, 4]);
+    twin.actions.set([1, 2, 3, 4]);
+    const bad: unknown[] = [5, true, [], null, 'agent_0', new Map([['agent_0', 3]]), new Int32Array(2)];
+    for (const actions of bad) refuses(() => view.step(actions as never), InvalidActionError, 'an object keyed by agent name');
+    expect(Array.from(env.actions)).toEqual([1, 2, 3, 4]);
+    const acts = { agent_0: 4, agent_1: 2 };
+    view.step(acts);
+    twinView.step(acts);
+    expect(snapshot(env.step())).toEqual(snapshot(twin.step()));
+    env.close();
+    twin.close();
+  });
+
+  it('a Symbol or non-string agent name is an InvalidArgumentError', () => {
+    const env = make('MAPF-v0', { numEnvs: 1, seed: 1, backend, config: mapf });
+    refuses(() => env.observationSpaceOf(Symbol('a') as never), InvalidArgumentError, 'unknown agent Symbol(a)');
+    refuses(() => env.actionSpaceOf(7 as never), InvalidArgumentError, 'unknown agent 7');
+    refuses(() => env.parallelView(0).actionSpace(Symbol() as never), InvalidArgumentError, 'unknown agent');
+    env.close();
+  });
+});
+
+describe('frame collectors check their arguments before resetting the env', () => {
+  it('a MAPF env given to the volleyball collector, or a policy that is not a function, leaves the env as it was', () => {
+    const backend = mapfBackends()[0];
+    const env = make('MAPF-v0', { numEnvs: 1, seed: 3, backend, autoresetMode: 'next-step', config: mapf });
+    const twin = make('MAPF-v0', { numEnvs: 1, seed: 3, backend, autoresetMode: 'next-step', config: mapf });
+    env.reset();
+    twin.reset();
+    env.step([1, 4]);
+    twin.step([1, 4]);
+    refuses(() => collectVolleyballFrames(env, 0, 2, () => {}), InvalidArgumentError, 'MAPF-v0 is not a volleyball env');
+    refuses(() => collectDispatchFrames(env, 0, 2, () => {}), InvalidArgumentError, 'is not a RideDispatch-v0 env');
+    expect(snapshot(env.step([2, 3]))).toEqual(snapshot(twin.step([2, 3])));
+    env.close();
+    twin.close();
+  });
+
+  it('a policy that is not a function is refused before the reset', () => {
+    for (const [id, collect] of [['Volleyball-HitBall-v0', collectVolleyballFrames], ['RideDispatch-v0', collectDispatchFrames]] as const) {
+      const env = make(id, { numEnvs: 1, seed: 1, autoresetMode: 'next-step' });
+      const twin = make(id, { numEnvs: 1, seed: 1, autoresetMode: 'next-step' });
+      env.reset();
+      twin.reset();
+      env.step();
+      twin.step();
+      refuses(() => collect(env, 0, 2, null as never), InvalidArgumentError, 'policy must be a function');
+      refuses(() => collect(env, 0, 2, 'greedy' as never), InvalidArgumentError, 'policy must be a function');
+      expect(Array.from(env.step().obs)).toEqual(Array.from(twin.step().obs)); // mid-episode on both: no reset ran
+      env.close();
+      twin.close();
+    }
+  });
+});
+
+describe('renderer arguments', () => {
+  const map = { height: 2, width: 3, cells: new Uint8Array(6) };
+  const frame: MapfFrame = { positions: [0, 0], goals: [1, 2], active: [1] };
+
+  it('MAPF: malformed maps, frames and options', () => {
+    refuses(() => renderAscii(null as never, frame), InvalidArgumentError, 'map must be { height, width, cells }');
+    refuses(() => renderAscii({ height: 2, width: 3, cells: new Uint8Array(5) }, frame), InvalidArgumentError, 'map.cells has 5 entries, expected 6');
+    refuses(() => renderAscii(map, null as never), InvalidArgumentError, 'frame 0 must be an object');
+    refuses(() => renderAscii(map, { ...frame, positions: null } as never), InvalidArgumentError, 'positions must be an array');
+    refuses(() => renderAscii(map, { ...frame, positions: [0.5, 0] }), InvalidArgumentError, '(0.5, 0) is outside the 2×3 map');
+    for (const frames of [null, 5, 'x', [], [null]]) refuses(() => renderSvg(map, frames as never), InvalidArgumentError, 'renderSvg');
+    refuses(() => renderSvg(map, [frame], null as never), InvalidArgumentError, 'options must be an object');
+    refuses(() => renderSvg(map, [frame], { cellSize: Infinity }), InvalidArgumentError, 'cellSize must be a positive finite number');
+    refuses(() => renderSvg(map, [frame], { cellSize: '10' as never }), InvalidArgumentError, 'cellSize');
+    refuses(() => renderSvg(map, [frame], { title: {} as never }), InvalidArgumentError, 'title must be a string');
+    expect(renderSvg(map, [frame], { cellSize: 10, title: 'ok' })).toContain('<title>ok</title>');
+  });
+
+  it('RideDispatch: missing options and city, bad statuses', () => {
+    const f: DispatchFrame = { positions: [0.5, 0.5], status: [0], load: [0], orders: new Array(9).fill(0), wonSlot: [-1], served: 0, expired: 0 };
+    const city = { kind: 'grid' as const, numZones: 1, width: 1, height: 1, zoneXY: new Float32Array([0.5, 0.5]) };
+    refuses(() => renderDispatchSvg([f], undefined as never), InvalidArgumentError, 'options must be an object');
+    refuses(() => renderDispatchSvg([f], { city: null } as never), InvalidArgumentError, 'options.city');
+    refuses(() => renderDispatchSvg(null as never, { city }), InvalidArgumentError, 'at least one frame');
+    refuses(() => renderDispatchSvg([{ ...f, status: [9] }], { city }), InvalidArgumentError, 'vehicle 0 has status 9');
+    refuses(() => renderDispatchSvg([{ ...f, load: null } as never], { city }), InvalidArgumentError, 'load must be an array');
+    expect(renderDispatchSvg([f], { city })).toContain('<svg');
+  });
+
+  it('volleyball: missing options, court and teams', () => {
+    const f: VolleyballFrame = { drones: new Array(13).fill(0), ball: new Array(6).fill(0), board: new Array(6).fill(0), hits: [0] };
+    f.drones[3] = 1; // identity quaternion
+    refuses(() => renderVolleyballSvg([f], undefined as never), InvalidArgumentError, 'options must be an object');
+    refuses(() => renderVolleyballSvg([f], { court: null } as never), InvalidArgumentError, 'court must be an array');
+    refuses(() => renderVolleyballSvg([f], { court: [9] } as never), InvalidArgumentError, 'court must be [length, width]');
+    refuses(() => renderVolleyballSvg([f], { court: [9, 3], teams: [0, 1] }), InvalidArgumentError, 'teams must hold 1 entries');
+    refuses(() => renderVolleyballSvg(null as never, { court: [9, 3] }), InvalidArgumentError, 'at least one frame');
+    expect(renderVolleyballSvg([f], { court: [9, 3] })).toContain('<svg');
+  });
+});
