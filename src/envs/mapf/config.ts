@@ -33,8 +33,8 @@ export interface MapfConfig {
   /**
    * The map: a POGEMA string (`.` free, `#` obstacle, `a`–`z` starts, `A`–`Z` goals; a map with
    * any `@`, `$` or `!` cell marks pools instead: starts from its `.` and `@` cells, goals from
-   * its `.` and `$` cells, `!` free but in neither), a 0/1 array of rows, a {@link GridMap}, `{ name }` of a shipped
-   * map, or a generator spec
+   * its `.` and `$` cells, `!` free but in neither), a 0/1 array of rows, a {@link GridMap},
+   * `{ name }` of a shipped map, or a generator spec
    * `{ type: 'random' | 'maze' | 'warehouse', height, width, ... }`. Default: a random map of
    * `height × width` with obstacle probability `density`, one per env (POGEMA's `map=None`).
    */
@@ -65,17 +65,17 @@ export interface MapfConfig {
    */
   targetsXY?: ReadonlyArray<Cell> | ReadonlyArray<ReadonlyArray<Cell>>;
   /**
-   * Start pool (POGEMA's `possible_agents_xy`; by default a pool-marking map string's `.` and `@` cells): each episode
-   * the agents start on distinct cells drawn from it. Needs `possibleTargetsXY`; not with
-   * `agentsXY`.
+   * Start pool (POGEMA's `possible_agents_xy`; by default a pool-marking map string's `.` and
+   * `@` cells): each episode the agents start on distinct cells drawn from it. Needs
+   * `possibleTargetsXY`; not with `agentsXY`.
    */
   possibleAgentsXY?: ReadonlyArray<Cell>;
   /**
-   * Goal pool (POGEMA's `possible_targets_xy`; by default a pool-marking map string's `.` and `$` cells): with
-   * `possibleAgentsXY`, each episode's first goals are distinct cells drawn from it (a goal may
-   * be its agent's start, as in POGEMA); with `onTarget: 'restart'` every later goal is drawn
-   * uniformly from it, excluding the agent's current cell. All pool cells must lie in one
-   * 4-connected component.
+   * Goal pool (POGEMA's `possible_targets_xy`; by default a pool-marking map string's `.` and
+   * `$` cells): with `possibleAgentsXY`, each episode's first goals are distinct cells drawn
+   * from it (a goal may be its agent's start, as in POGEMA); with `onTarget: 'restart'` every
+   * later goal is drawn uniformly from it, excluding the agent's current cell. All pool cells
+   * must lie in one 4-connected component.
    */
   possibleTargetsXY?: ReadonlyArray<Cell>;
   /** Observation dtype. Default `'float32'`; `'uint8'` has the same 0/1 values in a quarter of the bytes. */

@@ -84,6 +84,7 @@ export function parseMapString(text: string): ParsedMap {
   const goalLetters = new Map<string, [number, number]>();
   const startPool: Array<[number, number]> = [];
   const goalPool: Array<[number, number]> = [];
+  const pooled = /[@$!]/.test(text); // pools only then: '.' cells are not listed for a plain map
   let marked: { ch: string; row: number; col: number } | null = null; // the first '@', '$' or '!' cell
   for (let row = 0; row < height; row++) {
     const line = rows[row];
@@ -98,8 +99,10 @@ export function parseMapString(text: string): ParsedMap {
       const code = ch.charCodeAt(0);
       if (ch === '#') cells[row * width + col] = 1;
       else if (ch === '.') {
-        startPool.push([row, col]);
-        goalPool.push([row, col]);
+        if (pooled) {
+          startPool.push([row, col]);
+          goalPool.push([row, col]);
+        }
       } else if (ch === '@' || ch === '$' || ch === '!') {
         marked ??= { ch, row, col };
         if (ch === '@') startPool.push([row, col]);
