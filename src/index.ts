@@ -38,10 +38,10 @@ export { collectVolleyballFrames, describeVolleyballEpisode, type VolleyballFram
 export {
   makeDispatchPolicy, dispatchPickupEta, type DispatchPolicy, type DispatchPolicyName,
 } from './envs/dispatch/policy.js';
+export { renderDispatchSvg, DISPATCH_STATUS_COLORS, type DispatchSvgOptions } from './render/dispatch-render.js';
 export {
-  renderDispatchSvg, collectDispatchFrames, describeDispatchEpisode, DISPATCH_STATUS_COLORS, DISPATCH_STATUS_NAMES,
-  type DispatchFrame, type DispatchSvgOptions,
-} from './render/dispatch-render.js';
+  collectDispatchFrames, describeDispatchEpisode, DISPATCH_STATUS_NAMES, type DispatchFrame,
+} from './render/dispatch-frames.js';
 export {
   type DispatchConfig, type DispatchPresetName, type ConflictRule, type RouteObjective, type RewardSharing, DISPATCH_PRESETS,
 } from './envs/dispatch/config.js';

@@ -17,7 +17,8 @@ import { renderVolleyballSvg } from '../render/volleyball-render.js';
 import { type VolleyballFrame, collectVolleyballFrames, describeVolleyballEpisode } from '../render/volleyball-frames.js';
 import { type DispatchPolicyName, makeDispatchPolicy } from '../envs/dispatch/policy.js';
 import type { DispatchCity } from '../envs/dispatch/city.js';
-import { type DispatchFrame, DISPATCH_STATUS_NAMES, collectDispatchFrames, describeDispatchEpisode, renderDispatchSvg } from '../render/dispatch-render.js';
+import { renderDispatchSvg } from '../render/dispatch-render.js';
+import { type DispatchFrame, DISPATCH_STATUS_NAMES, collectDispatchFrames, describeDispatchEpisode } from '../render/dispatch-frames.js';
 import { type OptionSpec, UsageError, formatOptions, parseArgs } from './args.js';
 import {
   DEFAULT_SEED, DISPATCH_ONLY_OPTIONS, DISPATCH_OPTIONS, ENV_OPTIONS, dispatchArgsOf, dispatchMakeOptions, mapfMakeOptions, rejectOptions,

@@ -92,6 +92,8 @@ export class ParallelEnv {
    * Steps with one action per live agent: a number (Discrete) or an array of `actionSize` numbers
    * (Box); missing live agents get zeros. Returns
    * `[observations, rewards, terminations, truncations, infos]` for the agents live before the step.
+   * @throws InvalidActionError when `actions` is not an object keyed by agent name (`undefined`
+   *   included), names an unknown agent, or holds an action outside the action space.
    */
   step(actions: AgentDict<number | ArrayLike<number>>): [
     AgentDict<Float32Array | Uint8Array>, AgentDict<number>, AgentDict<boolean>, AgentDict<boolean>, AgentDict<Record<string, unknown>>,

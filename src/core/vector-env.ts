@@ -261,7 +261,10 @@ export class VectorEnv {
 
   private agentIndex(agent: string): number {
     const i = this.possibleAgents.indexOf(agent);
-    if (i < 0) throw new InvalidArgumentError(`${this.id}: unknown agent ${formatValue(agent)}`, { agent: typeof agent === 'string' ? agent : formatValue(agent) });
+    if (i < 0) {
+      const shown = typeof agent === 'string' ? `'${agent}'` : formatValue(agent);
+      throw new InvalidArgumentError(`${this.id}: unknown agent ${shown}`, { agent: typeof agent === 'string' ? agent : shown });
+    }
     return i;
   }
 

@@ -7,6 +7,7 @@
  */
 
 import { InvalidArgumentError, formatValue } from '../errors.js';
+import type { VectorEnv } from '../core/vector-env.js';
 
 /** True for an array or a typed array. */
 const isArrayLike = (v: unknown): v is ArrayLike<number> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
@@ -44,4 +45,19 @@ export function checkPositive(name: string, value: unknown): void {
 /** Refuses a present title that is not a string. @internal */
 export function checkTitle(value: unknown): void {
   if (value !== undefined && typeof value !== 'string') throw new InvalidArgumentError(`title must be a string, got ${formatValue(value)}`, {});
+}
+
+/**
+ * The checks a frame collector makes before it resets `env`: an autoreset mode that keeps the
+ * final state, an env index in range, a step count ≥ 0 and a policy function. @internal
+ */
+export function checkCollectArgs(fn: string, env: VectorEnv, envIndex: unknown, steps: unknown, policy: unknown): void {
+  if (env.metadata.autoresetMode === 'same-step') {
+    throw new InvalidArgumentError(`${fn}: ${env.id} uses 'same-step' autoreset, which hides the final state; use 'next-step'`, {});
+  }
+  if (!Number.isInteger(envIndex) || (envIndex as number) < 0 || (envIndex as number) >= env.numEnvs) {
+    throw new InvalidArgumentError(`envIndex must be an integer in [0, ${env.numEnvs}), got ${formatValue(envIndex)}`, { envIndex });
+  }
+  if (!Number.isInteger(steps) || (steps as number) < 0) throw new InvalidArgumentError(`steps must be an integer ≥ 0, got ${formatValue(steps)}`, { steps });
+  if (typeof policy !== 'function') throw new InvalidArgumentError(`${fn}: policy must be a function, got ${formatValue(policy)}`, {});
 }

@@ -5,12 +5,12 @@
  * @module
  */
 
-import { InvalidArgumentError, formatValue } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { VectorEnv } from '../core/vector-env.js';
 import { VOLLEYBALL_END_CASES } from '../envs/volleyball/config.js';
 import { type VolleyballInfos, volleyballEpisodeMetrics } from '../envs/volleyball/infos.js';
 import { formatNumber } from './svg.js';
-import { checkField, checkFrameList } from './args.js';
+import { checkCollectArgs, checkField, checkFrameList } from './args.js';
 
 /** One step of a volleyball episode (one env of the batch), as plain arrays. */
 export interface VolleyballFrame {
@@ -76,14 +76,7 @@ export function droneCount(frames: readonly VolleyballFrame[]): number {
  */
 export function collectVolleyballFrames(env: VectorEnv, envIndex: number, steps: number, policy: (infos: VolleyballInfos, obs: Float32Array) => void): VolleyballFrame[] {
   if (!env.id.startsWith('Volleyball-')) throw new InvalidArgumentError(`collectVolleyballFrames: ${env.id} is not a volleyball env`, { id: env.id });
-  if (env.metadata.autoresetMode === 'same-step') {
-    throw new InvalidArgumentError(`collectVolleyballFrames: ${env.id} uses 'same-step' autoreset, which hides the final state; use 'next-step'`, {});
-  }
-  if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= env.numEnvs) {
-    throw new InvalidArgumentError(`envIndex must be an integer in [0, ${env.numEnvs}), got ${formatValue(envIndex)}`, { envIndex });
-  }
-  if (!Number.isInteger(steps) || steps < 0) throw new InvalidArgumentError(`steps must be an integer ≥ 0, got ${formatValue(steps)}`, { steps });
-  if (typeof policy !== 'function') throw new InvalidArgumentError(`collectVolleyballFrames: policy must be a function, got ${formatValue(policy)}`, {});
+  checkCollectArgs('collectVolleyballFrames', env, envIndex, steps, policy);
   const A = env.numAgents;
   const i = envIndex;
   const r = env.reset();

@@ -46,7 +46,7 @@ describe.each(mapfBackends())('argument checks on %s', (backend) => {
     twinView.reset({ seed: 4 });
     env.actions.set([1, 2, 3, 4]);
     twin.actions.set([1, 2, 3, 4]);
-    const bad: unknown[] = [5, true, [], null, 'agent_0', new Map([['agent_0', 3]]), new Int32Array(2)];
+    const bad: unknown[] = [undefined, 5, true, [], null, 'agent_0', new Map([['agent_0', 3]]), new Int32Array(2)];
     for (const actions of bad) refuses(() => view.step(actions as never), InvalidActionError, 'an object keyed by agent name');
     expect(Array.from(env.actions)).toEqual([1, 2, 3, 4]);
     const acts = { agent_0: 4, agent_1: 2 };

@@ -62,6 +62,8 @@ describe('greedy and Hungarian dispatch', () => {
     expect(assignmentCost(eta, greedyAssignment(eta))).toEqual({ matched: 2, cost: 3.5 });
     // Ties: the lower slot first, then the lower vehicle.
     expect(Array.from(greedyAssignment([[2, 2], [2, 2]]))).toEqual([0, 1]);
+    // Three pairs tie at 1: (s0, v0) goes first, so v1 gets s1 (9); higher slot first would give [1, 0].
+    expect(Array.from(greedyAssignment([[1, 1], [1, 9]]))).toEqual([0, 1]);
     expect(Array.from(greedyAssignment([[3, 1], [1, 9]]))).toEqual([1, 0]);
     expect(Array.from(greedyAssignment([[4, 4, 4], [4, 4, 4]], { validSlots: [0, 1, 1] }))).toEqual([1, 2]);
   });

@@ -60,8 +60,11 @@ describe('parseMapString', () => {
     `);
     expect([...parsed.cells]).toEqual([0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
     expect(parsed.starts).toBeNull();
-    expect(parsed.startPool).toEqual([[0, 0], [0, 3], [1, 1], [1, 2], [1, 3], [2, 2]]);
-    expect(parsed.goalPool).toEqual([[0, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2]]);
+    // Cell indices row · 4 + col: starts (0,0) (0,3) (1,1) (1,2) (1,3) (2,2), goals (0,0) (1,1) (1,2) (2,0) (2,1) (2,2).
+    expect(Array.from(parsed.startPool!)).toEqual([0, 3, 5, 6, 7, 10]);
+    expect(Array.from(parsed.goalPool!)).toEqual([0, 5, 6, 8, 9, 10]);
+    expect(() => parseMapString(`${'.'.repeat(4097)}\n${'.'.repeat(4097)}`)).toThrow(/2×4097; each side must be at most 4096/);
+    expect(() => mapFromArray([new Array(4097).fill(0)])).toThrow(/1×4097; each side must be at most 4096/);
     expect(parseMapString('..\n..').startPool).toBeNull(); // no marks: no pools (random placement)
     expect(() => parseMapString('aA\n.$')).toThrow(/not both; '\$' at row 1, col 1/);
   });

@@ -8,9 +8,8 @@ import { renderCommand } from '../../src/cli/render.js';
 import { type DispatchCity, gridCity } from '../../src/envs/dispatch/city.js';
 import type { DispatchInfos } from '../../src/envs/dispatch/infos.js';
 import { makeDispatchPolicy } from '../../src/envs/dispatch/policy.js';
-import {
-  DISPATCH_STATUS_COLORS, type DispatchFrame, collectDispatchFrames, describeDispatchEpisode, renderDispatchSvg,
-} from '../../src/render/dispatch-render.js';
+import { DISPATCH_STATUS_COLORS, renderDispatchSvg } from '../../src/render/dispatch-render.js';
+import { type DispatchFrame, collectDispatchFrames, describeDispatchEpisode } from '../../src/render/dispatch-frames.js';
 
 const native = availableBackends().some((b) => b.name === 'native' && b.available);
 

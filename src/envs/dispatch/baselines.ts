@@ -67,8 +67,9 @@ function normalise(input: PickupEtaInput, opts: AssignmentOptions): { v: number;
  * Greedy nearest-pair dispatch, as RideGym's `NearestDistanceDispatch` with exact pairs
  * (`use_knn=False`) and one order per vehicle per step (its default `max_orders_per_driver=1`):
  * every feasible (vehicle, slot) pair is taken in ascending pickup ETA, closest pair first, and
- * kept when both its vehicle and its slot are still free. Ties go to the lower slot, then the
- * lower vehicle index (RideGym's stable sort over pairs listed order by order).
+ * kept when both its vehicle and its slot are still free. Ties go to the lower slot (as in
+ * RideGym, whose stable sort keeps its pairs listed order by order), then to the lower vehicle
+ * index (our rule: RideGym keeps the order its spatial index lists the drivers in).
  * @returns `[V]` slot per vehicle, −1 for none.
  */
 export function greedyAssignment(eta: PickupEtaInput, opts: AssignmentOptions = {}): Int32Array {

@@ -6,7 +6,7 @@
 
 import { InvalidConfigError, InvalidMapError, formatValue } from '../../errors.js';
 import {
-  type GridMap, type MapGeneratorSpec, generateMap, mapFromArray, namedMap, parseMapString,
+  MAX_GIVEN_MAP_SIDE, type GridMap, type MapGeneratorSpec, generateMap, mapFromArray, namedMap, parseMapString,
 } from './maps.js';
 import { resolveExplicitTask, resolvePools } from './task-config.js';
 
@@ -150,19 +150,7 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 /** Where the map comes from, and the task cells its text marks (letters, or pools). @internal */
 export interface MapSource {
   fixed: GridMap | null; spec: MapGeneratorSpec | null; starts: Cell[] | null; goals: Cell[] | null;
-  startPool: Cell[] | null; goalPool: Cell[] | null;
-}
-
-/** The largest side of a given map (the native engine's limit, on every backend). */
-const MAX_GIVEN_SIDE = 4096;
-
-/** Refuses a map string or 0/1 array with a side above {@link MAX_GIVEN_SIDE}. */
-function checkSides<M extends GridMap>(map: M): M {
-  if (map.height > MAX_GIVEN_SIDE || map.width > MAX_GIVEN_SIDE) {
-    throw new InvalidMapError(`MAPF-v0: map is ${map.height}×${map.width}; each side must be at most ${MAX_GIVEN_SIDE} cells`,
-      { field: 'map', height: map.height, width: map.width });
-  }
-  return map;
+  startPool: Int32Array | null; goalPool: Int32Array | null;
 }
 
 function mapSource(cfg: MapfConfig): MapSource {
@@ -179,13 +167,13 @@ function mapSource(cfg: MapfConfig): MapSource {
     return { fixed: null, spec, starts: null, goals: null, startPool: null, goalPool: null };
   }
   if (typeof m === 'string') {
-    const parsed = checkSides(parseMapString(m));
+    const parsed = parseMapString(m);
     return {
       fixed: parsed, spec: null, starts: parsed.starts, goals: parsed.goals,
       startPool: parsed.startPool ?? null, goalPool: parsed.goalPool ?? null,
     };
   }
-  if (Array.isArray(m)) return { fixed: checkSides(mapFromArray(m)), spec: null, starts: null, goals: null, startPool: null, goalPool: null };
+  if (Array.isArray(m)) return { fixed: mapFromArray(m), spec: null, starts: null, goals: null, startPool: null, goalPool: null };
   if (typeof m === 'object' && m !== null) {
     if ('name' in m && typeof m.name === 'string') return { fixed: namedMap(m.name), spec: null, starts: null, goals: null, startPool: null, goalPool: null };
     if ('type' in m) {
@@ -194,8 +182,8 @@ function mapSource(cfg: MapfConfig): MapSource {
     }
     if ('cells' in m && m.cells instanceof Uint8Array) {
       const g = m as GridMap;
-      intIn('map.height', g.height, 1, MAX_GIVEN_SIDE);
-      intIn('map.width', g.width, 1, MAX_GIVEN_SIDE);
+      intIn('map.height', g.height, 1, MAX_GIVEN_MAP_SIDE);
+      intIn('map.width', g.width, 1, MAX_GIVEN_MAP_SIDE);
       if (g.cells.length !== g.height * g.width) throw new InvalidMapError(`MAPF-v0: map.cells has ${g.cells.length} entries, expected ${g.height * g.width}`);
       const bad = g.cells.findIndex((v) => v > 1);
       if (bad >= 0) {

@@ -3,15 +3,16 @@
  *
  * Convention everywhere: coordinates are `(row, col)`, row 0 is the first map line, the cell
  * index is `row * width + col`, and `cells[i]` is 1 for an obstacle and 0 for a free cell.
- * Generators live in `generators.ts`, named maps in `named-maps.ts`; both are re-exported here.
+ * Generators live in `generators.ts`, named maps in `named-maps.ts` and the MovingAI reader in
+ * `movingai.ts`; all are re-exported here.
  * @module
  */
 
-import { readFileSync } from 'node:fs';
 import { InvalidMapError, formatValue } from '../../errors.js';
 
 export * from './generators.js';
 export * from './named-maps.js';
+export * from './movingai.js';
 
 /** The 4-connected components of a map's free cells. */
 export interface MapComponents {
@@ -39,12 +40,16 @@ export interface ParsedMap extends GridMap {
   goals: Array<[number, number]> | null;
   /**
    * POGEMA's possible starts when the map marks pools (has an `@`, `$` or `!` cell): the `.` and
-   * `@` cells, row-major; null when the map marks none (or the start pool is empty).
+   * `@` cells as ascending cell indices `row * width + col`; null when the map marks none (or the
+   * start pool is empty).
    */
-  startPool?: Array<[number, number]> | null;
-  /** POGEMA's possible targets when the map marks pools: the `.` and `$` cells, row-major; else null. */
-  goalPool?: Array<[number, number]> | null;
+  startPool?: Int32Array | null;
+  /** POGEMA's possible targets when the map marks pools: the `.` and `$` cells, as `startPool`; else null. */
+  goalPool?: Int32Array | null;
 }
+
+/** The longest side of a given map (string, 0/1 rows or `GridMap`): the engines' limit. */
+export const MAX_GIVEN_MAP_SIDE = 4096;
 
 const A_LOWER = 'a'.charCodeAt(0);
 const Z_LOWER = 'z'.charCodeAt(0);
@@ -79,12 +84,16 @@ export function parseMapString(text: string): ParsedMap {
   if (rows.length === 0) throw new InvalidMapError('map string is empty', {});
   const height = rows.length;
   const width = rows[0].length;
+  if (height > MAX_GIVEN_MAP_SIDE || width > MAX_GIVEN_MAP_SIDE) {
+    throw new InvalidMapError(`map string: the map is ${height}×${width}; each side must be at most ${MAX_GIVEN_MAP_SIDE} cells`, { height, width });
+  }
   const cells = new Uint8Array(height * width);
   const startLetters = new Map<string, [number, number]>();
   const goalLetters = new Map<string, [number, number]>();
-  const startPool: Array<[number, number]> = [];
-  const goalPool: Array<[number, number]> = [];
   const pooled = /[@$!]/.test(text); // pools only then: '.' cells are not listed for a plain map
+  const startPool = new Int32Array(pooled ? height * width : 0);
+  const goalPool = new Int32Array(pooled ? height * width : 0);
+  let numStarts = 0, numGoals = 0;
   let marked: { ch: string; row: number; col: number } | null = null; // the first '@', '$' or '!' cell
   for (let row = 0; row < height; row++) {
     const line = rows[row];
@@ -100,13 +109,13 @@ export function parseMapString(text: string): ParsedMap {
       if (ch === '#') cells[row * width + col] = 1;
       else if (ch === '.') {
         if (pooled) {
-          startPool.push([row, col]);
-          goalPool.push([row, col]);
+          startPool[numStarts++] = row * width + col;
+          goalPool[numGoals++] = row * width + col;
         }
       } else if (ch === '@' || ch === '$' || ch === '!') {
         marked ??= { ch, row, col };
-        if (ch === '@') startPool.push([row, col]);
-        if (ch === '$') goalPool.push([row, col]);
+        if (ch === '@') startPool[numStarts++] = row * width + col;
+        if (ch === '$') goalPool[numGoals++] = row * width + col;
       }
       else if (code >= A_LOWER && code <= Z_LOWER) recordLetter(startLetters, ch, row, col, 'start');
       else if (code >= A_UPPER && code <= Z_UPPER) recordLetter(goalLetters, ch.toLowerCase(), row, col, 'goal');
@@ -148,8 +157,8 @@ export function parseMapString(text: string): ParsedMap {
     cells,
     starts: hasAgents ? letters.map((l) => startLetters.get(l)!) : null,
     goals: hasAgents ? letters.map((l) => goalLetters.get(l)!) : null,
-    startPool: marked && startPool.length > 0 ? startPool : null,
-    goalPool: marked && goalPool.length > 0 ? goalPool : null,
+    startPool: marked && numStarts > 0 ? startPool.slice(0, numStarts) : null,
+    goalPool: marked && numGoals > 0 ? goalPool.slice(0, numGoals) : null,
   };
 }
 
@@ -165,6 +174,9 @@ export function mapFromArray(rows: ArrayLike<ArrayLike<number | boolean>>): Grid
     throw new InvalidMapError(height === 0 || isRow(rows[0]) ? 'map array is empty' : `map array: row 0 must be an array of 0/1 values, got ${formatValue(rows[0])}`, { height });
   }
   const width = rows[0].length;
+  if (height > MAX_GIVEN_MAP_SIDE || width > MAX_GIVEN_MAP_SIDE) {
+    throw new InvalidMapError(`map array: the map is ${height}×${width}; each side must be at most ${MAX_GIVEN_MAP_SIDE} cells`, { height, width });
+  }
   const cells = new Uint8Array(height * width);
   for (let row = 0; row < height; row++) {
     const line = rows[row];
@@ -189,78 +201,6 @@ export function mapFromArray(rows: ArrayLike<ArrayLike<number | boolean>>): Grid
     }
   }
   return { height, width, cells };
-}
-
-/** MovingAI terrain characters that are passable: ground `.`, grass `G`, swamp `S`. */
-const MOVINGAI_PASSABLE = new Set(['.', 'G', 'S']);
-/** MovingAI terrain characters that are obstacles: out of bounds `@` `O`, trees `T`, water `W`. */
-const MOVINGAI_BLOCKED = new Set(['@', 'O', 'T', 'W']);
-
-/** Reads one `key value` header line of a MovingAI map, returning the positive integer value. */
-function movingAIDimension(line: string | undefined, key: 'height' | 'width', lineNumber: number): number {
-  const match = /^(\S+)\s+(\S+)$/.exec((line ?? '').trim());
-  if (match === null || match[1].toLowerCase() !== key || !/^[0-9]+$/.test(match[2]) || Number(match[2]) < 1) {
-    throw new InvalidMapError(
-      `MovingAI map: line ${lineNumber} should be '${key} <positive integer>', got '${line ?? '<end of file>'}'`,
-      { line: lineNumber, text: line ?? null },
-    );
-  }
-  return Number(match[2]);
-}
-
-/**
- * Parses the MovingAI benchmark `.map` format: `type octile`, `height H`, `width W`, `map`,
- * then H lines of W characters. `.` `G` `S` are passable; `@` `O` `T` `W` are obstacles.
- * Trailing blank lines are ignored; anything else after the grid is an error.
- * @throws InvalidMapError on a bad header, a wrong number or width of lines, or an unknown character.
- */
-export function parseMovingAI(text: string): GridMap {
-  const lines = text.split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
-  const typeLine = (lines[0] ?? '').trim();
-  if (!/^type\s+\S+$/i.test(typeLine)) {
-    throw new InvalidMapError(`MovingAI map: line 1 should be 'type octile', got '${lines[0] ?? '<end of file>'}'`, {
-      line: 1,
-    });
-  }
-  const height = movingAIDimension(lines[1], 'height', 2);
-  const width = movingAIDimension(lines[2], 'width', 3);
-  if ((lines[3] ?? '').trim().toLowerCase() !== 'map') {
-    throw new InvalidMapError(`MovingAI map: line 4 should be 'map', got '${lines[3] ?? '<end of file>'}'`, { line: 4 });
-  }
-  const gridLines = lines.slice(4);
-  if (gridLines.length !== height) {
-    throw new InvalidMapError(`MovingAI map: header says height ${height}, but ${gridLines.length} map lines follow`, {
-      height,
-      lines: gridLines.length,
-    });
-  }
-  const cells = new Uint8Array(height * width);
-  for (let row = 0; row < height; row++) {
-    const line = gridLines[row].replace(/\s+$/, '');
-    if (line.length !== width) {
-      throw new InvalidMapError(
-        `MovingAI map: row ${row} has width ${line.length}, but the header says width ${width}`,
-        { row, width: line.length, expectedWidth: width },
-      );
-    }
-    for (let col = 0; col < width; col++) {
-      const ch = line[col];
-      if (MOVINGAI_BLOCKED.has(ch)) cells[row * width + col] = 1;
-      else if (!MOVINGAI_PASSABLE.has(ch)) {
-        throw new InvalidMapError(
-          `MovingAI map: unknown character '${ch}' at row ${row}, col ${col} (allowed: . G S @ O T W)`,
-          { char: ch, row, col },
-        );
-      }
-    }
-  }
-  return { height, width, cells };
-}
-
-/** Reads and parses a MovingAI `.map` file (see {@link parseMovingAI}). */
-export function loadMovingAIFile(path: string): GridMap {
-  return parseMovingAI(readFileSync(path, 'utf8'));
 }
 
 /**

@@ -105,10 +105,9 @@ type Pools = Pick<ResolvedMapfConfig, 'placement' | 'laterGoals' | 'startPool' |
  */
 export function resolvePools(config: MapfConfig, src: Pick<MapSource, 'startPool' | 'goalPool'>, probe: GridMap, numAgents: number,
   onTarget: OnTarget, explicit: boolean, sequences: boolean): Pools {
-  const startXY = config.possibleAgentsXY ?? src.startPool;
-  const goalXY = config.possibleTargetsXY ?? src.goalPool;
-  const startPool = startXY == null ? null : poolCells('possibleAgentsXY', startXY, probe);
-  const goalPool = goalXY == null ? null : poolCells('possibleTargetsXY', goalXY, probe);
+  // A map string's pools are free, distinct, ascending cells by construction.
+  const startPool = config.possibleAgentsXY != null ? poolCells('possibleAgentsXY', config.possibleAgentsXY, probe) : src.startPool;
+  const goalPool = config.possibleTargetsXY != null ? poolCells('possibleTargetsXY', config.possibleTargetsXY, probe) : src.goalPool;
   if (startPool && explicit) {
     throw new InvalidConfigError("MAPF-v0: possible starts (possibleAgentsXY, or a map string with '@', '$' or '!' cells) cannot be combined with explicit starts (agentsXY)", { field: 'possibleAgentsXY' });
   }
