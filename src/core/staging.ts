@@ -25,6 +25,8 @@ export interface StagingShape {
 export class ActionStaging {
   /** The staged actions before the last copy into the buffer (see {@link save}). */
   private saved: Int32Array | Float32Array | null = null;
+  /** A plain array's values, each read once, so that what is checked is what is copied. */
+  private values: unknown[] | null = null;
 
   constructor(private readonly shape: StagingShape, private readonly buffer: Int32Array | Float32Array) {}
 
@@ -54,9 +56,11 @@ export class ActionStaging {
       dst.set(actions as Int32Array);
       return true;
     }
-    this.check(actions);
+    const values = (this.values ??= new Array<unknown>(n));
+    for (let i = 0; i < n; i++) values[i] = actions[i];
+    this.check(values as number[]);
     this.save();
-    for (let i = 0; i < n; i++) dst[i] = actions[i];
+    for (let i = 0; i < n; i++) dst[i] = values[i] as number;
     return true;
   }
 

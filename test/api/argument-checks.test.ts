@@ -57,6 +57,18 @@ describe.each(mapfBackends())('argument checks on %s', (backend) => {
     twin.close();
   });
 
+  it('a plain array is read once per entry: what is checked is what is staged', () => {
+    const env = make('MAPF-v0', { numEnvs: 1, seed: 2, backend, config: mapf });
+    env.reset();
+    let reads = 0;
+    const hostile = [0, 3];
+    Object.defineProperty(hostile, 0, { get: () => (reads++ === 0 ? 1 : 2 ** 32 + 2) }); // 1, then a value that wraps to 2
+    env.step(hostile);
+    expect(reads).toBe(1);
+    expect(Array.from(env.actions)).toEqual([1, 3]);
+    env.close();
+  });
+
   it('a Symbol or non-string agent name is an InvalidArgumentError', () => {
     const env = make('MAPF-v0', { numEnvs: 1, seed: 1, backend, config: mapf });
     refuses(() => env.observationSpaceOf(Symbol('a') as never), InvalidArgumentError, 'unknown agent Symbol(a)');
