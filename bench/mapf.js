@@ -29,7 +29,7 @@ function parse(argv) {
     else if (a === '--repeat-sec') o.repeatSec = Number(argv[++i]);
     else if (a.startsWith('--repeat-sec=')) o.repeatSec = Number(a.slice(13));
     else if (a === '--help' || a === '-h') o.help = true;
-    else throw new Error(`unknown argument '${a}'`);
+    else throw Object.assign(new Error(`unknown argument '${a}'`), { usage: true });
   }
   return o;
 }
@@ -136,5 +136,5 @@ async function main() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((err) => { process.stderr.write(`bench/mapf.js: ${err?.message ?? err}\n`); process.exitCode = 2; });
+  main().catch((err) => { process.stderr.write(`bench/mapf.js: ${err?.message ?? err}\n`); process.exitCode = err?.usage ? 2 : 1; });
 }

@@ -47,7 +47,8 @@ export function chooseBackend(id: string, requested: BackendName | 'auto' | unde
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   const wanted = requested ?? (proc?.env?.MANYWORLDS_BACKEND as BackendName | 'auto' | undefined) ?? 'auto';
   if (wanted !== 'auto' && !ORDER.includes(wanted)) {
-    throw new InvalidConfigError(`backend must be 'auto', 'native', 'cuda' or 'gpujs', got ${formatValue(wanted)}`, { field: 'backend', value: wanted });
+    const from = requested === undefined ? 'MANYWORLDS_BACKEND' : 'backend';
+    throw new InvalidConfigError(`${from} must be 'auto', 'native', 'cuda' or 'gpujs', got ${formatValue(wanted)}`, { field: 'backend', value: wanted });
   }
   const notes: string[] = [];
   for (const name of wanted === 'auto' ? ORDER : [wanted]) {

@@ -44,6 +44,7 @@ function parseValue(command: string, name: string, kind: OptionKind, raw: string
     case 'int': {
       if (!/^-?\d+$/.test(raw)) throw new UsageError(`${command}: --${name} expects an integer, got '${raw}'`);
       const v = Number(raw);
+      if (!Number.isSafeInteger(v)) throw new UsageError(`${command}: --${name} is out of range, got ${raw}`);
       if ((kind.min !== undefined && v < kind.min) || (kind.max !== undefined && v > kind.max)) {
         throw new UsageError(`${command}: --${name} must be in [${kind.min ?? '-inf'}, ${kind.max ?? 'inf'}], got ${raw}`);
       }
@@ -68,12 +69,11 @@ function parseValue(command: string, name: string, kind: OptionKind, raw: string
 export function parseArgs(command: string, args: readonly string[], specs: Readonly<Record<string, OptionSpec>>,
   maxPositionals: number): ParsedArgs {
   const out: ParsedArgs = { options: {}, positionals: [], help: false };
+  // --help wins over anything else on the line, even a malformed option.
+  const end = args.indexOf('--');
+  if (args.slice(0, end < 0 ? args.length : end).some((a) => a === '--help' || a === '-h')) return { ...out, help: true };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (arg === '--help' || arg === '-h') {
-      out.help = true;
-      continue;
-    }
     if (arg === '--') {
       out.positionals.push(...args.slice(i + 1));
       break;
@@ -95,7 +95,8 @@ export function parseArgs(command: string, args: readonly string[], specs: Reado
     let raw: string;
     if (eq >= 0) raw = arg.slice(eq + 1);
     else {
-      if (i + 1 >= args.length) throw new UsageError(`${command}: --${name} needs a value`);
+      // A following flag (or a lone '-') is not this option's value: `--out --ascii` names no file.
+      if (i + 1 >= args.length || args[i + 1] === '-' || args[i + 1].startsWith('--')) throw new UsageError(`${command}: --${name} needs a value`);
       raw = args[++i];
     }
     out.options[name] = parseValue(command, name, spec.kind, raw);

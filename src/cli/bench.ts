@@ -20,9 +20,9 @@ import {
 
 const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   full: { kind: { type: 'flag' }, help: 'MAPF: the whole grid (collision x envs x threads x dtype, several minutes)' },
-  'write-docs': { kind: { type: 'flag' }, help: 'MAPF: replace the table in docs/benchmarks.md' },
+  'write-docs': { kind: { type: 'flag' }, help: 'MAPF: replace the table in docs/benchmarks.md (a checkout only; native runs only)' },
   envs: { kind: { type: 'int', min: 1 }, meta: 'N', help: 'volleyball, RideDispatch: environments in the batch (default 1024)' },
-  threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'volleyball, RideDispatch: CPU threads (default: min(cores, envs))' },
+  threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'volleyball, RideDispatch: CPU threads (default: min(cores, envs); the gpujs backend: 1 unless given)' },
   policy: {
     kind: { type: 'choice', choices: ['scripted', 'hover', 'random', 'greedy', 'hungarian', 'noop'] },
     help: 'actions between the timed steps: volleyball scripted|hover|random (default scripted); RideDispatch random|greedy|hungarian|noop (default random)',
@@ -83,9 +83,13 @@ export async function benchCommand(args: readonly string[]): Promise<number> {
   }
   rejectOptions('bench', id, parsed.options, [...BATCH_ONLY, ...DISPATCH_ONLY_OPTIONS]);
   const script = benchScriptPath();
-  if (!existsSync(script)) throw new Error(`benchmark script not found: ${script} (bench/ is not part of the installed package)`);
+  if (!existsSync(script)) throw new Error(`benchmark script not found: ${script}`);
   const childArgs = [script, parsed.options.full ? '--full' : '--quick'];
-  if (parsed.options['write-docs']) childArgs.push('--write-docs');
+  if (parsed.options['write-docs']) {
+    const docs = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+    if (!existsSync(docs)) throw new UsageError(`bench: --write-docs needs a checkout with ${docs}`);
+    childArgs.push('--write-docs');
+  }
   return new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, childArgs, { stdio: 'inherit' });
     child.on('error', reject);
@@ -93,50 +97,44 @@ export async function benchCommand(args: readonly string[]): Promise<number> {
   });
 }
 
-/** What `bench` measured on a volleyball env (also its `--json` output). */
-export interface VolleyballBenchSummary {
+/** What `bench` measured on one batch, for every env family (part of its `--json` output). */
+export interface BatchBenchSummary {
   /** Env id. */
   env: string;
+  /** Backend that stepped the batch. */
+  backend: string;
+  /** Base seed of the batch. */
+  seed: number;
   /** Environments in the batch. */
   numEnvs: number;
-  /** Drones per env. */
+  /** Agents per env: drones or vehicles. */
   numAgents: number;
   /** Threads actually used. */
   numThreads: number;
-  /** Policy writing the actions between timed steps. */
-  policy: VolleyballPolicyName;
   /** Steps per timed repeat. */
   stepsPerRepeat: number;
   /** Env-steps/s of `step()` alone: median over the repeats. */
   envStepsPerSec: number;
-  /** `envStepsPerSec` × drones. */
-  droneStepsPerSec: number;
-  /** Env-steps/s of every repeat. */
+  /** Env-steps/s of every repeat (one entry per repeat). */
   repeats: number[];
 }
 
+/** What `bench` measured on a volleyball env (also its `--json` output). */
+export interface VolleyballBenchSummary extends BatchBenchSummary {
+  /** Policy writing the actions between timed steps. */
+  policy: VolleyballPolicyName;
+  /** `envStepsPerSec` × drones. */
+  droneStepsPerSec: number;
+}
+
 /** What `bench` measured on RideDispatch-v0 (also its `--json` output). */
-export interface DispatchBenchSummary {
-  /** Env id. */
-  env: string;
-  /** Environments in the batch. */
-  numEnvs: number;
-  /** Vehicles per env. */
-  numAgents: number;
-  /** Threads actually used. */
-  numThreads: number;
+export interface DispatchBenchSummary extends BatchBenchSummary {
   /** Policy writing the actions between timed steps. */
   policy: DispatchPolicyName;
   /** Resolved env config (`env.metadata.config`). */
   config: Record<string, unknown>;
-  /** Steps per timed repeat. */
-  stepsPerRepeat: number;
-  /** Env-steps/s of `step()` alone: median over the repeats. */
-  envStepsPerSec: number;
   /** `envStepsPerSec` × vehicles. */
   vehicleStepsPerSec: number;
-  /** Env-steps/s of every repeat. */
-  repeats: number[];
 }
 
 const median = (xs: readonly number[]): number => {
@@ -183,7 +181,7 @@ function batchBench(id: string, family: 'volleyball' | 'dispatch', o: Record<str
     const rates: number[] = [];
     for (let k = 0; k < repeats; k++) rates.push((steps * numEnvs) / run(steps));
     const rate = median(rates);
-    const base = { env: id, numEnvs, numAgents: env.numAgents, numThreads: env.metadata.numThreads };
+    const base = { env: id, backend: env.metadata.backend, seed: env.metadata.seed, numEnvs, numAgents: env.numAgents, numThreads: env.metadata.numThreads };
     const s: VolleyballBenchSummary | DispatchBenchSummary = dispatch
       ? { ...base, policy: policyName as DispatchPolicyName, config: { ...(env.metadata.config as Record<string, unknown>) }, stepsPerRepeat: steps,
         envStepsPerSec: rate, vehicleStepsPerSec: rate * env.numAgents, repeats: rates }

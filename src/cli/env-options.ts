@@ -4,7 +4,7 @@
  * @module
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { MakeOptions } from '../core/types.js';
 import { UnknownEnvError } from '../errors.js';
 import { listEnvs } from '../registry.js';
@@ -26,8 +26,8 @@ export const DEFAULT_SEED = 0;
 export const ENV_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   agents: { kind: { type: 'int', min: 1 }, meta: 'N', help: `agents per env (default ${DEFAULT_AGENTS})` },
   map: { kind: { type: 'string' }, meta: 'NAME|FILE.map', help: `named map (${Object.keys(NAMED_MAPS).join(', ')}) or MovingAI file (default ${DEFAULT_MAP})` },
-  seed: { kind: { type: 'int', min: 0, max: 0xffffffff }, meta: 'N', help: `base seed; env i uses seed + i (default ${DEFAULT_SEED})` },
-  threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'CPU threads (default: min(cores, envs))' },
+  seed: { kind: { type: 'int', min: 0, max: 0xffffffff }, meta: 'N', help: `base seed; env i uses seed + i, modulo 2^32 (default ${DEFAULT_SEED})` },
+  threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'CPU threads (default: min(cores, envs); the gpujs backend: 1 unless given)' },
   policy: { kind: { type: 'choice', choices: ['random', 'greedy'] }, help: 'action policy (default random)' },
   collision: { kind: { type: 'choice', choices: ['priority', 'blockBoth', 'soft'] }, help: 'collision system (default priority)' },
   'on-target': { kind: { type: 'choice', choices: ['finish', 'nothing', 'restart'] }, help: 'what reaching a goal does (default finish)' },
@@ -45,7 +45,7 @@ export interface CliMap {
 
 /**
  * Resolves `--map`: a named map, else a MovingAI `.map` file.
- * @throws InvalidMapError for an unknown name or a malformed file; an `ENOENT` error for a missing file.
+ * @throws InvalidMapError for an unknown name or a malformed file; UsageError for a missing file or a directory.
  */
 export function resolveMap(arg: string | undefined): CliMap {
   const name = arg ?? DEFAULT_MAP;
@@ -53,12 +53,11 @@ export function resolveMap(arg: string | undefined): CliMap {
     return { label: name, grid: namedMap(name), config: { mapName: name } };
   }
   if (existsSync(name)) {
+    if (statSync(name).isDirectory()) throw new UsageError(`--map: '${name}' is a directory, not a MovingAI .map file`);
     const grid = loadMovingAIFile(name);
     return { label: name, grid, config: { map: grid } };
   }
-  if (name.endsWith('.map') || name.includes('/')) {
-    throw Object.assign(new Error(`--map: file '${name}' not found`), { code: 'ENOENT' });
-  }
+  if (name.endsWith('.map') || name.includes('/')) throw new UsageError(`--map: file '${name}' not found`);
   return { label: name, grid: namedMap(name), config: { mapName: name } }; // throws InvalidMapError listing names
 }
 

@@ -13,6 +13,14 @@ import { rolloutCommand } from './rollout.js';
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
 
+/**
+ * Library errors that mean the command line asked for something impossible (an unknown env, a
+ * bad config or map, a batch too large for this machine): usage errors, exit code 2.
+ */
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  'ERR_MW_UNKNOWN_ENV', 'ERR_MW_INVALID_CONFIG', 'ERR_MW_INVALID_MAP', 'ERR_MW_INVALID_ARGUMENT', 'ERR_MW_ALLOCATION',
+]);
+
 const COMMANDS: Readonly<Record<string, { run: (args: readonly string[]) => Promise<number>; summary: string }>> = {
   list: { run: listCommand, summary: 'registered environments and backends' },
   rollout: { run: rolloutCommand, summary: 'step a batch with a scripted policy; throughput and episode stats' },
@@ -32,7 +40,7 @@ options of every command:
   --backend auto|native|cuda|gpujs   where envs step (default auto; sets MANYWORLDS_BACKEND)
   --gpujs-mode auto|webgpu|webgl2|webasm|cpu
                                      gpu.js mode of the gpujs backend (sets MANYWORLDS_GPUJS_MODE)
-exit codes: 0 ok, 1 runtime error, 2 usage error`;
+exit codes: 0 ok, 1 runtime error, 2 usage error (options, env id, config, map or output file)`;
 
 const GLOBAL_OPTIONS: Readonly<Record<string, { env: string; choices: readonly string[] }>> = {
   '--backend': { env: 'MANYWORLDS_BACKEND', choices: ['auto', 'native', 'cuda', 'gpujs'] },
@@ -72,9 +80,16 @@ export function applyGlobalOptions(args: readonly string[]): string[] {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const [command, ...rest] = applyGlobalOptions(argv.slice(2));
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined) {
+      process.stderr.write(`${MAIN_HELP}\n`);
+      return EXIT.usage;
+    }
+    if (command === 'help' && rest.length > 0 && Object.prototype.hasOwnProperty.call(COMMANDS, rest[0])) {
+      return await COMMANDS[rest[0]].run(['--help']);
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${MAIN_HELP}\n`);
-      return command === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     const entry = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!entry) throw new UsageError(`unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
@@ -85,8 +100,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.usage;
     }
     if (err instanceof ManyWorldsError) {
-      process.stderr.write(`error: ${err.message} (${err.code})\n`);
-      return EXIT.error;
+      const usage = USAGE_CODES.has(err.code);
+      process.stderr.write(`${usage ? 'manyworlds' : 'error'}: ${err.message} (${err.code})\n`);
+      return usage ? EXIT.usage : EXIT.error;
     }
     const e = err as { message?: string; code?: unknown };
     const code = typeof e?.code === 'string' ? ` (${e.code})` : '';

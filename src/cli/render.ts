@@ -6,7 +6,8 @@
  * @module
  */
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { make } from '../make.js';
 import { UnknownEnvError } from '../errors.js';
 import { listEnvs } from '../registry.js';
@@ -29,6 +30,26 @@ import { type PolicyName, makePolicy } from './policies.js';
 /** Step limit of `render` for volleyball envs when `--steps` is not given. */
 export const VOLLEYBALL_DEFAULT_STEPS = 250;
 
+/** The largest `--env-index`: the whole batch of i + 1 envs steps, so it stays small. */
+const MAX_ENV_INDEX = 4095;
+
+/** Refuses an `--out` path that cannot be written, before any env runs. */
+function checkOut(out: string | undefined): void {
+  if (out === undefined) return;
+  if (out === '') throw new UsageError('render: --out needs a file name');
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`render: --out '${out}' is a directory`);
+  if (!existsSync(dirname(out))) throw new UsageError(`render: --out '${out}': no directory '${dirname(out)}'`);
+}
+
+/** Writes the SVG; a failure (permissions, disk) is a usage error naming `--out`. */
+function writeOut(out: string, text: string): void {
+  try {
+    writeFileSync(out, text);
+  } catch (err) {
+    throw new UsageError(`render: --out: cannot write '${out}': ${(err as Error).message}`);
+  }
+}
+
 /** Options that only MAPF-v0 takes. */
 const MAPF_ONLY = ['agents', 'map', 'collision', 'on-target'] as const;
 
@@ -36,7 +57,7 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   steps: { kind: { type: 'int', min: 1 }, meta: 'N', help: `at most this many steps (default 32; volleyball ${VOLLEYBALL_DEFAULT_STEPS}; RideDispatch: one episode)` },
   out: { kind: { type: 'string' }, meta: 'FILE.svg', help: 'write an animated SVG' },
   ascii: { kind: { type: 'flag' }, help: 'print ASCII frames (volleyball: one summary line per step) to stdout; default without --out' },
-  'env-index': { kind: { type: 'int', min: 0, max: 1 << 20 }, meta: 'i', help: 'which env of the batch to draw (batch of i+1 envs; default 0)' },
+  'env-index': { kind: { type: 'int', min: 0, max: MAX_ENV_INDEX }, meta: 'i', help: `which env of the batch to draw (batch of i+1 envs; default 0, at most ${MAX_ENV_INDEX})` },
   ...ENV_OPTIONS,
   ...DISPATCH_OPTIONS,
   policy: {
@@ -112,6 +133,7 @@ export async function renderCommand(args: readonly string[]): Promise<number> {
   const id = parsed.positionals[0] ?? 'MAPF-v0';
   const out = o.out as string | undefined;
   if (out !== undefined && o.ascii) throw new UsageError('render: give either --out or --ascii, not both');
+  checkOut(out);
   if (id.startsWith('Volleyball-')) return renderVolleyball(id, o, out);
   if (id === 'RideDispatch-v0') return renderDispatch(id, o, out);
   requireMapf('render', id);
@@ -129,7 +151,7 @@ export async function renderCommand(args: readonly string[]): Promise<number> {
   const what = `${frames.length - 1} step(s)${ended ? ', episode ended' : ''}`;
   if (out !== undefined) {
     const title = `${id} ${map.label} env ${envIndex} seed ${makeOptions.seed} (${policy})`;
-    writeFileSync(out, renderSvg(map.grid, frames, { title }));
+    writeOut(out, renderSvg(map.grid, frames, { title }));
     process.stderr.write(`wrote ${out}: ${frames.length} frames (${what})\n`);
     return 0;
   }
@@ -178,7 +200,7 @@ function renderVolleyball(id: string, o: Record<string, number | string | boolea
   if (out !== undefined) {
     const court = (env.metadata.config as { court: [number, number] }).court;
     const title = `${id} env ${envIndex} seed ${seed} (${policyName})`;
-    writeFileSync(out, renderVolleyballSvg(frames, { court, teams: env.metadata.teams as readonly number[], title }));
+    writeOut(out, renderVolleyballSvg(frames, { court, teams: env.metadata.teams as readonly number[], title }));
     process.stderr.write(`wrote ${out}: ${frames.length} frames (${what})\n`);
     return 0;
   }
@@ -219,7 +241,7 @@ function renderDispatch(id: string, o: Record<string, number | string | boolean 
   const what = `${frames.length - 1} step(s), ${last.episode ? describeDispatchEpisode(last.episode) : 'episode not finished'}`;
   if (out !== undefined) {
     const title = `${id} env ${envIndex} seed ${env.metadata.seed} (${policyName})`;
-    writeFileSync(out, renderDispatchSvg(frames, { city: env.metadata.city as DispatchCity, title }));
+    writeOut(out, renderDispatchSvg(frames, { city: env.metadata.city as DispatchCity, title }));
     process.stderr.write(`wrote ${out}: ${frames.length} frames (${what})\n`);
     return 0;
   }

@@ -45,10 +45,43 @@ describe('manyworlds CLI', () => {
     expect(cli('rollout', '--envs', 'x').code).toBe(2);
   });
 
-  it('runtime errors exit with code 1 and print the error code', () => {
-    const r = cli('rollout', 'Nope-v9');
+  it('mistakes the library finds (env id, config, map, output file) are usage errors too: code 2, one line naming them', () => {
+    const unknown = cli('rollout', 'Nope-v9');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('ERR_MW_UNKNOWN_ENV');
+    expect(cli('rollout', '--map', 'mapf-default-16', '--agents', '100000', '--envs', '1', '--steps', '1').stderr).toContain('ERR_MW_INVALID_CONFIG');
+    const dir = mkdtempSync(join(tmpdir(), 'mw-cli-'));
+    for (const [args, text] of [
+      [['render', '--steps', '1', '--out', dir], 'is a directory'],
+      [['render', '--steps', '1', '--out', join(dir, 'no', 'x.svg')], 'no directory'],
+      [['rollout', '--map', dir], 'is a directory, not a MovingAI .map file'],
+      [['rollout', '--map', join(dir, 'none.map')], 'not found'],
+    ] as const) {
+      const r = cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(text);
+    }
+  });
+
+  it('an option never takes the next flag as its value; --help wins; help COMMAND shows its help', () => {
+    expect(cli('render', '--steps', '2', '--out', '--ascii').stderr).toContain('--out needs a value');
+    expect(cli('rollout', '--map', '--json').stderr).toContain('--map needs a value');
+    expect(cli('rollout', '--envs', '99999999999999999999').stderr).toContain('--envs is out of range');
+    const help = cli('rollout', '--help', '--envs', 'abc');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: manyworlds rollout/);
+    expect(cli('help', 'render').stdout).toMatch(/^usage: manyworlds render/);
+    const none = cli();
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^usage: manyworlds <command>/);
+  });
+
+  it.skipIf(availableBackends().some((b) => b.name === 'cuda' && b.available))('runtime errors exit with code 1 and print the error code', () => {
+    const r = cli('rollout', '--backend', 'cuda', '--envs', '1', '--steps', '1');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('ERR_MW_UNKNOWN_ENV');
+    expect(r.stderr).toContain('ERR_MW_BACKEND_UNAVAILABLE');
   });
 
   describe.skipIf(!native)('with the native backend', () => {
@@ -129,6 +162,7 @@ describe('manyworlds CLI', () => {
       const s = JSON.parse(out) as { numEnvs: number; numAgents: number; numThreads: number; stepsPerRepeat: number; envStepsPerSec: number; droneStepsPerSec: number; repeats: number[] };
       expect(s.numEnvs).toBe(8);
       expect(s.numThreads).toBe(1);
+      expect(s).toMatchObject({ backend: 'native', seed: 0 });
       expect(s.stepsPerRepeat).toBe(5);
       expect(s.repeats).toHaveLength(2);
       expect(s.envStepsPerSec).toBeGreaterThan(0);

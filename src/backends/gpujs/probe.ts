@@ -153,7 +153,8 @@ export function resolveGpujsOptions(o: GpujsOptions | undefined, cores = browser
   }
   const mode = o?.mode ?? (envMode() as GpujsMode | 'auto' | undefined) ?? 'auto';
   if (mode !== 'auto' && !GPUJS_MODES.includes(mode)) {
-    throw new InvalidConfigError(`make(): gpujs.mode must be 'auto', ${GPUJS_MODES.map((m) => `'${m}'`).join(', ')}, got ${formatValue(mode)}`, { field: 'gpujs.mode', value: mode });
+    const from = o?.mode === undefined ? 'MANYWORLDS_GPUJS_MODE' : 'make(): gpujs.mode';
+    throw new InvalidConfigError(`${from} must be 'auto', ${GPUJS_MODES.map((m) => `'${m}'`).join(', ')}, got ${formatValue(mode)}`, { field: 'gpujs.mode', value: mode });
   }
   const workers = o?.workers ?? Math.max(1, cores - 1);
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 1 || workers > 256) {
