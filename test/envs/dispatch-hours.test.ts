@@ -63,6 +63,12 @@ const near = (got: number[], want: number[]): void => {
 const rounded = (m: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v * 1e5) / 1e5]));
 
+/** The 18 metrics (rounded) of an episode with one order, served and completed: the fixed counts, plus `trip`. */
+const oneServedOrder = (trip: Record<string, number>): Record<string, number> => rounded({
+  ordersGenerated: 1, ordersServed: 1, ordersCompleted: 1, ordersExpired: 0, ordersOverflow: 0, pendingAtEnd: 0,
+  serviceRate: 1, meanConfirmationMin: 0, bidConflicts: 0, invalidActions: 0, ...trip,
+});
+
 for (const backend of dispatchBackends()) {
   describe(`${backend}: travel minutes across the 8 h → 9 h block boundary, worked by hand`, () => {
     it('the ETA, an order\'s direct minutes and the time of day switch tables at step 60', () => {
@@ -101,10 +107,8 @@ for (const backend of dispatchBackends()) {
       // Fare 2.5 + 1.5·2 + 0.5·2 (H8 at step 58) = 6.5; delivery 68 − 62 = 6, detour 6 − 2 = 4;
       // utilisation 6 of 70 vehicle-minutes; empty km 4 minutes × 2 km / 4; return 4.4 − 0.3.
       expect(infos.episode.done[0]).toBe(1);
-      expect(rounded(metricsOf(infos, 0))).toEqual(rounded({
-        ordersGenerated: 1, ordersServed: 1, ordersCompleted: 1, ordersExpired: 0, ordersOverflow: 0, pendingAtEnd: 0,
-        serviceRate: 1, meanPickupMin: 4, meanConfirmationMin: 0, meanDeliveryMin: 6, meanDetourMin: 4, revenue: 6.5,
-        vehicleUtilisation: 6 / 70, emptyKm: 2, repositionKm: 0, bidConflicts: 0, invalidActions: 0, episodeReturn: 4.1,
+      expect(rounded(metricsOf(infos, 0))).toEqual(oneServedOrder({
+        meanPickupMin: 4, meanDeliveryMin: 6, meanDetourMin: 4, revenue: 6.5, vehicleUtilisation: 6 / 70, emptyKm: 2, repositionKm: 0, episodeReturn: 4.1,
       }));
       env.close();
     });
@@ -134,10 +138,8 @@ for (const backend of dispatchBackends()) {
       // = 9, detour 9 − 6 = 3; utilisation 9 of 80; empty km 2 (reposition) + 2 (leg 1 → 2);
       // return 6.2 − 10·0.1 = 5.2.
       expect(infos.episode.done[0]).toBe(1);
-      expect(rounded(metricsOf(infos, 0))).toEqual(rounded({
-        ordersGenerated: 1, ordersServed: 1, ordersCompleted: 1, ordersExpired: 0, ordersOverflow: 0, pendingAtEnd: 0,
-        serviceRate: 1, meanPickupMin: 5, meanConfirmationMin: 0, meanDeliveryMin: 9, meanDetourMin: 3, revenue: 11.5,
-        vehicleUtilisation: 9 / 80, emptyKm: 4, repositionKm: 2, bidConflicts: 0, invalidActions: 0, episodeReturn: 5.2,
+      expect(rounded(metricsOf(infos, 0))).toEqual(oneServedOrder({
+        meanPickupMin: 5, meanDeliveryMin: 9, meanDetourMin: 3, revenue: 11.5, vehicleUtilisation: 9 / 80, emptyKm: 4, repositionKm: 2, episodeReturn: 5.2,
       }));
       env.close();
     });

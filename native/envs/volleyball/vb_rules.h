@@ -273,8 +273,10 @@ MW_HD bool rules_set_and_spike(const EnvCtx& c, const uint8_t* touched, int32_t 
     }
   }
   shared += -0.05f * anchor_term(c) - (ball_bad ? 10.0f : 0.0f);
-  // SetAndSpike (setter, attacker): (+1, 0) at turn 0, (-1, +1) at turn 1, (0, -1) after the spike.
-  shared += 0.05f * turn_shaping(c, turn == 0 ? 1.0f : (turn == 1 ? -1.0f : 0.0f), turn == 0 ? 0.0f : (turn == 1 ? 1.0f : -1.0f));
+  // SetAndSpike (setter, attacker) weights by turn: the set, the spike, after the spike.
+  constexpr float kWeights[3][2] = {{1.0f, 0.0f}, {-1.0f, 1.0f}, {0.0f, -1.0f}};
+  const int32_t row_w = turn == 0 || turn == 1 ? turn : 2;
+  shared += 0.05f * turn_shaping(c, kWeights[row_w][0], kWeights[row_w][1]);
   bool done = ball_bad;
   const float too_low = hard ? 0.4f : 0.2f;
   for (int32_t a = 0; a < 2; ++a) {

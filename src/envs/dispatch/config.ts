@@ -7,7 +7,7 @@
 
 import { isFloat32Finite } from '../../core/float32.js';
 import { InvalidConfigError, InvalidMapError, formatValue } from '../../errors.js';
-import { type DispatchCity, gridCity } from './city.js';
+import { type DispatchCity, MAX_TRAVEL_MIN, MAX_ZONES, gridCity } from './city.js';
 import { type CityFile, parseCityFile } from './city-file.js';
 import { type ResolvedDemand, type DemandConfig, resolveDemand } from './demand-config.js';
 import { type RewardCoefficients, type RewardPreset, type RewardSpec, resolveReward } from './reward.js';
@@ -179,7 +179,7 @@ function checkCity(city: DispatchCity): DispatchCity {
   const z = city.numZones;
   // A table is an array or typed array of exactly n entries.
   const table = (t: unknown, n: number): t is ArrayLike<number> => (Array.isArray(t) || ArrayBuffer.isView(t)) && (t as ArrayLike<number>).length === n;
-  const ok = Number.isInteger(z) && z >= 1 && z <= 4096 && table(city.zoneXY, 2 * z) && table(city.distKm, z * z) &&
+  const ok = Number.isInteger(z) && z >= 1 && z <= MAX_ZONES && table(city.zoneXY, 2 * z) && table(city.distKm, z * z) &&
     [1, 6, 24].includes(city.travelBlocks) && table(city.travelMin, city.travelBlocks * z * z) &&
     (city.originRates === null || table(city.originRates, city.originBlocks * z)) &&
     (city.destWeights === null || table(city.destWeights, city.destBlocks * z * z)) &&
@@ -197,7 +197,7 @@ function checkCity(city: DispatchCity): DispatchCity {
   };
   values('zoneXY', city.zoneXY, (x) => x >= 0 && x <= 1, 'must be in [0, 1]');
   values('distKm', city.distKm, (x) => x >= 0 && isFloat32Finite(x), 'must be a finite number >= 0');
-  values('travelMin', city.travelMin, (x) => Number.isInteger(x) && x >= 1 && x <= 100000, 'must be an integer in [1, 100000]');
+  values('travelMin', city.travelMin, (x) => Number.isInteger(x) && x >= 1 && x <= MAX_TRAVEL_MIN, `must be an integer in [1, ${MAX_TRAVEL_MIN}]`);
   values('originRates', city.originRates, (x) => x >= 0 && isFloat32Finite(x), 'must be a finite rate >= 0 (orders per hour)');
   values('destWeights', city.destWeights, (x) => x >= 0 && isFloat32Finite(x), 'must be a finite weight >= 0');
   return city;

@@ -58,6 +58,15 @@ export interface VolleyballTaskInfo {
 const COMPETITIVE_METRICS = ['team0Win', 'team1Win', 'draw', 'numHits', 'numTurns', 'endCase'] as const;
 const SPIKE_METRICS = ['inTarget', 'downwardSpike', 'spikeVz', 'successHits', 'boardAttempted', 'boardReturned'] as const;
 
+/**
+ * The drone that serves in a competitive task of `teamSize` drones per team (1, 3 or 6) when team
+ * `side` serves: VolleyBots' server slot in that team (1v1 the drone itself, 3v3 its third drone,
+ * 6v6 its fifth), as the envs' spawn sets it. @internal
+ */
+export function servingDrone(teamSize: number, side: number): number {
+  return teamSize * side + (teamSize === 6 ? 4 : teamSize === 3 ? 2 : 0);
+}
+
 /** Every task, keyed by its name in the env id. */
 export const VOLLEYBALL_TASKS: Readonly<Record<VolleyballTask, VolleyballTaskInfo>> = {
   BackAndForth: { index: 0, drones: 1, obsDim: 26, maxSteps: 800, teamSize: 0, court: [18, 9], metricNames: ['targetReached'], description: 'one drone flies between two points (no ball)' },

@@ -6,7 +6,7 @@
  */
 
 import type { VectorEnv } from '../../core/vector-env.js';
-import { type VolleyballTask, type VolleyballTaskInfo, VOLLEYBALL_TASKS } from './config.js';
+import { type VolleyballTask, type VolleyballTaskInfo, VOLLEYBALL_TASKS, servingDrone } from './config.js';
 import { DroneController, DroneTarget, HOVER_COMMAND, HOVER_THROTTLE, IRIS } from './controller.js';
 import type { VolleyballInfos } from './infos.js';
 import { RESTITUTION, descend, hypot, planLob } from './lob.js';
@@ -90,7 +90,7 @@ export class ScriptedVolleyball {
     this.throttle.fill(HOVER_THROTTLE, 4 * e * this.A, 4 * (e + 1) * this.A);
     this.side[e] = infos.ball[6 * e] > 0 ? 0 : 1;
     // 3v3/6v6: only the server may touch the serve; it has to go straight over the net.
-    const n = this.info.teamSize, server = n === 3 ? 3 * this.side[e] + 2 : 6 * this.side[e] + 4;
+    const n = this.info.teamSize, server = servingDrone(n, this.side[e]);
     for (let a = 0; a < this.A; a++) this.touched[e * this.A + a] = n > 1 && a !== server ? 1 : 0;
     this.turn[e] = this.task === '1v1' ? this.side[e] : this.info.teamSize > 0 ? 1 - this.side[e] : 0;
   }

@@ -123,6 +123,9 @@ function turnShaping(c: RuleCtx, w0: number, w1: number): number {
   return (w0 / (1 + normXY(sub(dpos(c, 0), c.bp))) + w1 / (1 + normXY(sub(dpos(c, 1), c.bp)))) / 2;
 }
 
+/** SetAndSpike's turn-shaping weights (setter, attacker) by turn: the set, the spike, after the spike. */
+const SET_SPIKE_WEIGHTS: ReadonlyArray<readonly [number, number]> = [[1, 0], [-1, 1], [0, -1]];
+
 /** BumpAndPass. @internal */
 export function rulesBumpAndPass(c: RuleCtx, touched: Uint8Array): boolean {
   const ri = c.s.ruleI, m = c.s.metrics;
@@ -241,8 +244,8 @@ export function rulesSetAndSpike(c: RuleCtx, touched: Uint8Array, boardTouched: 
   }
   shared += -0.05 * anchorTerm(c) - (ballBad ? 10 : 0);
   const turn = ri[c.ri + R_TURN];
-  // SetAndSpike (setter, attacker): (+1, 0) at turn 0, (-1, +1) at turn 1, (0, -1) after the spike.
-  shared += 0.05 * turnShaping(c, turn === 0 ? 1 : turn === 1 ? -1 : 0, turn === 0 ? 0 : turn === 1 ? 1 : -1);
+  const [w0, w1] = SET_SPIKE_WEIGHTS[turn === 0 || turn === 1 ? turn : 2];
+  shared += 0.05 * turnShaping(c, w0, w1);
   let done = ballBad;
   const tooLow = hard ? 0.4 : 0.2;
   for (let a = 0; a < 2; a++) {

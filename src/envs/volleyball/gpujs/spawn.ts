@@ -9,6 +9,7 @@
  */
 
 import { rngDraw } from '../../../rng.js';
+import { servingDrone } from '../config.js';
 import {
   BALL_FIELDS, BOARD_FIELDS, CTL_STRIDE, DRONE_STRIDE, D_POS, D_QUAT, HOVER_THROTTLE_F32, METRIC_SLOTS, RULE_FLOATS, RULE_INTS,
   RF_APEX, R_COUNT, R_LAST_HITTER, R_LAST_HIT_STEP, R_SIDE, R_TARGET, R_TURN, T_1V1, T_3V3, T_6V6, T_BACK_AND_FORTH, T_HIT_BALL,
@@ -102,9 +103,9 @@ export function spawnEnv(p: SpawnParams, s: VolleyballState, env: number): void 
   const side = p.randomServe ? words[0] & 1 : 0;
   let server = 0, lift = 2;
   if (p.task === T_HIT_BALL) lift = 3;
-  if (p.task === T_1V1) { server = side; lift = 1.5; s.ruleI[ri + R_TURN] = side; }
-  if (p.task === T_3V3) { server = 3 * side + 2; lift = 3; }
-  if (p.task === T_6V6) { server = 6 * side + 4; lift = 3; }
+  if (p.task === T_1V1) { lift = 1.5; s.ruleI[ri + R_TURN] = side; }
+  if (p.task === T_3V3 || p.task === T_6V6) lift = 3;
+  if (isCompetitive(p.task)) server = servingDrone(p.numAgents / 2, side);
   if (p.task === T_3V3 || p.task === T_6V6) { // only the server may touch the serve (VolleyBots)
     for (let k = 0; k < p.numAgents; k++) s.flags[row + k] = k === server ? 0 : 1;
   }
