@@ -49,12 +49,17 @@ function intOption(name: string, value: unknown, lo: number, hi: number): number
   return value;
 }
 
+/** One rule for options and config fields alike: null is not "the default" (leaving the field out is). */
+function refuseNull(where: string, key: string, v: unknown): void {
+  if (v === null) throw new InvalidConfigError(`${where}: ${key} must not be null (leave it out for its default)`, { field: key, value: null });
+}
+
 /** Validates the env-independent options of `make()`. @internal */
 export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions {
   if (typeof o !== 'object' || o === null) throw new InvalidConfigError('make(): options must be an object');
   for (const [key, v] of Object.entries(o)) {
     if (!OPTION_KEYS.has(key)) throw new InvalidConfigError(`make(): unknown option '${key}' (options: ${[...OPTION_KEYS].join(', ')})`, { field: key });
-    if (v === null) throw new InvalidConfigError(`make(): ${key} must not be null (leave it out for its default)`, { field: key, value: null });
+    refuseNull('make()', key, v);
   }
   if (o.keepFinalObs !== undefined && typeof o.keepFinalObs !== 'boolean') {
     throw new InvalidConfigError(`make(): keepFinalObs must be true or false, got ${formatValue(o.keepFinalObs)}`, { field: 'keepFinalObs' });
@@ -101,13 +106,8 @@ export function make(id: string, options?: MakeOptions<unknown>): VectorEnv;
 export function make(id: string, options: MakeOptions<unknown> = {}): VectorEnv {
   const reg = lookup(id);
   const resolved = resolveMakeOptions(options);
-  // One rule for every env: null is not "the default" (leaving the field out is).
   const config: unknown = options.config;
-  if (config !== null && typeof config === 'object') {
-    for (const [key, v] of Object.entries(config)) {
-      if (v === null) throw new InvalidConfigError(`${id}: ${key} must not be null (leave it out for its default)`, { field: key, value: null });
-    }
-  }
+  if (config !== null && typeof config === 'object') for (const [key, v] of Object.entries(config)) refuseNull(id, key, v);
   const { spec, createEngine } = reg.prepare(options.config, resolved);
   const { backend, notes } = chooseBackend(id, options.backend, reg.backends);
   const engine = createEngine(backend);
