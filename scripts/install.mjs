@@ -6,6 +6,7 @@
 // build/native-status.json or build-cuda/cuda-status.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -54,7 +55,17 @@ const reasons = [];
 if (!run('cmake', ['--version']).ok) reasons.push('cmake was not found (install cmake >= 3.20)');
 if (!run(process.env.CXX || 'c++', ['--version']).ok && !run('g++', ['--version']).ok) reasons.push('no C++17 compiler was found (install g++ or clang++)');
 if (!env.npm_config_nodedir) reasons.push("Node's C headers were not found next to node (install the nodejs-dev package or set npm_config_nodedir)");
-const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
+// cmake-js is a dependency: in a checkout it sits in ./node_modules, in an app that depends on
+// manyworlds npm usually hoists it to the app's node_modules; resolve it as Node would.
+function findCmakeJs() {
+  try {
+    return join(dirname(createRequire(join(root, 'package.json')).resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+  } catch {
+    return null;
+  }
+}
+const cmakeJs = findCmakeJs();
+if (cmakeJs === null) reasons.push('the cmake-js package (a dependency) was not found from this package');
 // configure + build (not compile): the defines apply to an existing build directory too.
 function cmakeBuild(out, defines) {
   const c = run(process.execPath, [cmakeJs, 'configure', '--out', out, ...defines.map((d) => `--CD${d}`)], env);

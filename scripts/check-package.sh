@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The package as an app gets it: `npm pack` this checkout, install the tarball as a dependency of a
+# new project (dependencies come from the npm registry and may be hoisted beside it), then check
+# that the install built the native addon, that a strict TypeScript program type-checks against the
+# published declarations (skipLibCheck off, no @types/node, lib ES2022 only) and runs on the native
+# backend, and that the CLI's main job runs through npx. CUDA is skipped: CI checks it on its own.
+# Usage: bash scripts/check-package.sh   (from the repository root, after npm install)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cd "$root"
+npm pack --silent --pack-destination "$work" >/dev/null
+tarball="$(ls "$work"/manyworlds-*.tgz)"
+
+mkdir "$work/app"
+cd "$work/app"
+cat > package.json <<'EOF'
+{ "name": "manyworlds-package-check", "version": "1.0.0", "private": true, "type": "module" }
+EOF
+MANYWORLDS_SKIP_CUDA=1 npm install --no-audit --no-fund --foreground-scripts "$tarball"
+
+status="node_modules/manyworlds/build/native-status.json"
+grep -q '"built":true' "$status" || { echo "the installed package did not build its native addon:"; cat "$status"; exit 1; }
+
+cat > tsconfig.json <<'EOF'
+{
+  "compilerOptions": {
+    "strict": true, "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022",
+    "lib": ["ES2022"], "types": [], "skipLibCheck": false, "outDir": "out"
+  },
+  "files": ["app.ts"]
+}
+EOF
+cat > app.ts <<'EOF'
+import { make, spaces, InvalidActionError, type VectorEnv } from 'manyworlds';
+declare const process: { exitCode?: number; stdout: { write(s: string): void } };
+
+const env: VectorEnv = make('MAPF-v0', { numEnvs: 4, seed: 7, backend: 'native', config: { numAgents: 3 } });
+const first = env.reset();
+const actionSpace = env.singleActionSpace as spaces.Discrete;
+let refused = false;
+try {
+  env.step(new Int32Array(1));
+} catch (e) {
+  refused = e instanceof InvalidActionError;
+}
+for (let t = 0; t < 20; t++) {
+  env.actions.fill(t % actionSpace.n);
+  env.step();
+}
+const ok = env.metadata.backend === 'native' && first.obs.length === env.obsSize * 12 && refused;
+env[Symbol.dispose]();
+process.stdout.write(`backend ${env.metadata.backend}, obs ${first.obs.length}, bad action refused ${refused}\n`);
+if (!ok) process.exitCode = 1;
+EOF
+node "$root/node_modules/typescript/bin/tsc" -p tsconfig.json
+node out/app.js
+npx --no-install manyworlds rollout MAPF-v0 --steps 16 --envs 16
+echo "package check passed"
