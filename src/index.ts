@@ -4,13 +4,15 @@
  * @packageDocumentation
  */
 
-export { make, type EnvConfigs } from './make.js';
+export {
+  make, type EnvConfigs, type EnvBatchTypes, type MapfBatchTypes, type VolleyballBatchTypes, type DispatchBatchTypes,
+} from './make.js';
 export { listEnvs, type EnvListing } from './registry.js';
 export { availableBackends } from './backends/select.js';
 export { VectorEnv, type VectorEnvMetadata } from './core/vector-env.js';
 export { ParallelEnv, type AgentDict } from './core/parallel-env.js';
 export type {
-  AutoresetMode, BackendName, BackendReport, BatchInfos, EpisodeInfo, MakeOptions, ResetOptions, ResetResult, RolloutResult,
+  AutoresetMode, BackendName, BackendReport, BatchInfos, BatchTypes, EpisodeInfo, MakeOptions, ResetOptions, ResetResult, RolloutResult,
   StepResult,
 } from './core/types.js';
 export * from './errors.js';

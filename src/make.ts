@@ -7,13 +7,17 @@ import { availableParallelism, totalmem } from 'node:os';
 import { webcrypto } from 'node:crypto';
 import { InvalidConfigError, formatValue } from './errors.js';
 import { VectorEnv } from './core/vector-env.js';
-import type { AutoresetMode, MakeOptions } from './core/types.js';
+import type { AutoresetMode, BatchTypes, MakeOptions } from './core/types.js';
 import { lookup, type ResolvedMakeOptions } from './registry.js';
 import { chooseBackend } from './backends/select.js';
 import { resolveGpujsOptions } from './backends/gpujs/probe.js';
 import './envs/index.js';
 import type { MapfConfig } from './envs/mapf/config.js';
 import type { VolleyballConfig } from './envs/volleyball/config.js';
+import type { DispatchConfig } from './envs/dispatch/config.js';
+import type { MapfInfos } from './envs/mapf/infos.js';
+import type { VolleyballInfos } from './envs/volleyball/infos.js';
+import type { DispatchInfos } from './envs/dispatch/infos.js';
 
 /** Env ids with a typed configuration. */
 export interface EnvConfigs {
@@ -37,6 +41,64 @@ export interface EnvConfigs {
   'Volleyball-3v3-v0': VolleyballConfig;
   /** VolleyBots 6 vs 6. */
   'Volleyball-6v6-v0': VolleyballConfig;
+  /** Ride-hailing order dispatch after Triple-BERT. */
+  'RideDispatch-v0': DispatchConfig;
+}
+
+/** MAPF-v0's batch types: `Uint8Array` observations for `obsDtype: 'uint8'`, else `Float32Array`. */
+export interface MapfBatchTypes<D extends 'float32' | 'uint8' = 'float32' | 'uint8'> extends BatchTypes {
+  /** `[E, A, 3, 2r+1, 2r+1]` obstacle, agent and goal planes. */
+  obs: D extends 'uint8' ? Uint8Array : Float32Array;
+  /** `[E, A]` move indices 0..4. */
+  actions: Int32Array;
+  /** Positions, goals, metrics. */
+  infos: MapfInfos;
+}
+
+/** Volleyball batch types. */
+export interface VolleyballBatchTypes extends BatchTypes {
+  /** `[E, A, obsSize]` per-drone observations. */
+  obs: Float32Array;
+  /** `[E, A, 4]` rotor commands in [-1, 1]. */
+  actions: Float32Array;
+  /** Ball, drones, hits, metrics. */
+  infos: VolleyballInfos;
+}
+
+/** RideDispatch-v0's batch types. */
+export interface DispatchBatchTypes extends BatchTypes {
+  /** `[E, V, obsSize]` per-vehicle observations. */
+  obs: Float32Array;
+  /** `[E, V]` action indices (no-op, bid on a slot, reposition). */
+  actions: Int32Array;
+  /** Action masks, fleet and order state, metrics. */
+  infos: DispatchInfos;
+}
+
+/** The batch types `make()` returns for each env id (MAPF-v0's observations: see {@link MapfBatchTypes}). */
+export interface EnvBatchTypes {
+  /** Grid multi-agent pathfinding. */
+  'MAPF-v0': MapfBatchTypes;
+  /** VolleyBots Back and Forth. */
+  'Volleyball-BackAndForth-v0': VolleyballBatchTypes;
+  /** VolleyBots Hit the Ball. */
+  'Volleyball-HitBall-v0': VolleyballBatchTypes;
+  /** VolleyBots Solo Bump. */
+  'Volleyball-SoloBump-v0': VolleyballBatchTypes;
+  /** VolleyBots Bump and Pass. */
+  'Volleyball-BumpAndPass-v0': VolleyballBatchTypes;
+  /** VolleyBots Set and Spike (Easy). */
+  'Volleyball-SetAndSpike-v0': VolleyballBatchTypes;
+  /** VolleyBots Set and Spike (Hard). */
+  'Volleyball-SetAndSpikeHard-v0': VolleyballBatchTypes;
+  /** VolleyBots 1 vs 1. */
+  'Volleyball-1v1-v0': VolleyballBatchTypes;
+  /** VolleyBots 3 vs 3. */
+  'Volleyball-3v3-v0': VolleyballBatchTypes;
+  /** VolleyBots 6 vs 6. */
+  'Volleyball-6v6-v0': VolleyballBatchTypes;
+  /** Ride-hailing order dispatch. */
+  'RideDispatch-v0': DispatchBatchTypes;
 }
 
 const AUTORESET: readonly AutoresetMode[] = ['same-step', 'next-step', 'disabled'];
@@ -101,8 +163,10 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
  * @throws {@link UnknownEnvError} for an unknown id, {@link InvalidConfigError} / {@link InvalidMapError}
  * for bad options, {@link AllocationError} when the buffers would not fit, {@link BackendUnavailableError}.
  */
-export function make<Id extends keyof EnvConfigs>(id: Id, options?: MakeOptions<EnvConfigs[Id]>): VectorEnv;
-export function make(id: string, options?: MakeOptions<unknown>): VectorEnv;
+export function make<D extends 'float32' | 'uint8' = 'float32'>(id: 'MAPF-v0', options?: MakeOptions<MapfConfig & { obsDtype?: D }>):
+  VectorEnv<MapfBatchTypes<D>>;
+export function make<Id extends Exclude<keyof EnvConfigs, 'MAPF-v0'>>(id: Id, options?: MakeOptions<EnvConfigs[Id]>): VectorEnv<EnvBatchTypes[Id]>;
+export function make<Id extends string>(id: Id & (Id extends keyof EnvConfigs ? never : unknown), options?: MakeOptions<unknown>): VectorEnv;
 export function make(id: string, options: MakeOptions<unknown> = {}): VectorEnv {
   const reg = lookup(id);
   const resolved = resolveMakeOptions(options);

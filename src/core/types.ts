@@ -75,6 +75,19 @@ export interface BatchInfos {
   [key: string]: unknown;
 }
 
+/**
+ * The array and infos types of one kind of batch: what {@link VectorEnv}'s results hold. `make()`
+ * picks them from the env id (and MAPF-v0's `obsDtype`), so results need no casts.
+ */
+export interface BatchTypes {
+  /** Observations: `Float32Array`, or `Uint8Array` for MAPF-v0 with `obsDtype: 'uint8'`. */
+  obs: Float32Array | Uint8Array;
+  /** The `actions` staging buffer: `Int32Array` for Discrete actions, `Float32Array` for Box ones. */
+  actions: Int32Array | Float32Array;
+  /** Infos, with the env's own typed arrays. */
+  infos: BatchInfos;
+}
+
 /** Result of `reset()`: views valid until the next call. */
 export interface ResetResult<O = Float32Array | Uint8Array, I = BatchInfos> {
   /** `[E, A, ...obs]` observations. */

@@ -9,7 +9,7 @@ import { EnvBusyError, EnvClosedError, InvalidArgumentError, formatValue } from 
 import type { GpujsChoice } from '../backends/gpujs/probe.js';
 import type { Space } from '../spaces/index.js';
 import type { EnvEngine } from './engine.js';
-import type { AutoresetMode, BackendName, BatchInfos, ResetOptions, ResetResult, RolloutResult, StepResult } from './types.js';
+import type { AutoresetMode, BackendName, BatchTypes, ResetOptions, ResetResult, RolloutResult, StepResult } from './types.js';
 import { ParallelEnv, type ParallelViewHooks } from './parallel-env.js';
 import { runRollout } from './rollout.js';
 import { checkResetOptions, resetMask, resetSeeds } from './reset-args.js';
@@ -69,7 +69,7 @@ export interface VectorEnvMetadata {
  * }
  * ```
  */
-export class VectorEnv {
+export class VectorEnv<T extends BatchTypes = BatchTypes> {
   /** Env id, e.g. `'MAPF-v0'`. */
   readonly id: string;
   /** Environments in the batch (E). */
@@ -90,8 +90,8 @@ export class VectorEnv {
   readonly metadata: Readonly<VectorEnvMetadata>;
   private readonly engine: EnvEngine;
   private readonly spec: VectorEnvSpec;
-  private readonly stepResult: StepResult<Float32Array | Uint8Array, BatchInfos>;
-  private readonly resetResult: ResetResult<Float32Array | Uint8Array, BatchInfos>;
+  private readonly stepResult: StepResult<T['obs'], T['infos']>;
+  private readonly resetResult: ResetResult<T['obs'], T['infos']>;
   private readonly staging: ActionStaging;
   private closed = false;
   private busy = false;
@@ -112,10 +112,11 @@ export class VectorEnv {
       ...spec.metadata, autoresetMode: engine.autoresetMode, backend: engine.backend, numThreads: engine.numThreads,
       seed, backendNotes, renderModes: ['ansi', 'svg'], ...engine.details,
     });
-    this.stepResult = {
-      obs: engine.obs, rewards: engine.rewards, terminations: engine.terminations, truncations: engine.truncations, infos: engine.infos,
-    };
-    this.resetResult = { obs: engine.obs, infos: engine.infos };
+    // The engine's arrays are what make() promised for this id and config (T).
+    const obs = engine.obs as T['obs'];
+    const infos = engine.infos as T['infos'];
+    this.stepResult = { obs, rewards: engine.rewards, terminations: engine.terminations, truncations: engine.truncations, infos };
+    this.resetResult = { obs, infos };
     const shape = { id: this.id, numEnvs: this.numEnvs, numAgents: this.numAgents, actionSize: this.actionSize, numActions: spec.numActions };
     this.staging = new ActionStaging(shape, engine.actions);
   }
@@ -124,8 +125,8 @@ export class VectorEnv {
    * Staging buffer of actions `[E, A]` (Discrete, `Int32Array`) or `[E, A, k]` (Box, `Float32Array`):
    * write in place, then call `step()` with no argument.
    */
-  get actions(): Int32Array | Float32Array {
-    return this.engine.actions;
+  get actions(): T['actions'] {
+    return this.engine.actions as T['actions'];
   }
 
   /** Numbers per agent in `actions`: 1 for Discrete actions, the Box size for continuous ones. */
@@ -161,7 +162,7 @@ export class VectorEnv {
    * others' outputs (observations, rewards, flags and `infos`, `episode.done` included) stay as
    * the last step left them.
    */
-  reset(opts: ResetOptions = {}): ResetResult<Float32Array | Uint8Array, BatchInfos> {
+  reset(opts: ResetOptions = {}): ResetResult<T['obs'], T['infos']> {
     this.guard('reset');
     checkResetOptions(this.id, opts);
     const mask = opts.mask === undefined ? null : resetMask(this.id, this.numEnvs, opts.mask);
@@ -171,7 +172,7 @@ export class VectorEnv {
   }
 
   /** Steps every env once with `actions` (copied into the `actions` staging buffer) or the staged actions. */
-  step(actions?: ArrayLike<number>): StepResult<Float32Array | Uint8Array, BatchInfos> {
+  step(actions?: ArrayLike<number>): StepResult<T['obs'], T['infos']> {
     this.guard('step');
     return this.stepStaged(actions !== undefined && this.staging.stage(actions));
   }
@@ -180,7 +181,7 @@ export class VectorEnv {
    * Steps off the JS thread; the buffers must not be read or written until the promise settles.
    * One operation may be in flight: any call meanwhile throws {@link EnvBusyError}.
    */
-  async stepAsync(actions?: ArrayLike<number>): Promise<StepResult<Float32Array | Uint8Array, BatchInfos>> {
+  async stepAsync(actions?: ArrayLike<number>): Promise<StepResult<T['obs'], T['infos']>> {
     this.guard('stepAsync');
     const saved = actions !== undefined && this.staging.stage(actions);
     this.busy = true;
@@ -212,9 +213,10 @@ export class VectorEnv {
    * const { rewards } = env.rollout(100, actions);   // rewards: [100, E, A]
    * ```
    */
-  rollout(steps: number, actions: Int32Array | Float32Array): RolloutResult<Float32Array | Uint8Array, BatchInfos> {
+  rollout(steps: number, actions: Int32Array | Float32Array): RolloutResult<T['obs'], T['infos']> {
     this.guard('rollout');
-    return runRollout(this.engine, { id: this.id, numActions: this.spec.numActions, actionSize: this.actionSize }, steps, actions);
+    const spec = { id: this.id, numActions: this.spec.numActions, actionSize: this.actionSize };
+    return runRollout(this.engine, spec, steps, actions) as RolloutResult<T['obs'], T['infos']>;
   }
 
   /**
@@ -222,7 +224,7 @@ export class VectorEnv {
    * {@link step}: a closed or busy batch throws before the buffer is touched (ParallelEnv's step).
    * @internal
    */
-  stepRow(row: ArrayLike<number>, offset: number): StepResult<Float32Array | Uint8Array, BatchInfos> {
+  stepRow(row: ArrayLike<number>, offset: number): StepResult<T['obs'], T['infos']> {
     this.guard('step');
     this.staging.stageRow(row, offset);
     return this.stepStaged(true);
@@ -277,7 +279,7 @@ export class VectorEnv {
   }
 
   /** Steps; if the backend refuses, puts back the staged actions saved before this call's copy. */
-  private stepStaged(saved: boolean): StepResult<Float32Array | Uint8Array, BatchInfos> {
+  private stepStaged(saved: boolean): StepResult<T['obs'], T['infos']> {
     try {
       this.engine.step();
     } catch (err) {

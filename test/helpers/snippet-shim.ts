@@ -21,9 +21,11 @@ export interface MadeEnv {
 /** Every env made through this module, in order. */
 export const made: MadeEnv[] = [];
 
-/** `make`, recording the env and its first reset in {@link made}. */
-export function make(id: string, options?: MakeOptions<unknown>): VectorEnv {
-  const env = makeEnv(id, options);
+/** `make` with its typed overloads, recording the env and its first reset in {@link made}. */
+export const make = recordingMake as typeof makeEnv;
+
+function recordingMake(id: string, options?: MakeOptions<unknown>): VectorEnv {
+  const env: VectorEnv = makeEnv(id, options);
   const rec: MadeEnv = { env, obsType: '', obsShape: [], maskLength: -1 };
   const reset = env.reset.bind(env);
   env.reset = (opts) => {

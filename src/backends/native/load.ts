@@ -106,7 +106,7 @@ export function loadNativeAddon(): AddonLoad {
       tried.push(`${file}: ${(err as Error).message}`);
     }
   }
-  let why = 'it was not built (run `npm run build:native`; needs cmake and a C++17 compiler)';
+  let why = 'it was not built (installed with --ignore-scripts?): run `npm rebuild manyworlds` in your project, or `npm run build:native` in a checkout; needs cmake and a C++17 compiler';
   try {
     const status = JSON.parse(readFileSync(resolve(root, 'build', 'native-status.json'), 'utf8')) as { built: boolean; reason?: string };
     if (!status.built && status.reason) why = `npm install could not build it: ${status.reason}`;
