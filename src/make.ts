@@ -18,6 +18,7 @@ import type { DispatchConfig } from './envs/dispatch/config.js';
 import type { MapfInfos } from './envs/mapf/infos.js';
 import type { VolleyballInfos } from './envs/volleyball/infos.js';
 import type { DispatchInfos } from './envs/dispatch/infos.js';
+import type { Box, Discrete, MultiDiscrete } from './spaces/index.js';
 
 /** Env ids with a typed configuration. */
 export interface EnvConfigs {
@@ -53,6 +54,14 @@ export interface MapfBatchTypes<D extends 'float32' | 'uint8' = 'float32' | 'uin
   actions: Int32Array;
   /** Positions, goals, metrics. */
   infos: MapfInfos;
+  /** `[3, 2r+1, 2r+1]` in [0, 1]. */
+  singleObservationSpace: Box<D>;
+  /** Discrete(5): stay, up, down, left, right. */
+  singleActionSpace: Discrete;
+  /** `[E, A, 3, 2r+1, 2r+1]`. */
+  observationSpace: Box<D>;
+  /** `[E * A]` moves. */
+  actionSpace: MultiDiscrete;
 }
 
 /** Volleyball batch types. */
@@ -63,6 +72,14 @@ export interface VolleyballBatchTypes extends BatchTypes {
   actions: Float32Array;
   /** Ball, drones, hits, metrics. */
   infos: VolleyballInfos;
+  /** `[obsSize]`. */
+  singleObservationSpace: Box<'float32'>;
+  /** `[4]` in [-1, 1]. */
+  singleActionSpace: Box<'float32'>;
+  /** `[E, A, obsSize]`. */
+  observationSpace: Box<'float32'>;
+  /** `[E, A, 4]`. */
+  actionSpace: Box<'float32'>;
 }
 
 /** RideDispatch-v0's batch types. */
@@ -73,6 +90,14 @@ export interface DispatchBatchTypes extends BatchTypes {
   actions: Int32Array;
   /** Action masks, fleet and order state, metrics. */
   infos: DispatchInfos;
+  /** `[obsSize]`. */
+  singleObservationSpace: Box<'float32'>;
+  /** Discrete(1 + K + R). */
+  singleActionSpace: Discrete;
+  /** `[E, V, obsSize]`. */
+  observationSpace: Box<'float32'>;
+  /** `[E * V]` actions. */
+  actionSpace: MultiDiscrete;
 }
 
 /** The batch types `make()` returns for each env id (MAPF-v0's observations: see {@link MapfBatchTypes}). */

@@ -5,6 +5,7 @@
  */
 
 import type { GpujsOptions } from '../backends/gpujs/probe.js';
+import type { Space } from '../spaces/index.js';
 
 /** Where the stepping runs. `'auto'` picks cuda, then native, then gpujs. */
 export type BackendName = 'native' | 'cuda' | 'gpujs';
@@ -86,6 +87,14 @@ export interface BatchTypes {
   actions: Int32Array | Float32Array;
   /** Infos, with the env's own typed arrays. */
   infos: BatchInfos;
+  /** Observation space of one agent. */
+  singleObservationSpace: Space<unknown>;
+  /** Action space of one agent. */
+  singleActionSpace: Space<unknown>;
+  /** Observation space of the whole batch. */
+  observationSpace: Space<unknown>;
+  /** Action space of the whole batch. */
+  actionSpace: Space<unknown>;
 }
 
 /** Result of `reset()`: views valid until the next call. */

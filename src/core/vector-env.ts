@@ -79,13 +79,13 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   /** Agent names, `agent_0` … `agent_{A-1}`. */
   readonly possibleAgents: readonly string[];
   /** Observation space of one agent. */
-  readonly singleObservationSpace: Space<unknown>;
+  readonly singleObservationSpace: T['singleObservationSpace'];
   /** Action space of one agent. */
-  readonly singleActionSpace: Space<unknown>;
+  readonly singleActionSpace: T['singleActionSpace'];
   /** Observation space of the whole batch, `[E, A, ...]`. */
-  readonly observationSpace: Space<unknown>;
-  /** Action space of the whole batch, `[E * A]`. */
-  readonly actionSpace: Space<unknown>;
+  readonly observationSpace: T['observationSpace'];
+  /** Action space of the whole batch: `[E * A]` (Discrete per agent) or `[E, A, k]` (Box). */
+  readonly actionSpace: T['actionSpace'];
   /** Autoreset mode, backend, seed and env configuration. */
   readonly metadata: Readonly<VectorEnvMetadata>;
   private readonly engine: EnvEngine;
@@ -104,10 +104,10 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
     this.numEnvs = engine.numEnvs;
     this.numAgents = engine.numAgents;
     this.possibleAgents = spec.possibleAgents;
-    this.singleObservationSpace = spec.singleObservationSpace;
-    this.singleActionSpace = spec.singleActionSpace;
-    this.observationSpace = spec.observationSpace;
-    this.actionSpace = spec.actionSpace;
+    this.singleObservationSpace = spec.singleObservationSpace as T['singleObservationSpace'];
+    this.singleActionSpace = spec.singleActionSpace as T['singleActionSpace'];
+    this.observationSpace = spec.observationSpace as T['observationSpace'];
+    this.actionSpace = spec.actionSpace as T['actionSpace'];
     this.metadata = Object.freeze({
       ...spec.metadata, autoresetMode: engine.autoresetMode, backend: engine.backend, numThreads: engine.numThreads,
       seed, backendNotes, renderModes: ['ansi', 'svg'], ...engine.details,
