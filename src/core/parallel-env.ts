@@ -30,7 +30,7 @@ export type AgentDict<T> = Record<string, T>;
  * becomes empty and the view must be reset; the observations returned on that step are the final
  * ones when the batch keeps them (`keepFinalObs`) or does not autoreset, else the next episode's.
  */
-export class ParallelEnv {
+export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Uint8Array> {
   /** Agents still acting in the current episode. */
   agents: string[] = [];
   /** All agent names. */
@@ -71,7 +71,7 @@ export class ParallelEnv {
   }
 
   /** Resets this env (only): returns `[observations, infos]`. */
-  reset(opts: { seed?: number } = {}): [AgentDict<Float32Array | Uint8Array>, AgentDict<Record<string, unknown>>] {
+  reset(opts: { seed?: number } = {}): [AgentDict<O>, AgentDict<Record<string, unknown>>] {
     const e = this.envIndex, n = this.vectorEnv.numEnvs;
     checkResetOptions(`${this.vectorEnv.id}: env ${e}`, opts, ['seed']);
     const mask = new Uint8Array(n);
@@ -96,7 +96,7 @@ export class ParallelEnv {
    *   included), names an unknown agent, or holds an action outside the action space.
    */
   step(actions: AgentDict<number | ArrayLike<number>>): [
-    AgentDict<Float32Array | Uint8Array>, AgentDict<number>, AgentDict<boolean>, AgentDict<boolean>, AgentDict<Record<string, unknown>>,
+    AgentDict<O>, AgentDict<number>, AgentDict<boolean>, AgentDict<boolean>, AgentDict<Record<string, unknown>>,
   ] {
     const e = this.envIndex, numAgents = this.possibleAgents.length;
     if (this.agents.length === 0) {
@@ -145,12 +145,12 @@ export class ParallelEnv {
     return [observations, rew, term, trunc, info];
   }
 
-  private collectObs(obs: Float32Array | Uint8Array, agents: readonly string[]): AgentDict<Float32Array | Uint8Array> {
-    const out: AgentDict<Float32Array | Uint8Array> = {};
+  private collectObs(obs: Float32Array | Uint8Array, agents: readonly string[]): AgentDict<O> {
+    const out: AgentDict<O> = {};
     const numAgents = this.possibleAgents.length;
     for (const agent of agents) {
       const i = this.envIndex * numAgents + this.possibleAgents.indexOf(agent);
-      out[agent] = obs.slice(i * this.obsSize, (i + 1) * this.obsSize);
+      out[agent] = obs.slice(i * this.obsSize, (i + 1) * this.obsSize) as O;
     }
     return out;
   }
