@@ -3,7 +3,8 @@
 # new project (dependencies come from the npm registry and may be hoisted beside it), then check
 # that the install built the native addon, that a strict TypeScript program type-checks against the
 # published declarations (skipLibCheck off, no @types/node, lib ES2022 only) and runs on the native
-# backend, and that the CLI's main job runs through npx. CUDA is skipped: CI checks it on its own.
+# backend, that CommonJS can require() it (Node 20.19+), and that the CLI's main job runs through
+# npx. CUDA is skipped: CI checks it on its own.
 # Usage: bash scripts/check-package.sh   (from the repository root, after npm install)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,12 +35,13 @@ cat > tsconfig.json <<'EOF'
 }
 EOF
 cat > app.ts <<'EOF'
-import { make, spaces, InvalidActionError, type VectorEnv } from 'manyworlds';
+import { make, InvalidActionError, type MapfInfos, type VectorEnv } from 'manyworlds';
 declare const process: { exitCode?: number; stdout: { write(s: string): void } };
 
-const env: VectorEnv = make('MAPF-v0', { numEnvs: 4, seed: 7, backend: 'native', config: { numAgents: 3 } });
-const first = env.reset();
-const actionSpace = env.singleActionSpace as spaces.Discrete;
+const env = make('MAPF-v0', { numEnvs: 4, seed: 7, backend: 'native', config: { numAgents: 3, obsDtype: 'uint8' } });
+const first: { obs: Uint8Array; infos: MapfInfos } = env.reset();   // types follow the id and obsDtype
+const general: VectorEnv = env;                                     // a typed batch is a VectorEnv
+const actionSpace = env.singleActionSpace;                          // Discrete: .n needs no cast
 let refused = false;
 try {
   env.step(new Int32Array(1));
@@ -50,12 +52,26 @@ for (let t = 0; t < 20; t++) {
   env.actions.fill(t % actionSpace.n);
   env.step();
 }
-const ok = env.metadata.backend === 'native' && first.obs.length === env.obsSize * 12 && refused;
+const ok = general.metadata.backend === 'native' && first.obs.length === env.obsSize * 12 && refused;
 env[Symbol.dispose]();
 process.stdout.write(`backend ${env.metadata.backend}, obs ${first.obs.length}, bad action refused ${refused}\n`);
 if (!ok) process.exitCode = 1;
 EOF
 node "$root/node_modules/typescript/bin/tsc" -p tsconfig.json
 node out/app.js
+# CommonJS: require() of the ES module, where this Node can (20.19+, 22.12+).
+cat > app.cjs <<'CJS'
+if (!process.features.require_module) {
+  console.log(`require() of ES modules is not available in Node ${process.version}: CommonJS check skipped`);
+} else {
+  const { make } = require('manyworlds');
+  const env = make('MAPF-v0', { numEnvs: 2, seed: 1, backend: 'native' });
+  const n = env.reset().obs.length;
+  env.close();
+  if (n !== 2 * 363) throw new Error(`require('manyworlds'): expected 726 observation numbers, got ${n}`);
+  console.log("require('manyworlds') works");
+}
+CJS
+node app.cjs
 npx --no-install manyworlds rollout MAPF-v0 --steps 16 --envs 16
 echo "package check passed"
