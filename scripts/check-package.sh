@@ -36,11 +36,13 @@ cat > tsconfig.json <<'EOF'
 EOF
 cat > app.ts <<'EOF'
 import { make, InvalidActionError, type MapfInfos, type VectorEnv } from 'manyworlds';
+import type { make as makeInBrowser } from 'manyworlds/browser';   // the bundle's entry has types too
 declare const process: { exitCode?: number; stdout: { write(s: string): void } };
 
 const env = make('MAPF-v0', { numEnvs: 4, seed: 7, backend: 'native', config: { numAgents: 3, obsDtype: 'uint8' } });
 const first: { obs: Uint8Array; infos: MapfInfos } = env.reset();   // types follow the id and obsDtype
 const general: VectorEnv = env;                                     // a typed batch is a VectorEnv
+export const sameApi: typeof make = null as unknown as typeof makeInBrowser;
 const actionSpace = env.singleActionSpace;                          // Discrete: .n needs no cast
 let refused = false;
 try {
