@@ -9,7 +9,7 @@ import { EnvBusyError, EnvClosedError, InvalidArgumentError, formatValue } from 
 import type { GpujsChoice } from '../backends/gpujs/probe.js';
 import type { Space } from '../spaces/index.js';
 import type { EnvEngine } from './engine.js';
-import type { AutoresetMode, BackendName, BatchTypes, ResetOptions, ResetResult, RolloutResult, StepResult } from './types.js';
+import type { AutoresetMode, BackendName, BatchInfos, BatchTypes, ResetOptions, ResetResult, RolloutResult, StepResult } from './types.js';
 import { ParallelEnv, type ParallelViewHooks } from './parallel-env.js';
 import { runRollout } from './rollout.js';
 import { checkResetOptions, resetMask, resetSeeds } from './reset-args.js';
@@ -29,6 +29,11 @@ export interface VectorEnvSpec {
   actionSize?: number;
   /** Per-agent infos and final metrics for the ParallelEnv view. */
   view: ParallelViewHooks;
+  /**
+   * Writes the infos arrays that hold constants (e.g. an `agentMask` of ones) again; called after
+   * every reset and step, so they read true even after a caller wrote into them.
+   */
+  rewriteConstantInfos?: (infos: BatchInfos) => void;
   /** Extra metadata (env config, seed, ...). */
   metadata: Record<string, unknown>;
 }
@@ -168,6 +173,7 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
     const mask = opts.mask === undefined ? null : resetMask(this.id, this.numEnvs, opts.mask);
     if (opts.seed !== undefined) this.engine.reseed(resetSeeds(this.id, this.numEnvs, opts.seed), mask);
     this.engine.reset(mask);
+    this.spec.rewriteConstantInfos?.(this.engine.infos);
     return this.resetResult;
   }
 
@@ -193,6 +199,7 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
     } finally {
       this.busy = false;
     }
+    this.spec.rewriteConstantInfos?.(this.engine.infos);
     return this.stepResult;
   }
 
@@ -216,7 +223,9 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   rollout(steps: number, actions: Int32Array | Float32Array): RolloutResult<T['obs'], T['infos']> {
     this.guard('rollout');
     const spec = { id: this.id, numActions: this.spec.numActions, actionSize: this.actionSize };
-    return runRollout(this.engine, spec, steps, actions) as RolloutResult<T['obs'], T['infos']>;
+    const result = runRollout(this.engine, spec, steps, actions) as RolloutResult<T['obs'], T['infos']>;
+    this.spec.rewriteConstantInfos?.(this.engine.infos);
+    return result;
   }
 
   /**
@@ -286,6 +295,7 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
       if (saved) this.staging.restore();
       throw err;
     }
+    this.spec.rewriteConstantInfos?.(this.engine.infos);
     return this.stepResult;
   }
 }

@@ -183,7 +183,7 @@ for (const f of VB_TASKS) {
         }
       });
 
-      it('writing into obs, rewards and every infos array changes nothing the env computes', () => {
+      it('writing into obs, rewards and every infos array changes nothing the env computes or reports', () => {
         const [a, b] = vbTwins({ config: { maxEpisodeSteps: 20 } });
         try {
           const r = a.reset();
@@ -195,8 +195,8 @@ for (const f of VB_TASKS) {
             infos.ball.fill(7);
             infos.board.fill(NaN);
             infos.hits.fill(1);
-            // (infos.teams and infos.agentMask are constant arrays kept on the TypeScript side, not
-            // rewritten by steps: scribbling on them would show, though the env is unaffected.)
+            infos.teams.fill(9);      // constants, written again after every step and reset
+            infos.agentMask.fill(7);
             infos.episode.done.fill(1);
             infos.episode.return.fill(5);
           };
@@ -288,7 +288,7 @@ for (const backend of dispatchBackends()) {
       }
     });
 
-    it('writing into obs, rewards, the masks and every infos array changes nothing the env computes', () => {
+    it('writing into obs, rewards, the masks and every infos array changes nothing the env computes or reports', () => {
       const [a, b] = dTwins();
       try {
         const r = a.reset();
@@ -304,6 +304,7 @@ for (const backend of dispatchBackends()) {
           ia.vehiclePositions.fill(NaN);
           ia.vehicleStatus.fill(2);
           ia.vehicleLoad.fill(-4);
+          ia.agentMask.fill(0);     // a constant (every vehicle acts), written again after every step
           ia.episode.done.fill(1);
           ia.episode.return.fill(5);
           ia.episode.metrics.fill(7);

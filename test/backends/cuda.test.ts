@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  BackendUnavailableError, CounterRng, EnvClosedError, InvalidActionError, InvalidArgumentError, InvalidConfigError, availableBackends,
+  BackendUnavailableError, CounterRng, EnvClosedError, InvalidActionError, InvalidArgumentError, InvalidConfigError, ResetNeededError, availableBackends,
   make, type BackendName, type MakeOptions, type VectorEnv,
 } from '../../src/index.js';
 import { loadCudaAddon } from '../../src/backends/cuda/load.js';
@@ -165,6 +165,13 @@ describe('VectorEnv.rollout() on every available backend', () => {
       disabled.reset();
       expect(() => disabled.rollout(1, new Int32Array(n))).toThrow(InvalidConfigError);
       disabled.close();
+      // A batch never reset: the rollout is refused at its first step, and the staged actions stay.
+      const fresh = mk('MAPF-v0', backend, { config: MAPF });
+      fresh.actions.set(Int32Array.from({ length: n }, (_, i) => i % 5));
+      const staged = [...fresh.actions];
+      expect(() => fresh.rollout(2, new Int32Array(2 * n).fill(4))).toThrow(ResetNeededError);
+      expect([...fresh.actions]).toEqual(staged);
+      fresh.close();
     });
   }
 });

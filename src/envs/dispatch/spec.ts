@@ -96,6 +96,7 @@ register<DispatchConfig>({
         },
         episodeMetrics: (infos: BatchInfos, env: number) => dispatchEpisodeMetrics(infos as DispatchInfos, env),
       },
+      rewriteConstantInfos: (infos: BatchInfos) => void infos.agentMask.fill(1),
     };
     return {
       spec,

@@ -62,6 +62,11 @@ for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
           },
           episodeMetrics: (infos: BatchInfos, env: number) => volleyballEpisodeMetrics(infos as VolleyballInfos, env),
         },
+        rewriteConstantInfos(infos: BatchInfos) {
+          const m = infos as VolleyballInfos;
+          m.agentMask.fill(1);
+          m.teams.set(teams);
+        },
       };
       return {
         spec,
