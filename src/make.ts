@@ -176,6 +176,11 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
 /**
  * Creates a batch of `numEnvs` environments of `id` on a backend.
  *
+ * In TypeScript a literal `id` picks the types: `config` is checked against {@link EnvConfigs}
+ * for that id, and the batch is a `VectorEnv<EnvBatchTypes[id]>` whose observations, actions,
+ * infos and spaces have the env's own types (for MAPF-v0, `obsDtype: 'uint8'` gives
+ * `Uint8Array` observations). An id typed only as `string` gets the general {@link VectorEnv}.
+ *
  * @example
  * ```ts
  * import { make } from 'manyworlds';
