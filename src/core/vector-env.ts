@@ -220,7 +220,7 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
    * const { rewards } = env.rollout(100, actions);   // rewards: [100, E, A]
    * ```
    */
-  rollout(steps: number, actions: Int32Array | Float32Array): RolloutResult<T['obs'], T['infos']> {
+  rollout(steps: number, actions: T['actions']): RolloutResult<T['obs'], T['infos']> {
     this.guard('rollout');
     const spec = { id: this.id, numActions: this.spec.numActions, actionSize: this.actionSize };
     const result = runRollout(this.engine, spec, steps, actions) as RolloutResult<T['obs'], T['infos']>;
