@@ -89,8 +89,10 @@ export class EnvClosedError extends ManyWorldsError {
 
 /** A call was made while a `stepAsync()` is in flight. */
 export class EnvBusyError extends ManyWorldsError {
-  constructor(id: string, method: string) {
-    super('ERR_MW_ENV_BUSY', `${id}: ${method}() called while stepAsync() is in flight; await it first`, { id, method });
+  /** `method` names the method called (`'step'`), or the property read when `property` is set. */
+  constructor(id: string, method: string, property = false) {
+    const what = property ? `'${method}' read` : `${method}() called`;
+    super('ERR_MW_ENV_BUSY', `${id}: ${what} while stepAsync() is in flight; await it first`, { id, method });
   }
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidActionError, InvalidArgumentError, formatValue } from '../errors.js';
+import { InvalidActionError, InvalidArgumentError, ResetNeededError, formatValue } from '../errors.js';
 import { isFloat32Finite } from './float32.js';
 import { checkResetOptions, checkSeed } from './reset-args.js';
 import type { Space } from '../spaces/index.js';
@@ -26,7 +26,9 @@ export type AgentDict<T> = Record<string, T>;
  * PettingZoo ParallelEnv view of env `envIndex` of a {@link VectorEnv}.
  *
  * Stepping the view steps the whole batch (the other envs take the actions staged in
- * `vectorEnv.actions`). Observations are copies, safe to keep. When an episode ends, `agents`
+ * `vectorEnv.actions`), so every env of the batch must have been reset: on a batch of several
+ * envs, call the batch's `reset()` once before using a view (a view's `reset()` resets only its
+ * own env). Observations are copies, safe to keep. When an episode ends, `agents`
  * becomes empty and the view must be reset; the observations returned on that step are the final
  * ones when the batch keeps them (`keepFinalObs`) or does not autoreset, else the next episode's.
  */
@@ -126,7 +128,7 @@ export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Ui
       for (let j = 0; j < k; j++) row[a * k + j] = vec[j];
     }
     const live = this.agents;
-    const { obs, rewards, terminations, truncations, infos } = this.vectorEnv.stepRow(row, e * numAgents * k);
+    const { obs, rewards, terminations, truncations, infos } = this.stepBatch(row);
     const ended = (infos.episode.done[e] ?? 0) === 1;
     const source = ended && infos.finalObs ? infos.finalObs : obs;
     const rew: AgentDict<number> = {}, term: AgentDict<boolean> = {}, trunc: AgentDict<boolean> = {};
@@ -143,6 +145,20 @@ export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Ui
     const observations = this.collectObs(source, live);
     this.agents = ended ? [] : live.filter((agent) => !term[agent] && !trunc[agent]);
     return [observations, rew, term, trunc, info];
+  }
+
+  /** Steps the batch with this env's row; says why when another env of the batch needs a reset. */
+  private stepBatch(row: number[]): ReturnType<VectorEnv['stepRow']> {
+    const e = this.envIndex, n = this.vectorEnv.numEnvs;
+    try {
+      return this.vectorEnv.stepRow(row, e * this.possibleAgents.length * this.vectorEnv.actionSize);
+    } catch (err) {
+      if (!(err instanceof ResetNeededError)) throw err;
+      const other = err.details.env;
+      if (typeof other !== 'number' || other === e) throw err;
+      throw new ResetNeededError(`${err.message} (the view of env ${e} steps the whole batch of ${n}, and its reset() ` +
+        `resets only env ${e}: reset the batch, or env ${other}, first)`, { ...err.details, view: e });
+    }
   }
 
   private collectObs(obs: Float32Array | Uint8Array, agents: readonly string[]): AgentDict<O> {

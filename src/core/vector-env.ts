@@ -128,9 +128,12 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
 
   /**
    * Staging buffer of actions `[E, A]` (Discrete, `Int32Array`) or `[E, A, k]` (Box, `Float32Array`):
-   * write in place, then call `step()` with no argument.
+   * write in place, then call `step()` with no argument. While a `stepAsync()` is in flight the
+   * step is reading it, so getting it throws {@link EnvBusyError} (write the next actions after
+   * the promise settles; a reference kept from before is not checked).
    */
   get actions(): T['actions'] {
+    if (this.busy) throw new EnvBusyError(this.id, 'actions', true);
     return this.engine.actions as T['actions'];
   }
 

@@ -232,9 +232,11 @@ for (const backend of backends) {
       caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
       caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
       await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'stepAsync');
+      // The step is reading the staging buffer: getting it throws (a write would change the step).
+      caught(() => env.actions, EnvBusyError, 'ERR_MW_ENV_BUSY', 'MAPF-v0', "'actions' read");
+      const r = await pending;
       // The refused calls did not touch the staged actions.
       expect(Array.from(env.actions)).toEqual(Array.from(act));
-      const r = await pending;
       expect(snapshot(r)).toEqual(snapshot(twin.step(act)));
       expect(env.isClosed).toBe(false);
       expectStillTwins(env, twin, rng);
@@ -533,8 +535,9 @@ for (const f of VB_TASKS) {
         caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
         caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
         await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, 'stepAsync');
-        expect(Array.from(env.actions)).toEqual(Array.from(act));
+        caught(() => env.actions, EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, "'actions' read");
         const r = await pending;
+        expect(Array.from(env.actions)).toEqual(Array.from(act));
         expect(snapshotAll(env, r)).toEqual(snapshotAll(twin, twin.step(act)));
         expectVbStillTwins(env, twin, rng);
       });
@@ -760,8 +763,9 @@ for (const f of VB_TASKS) {
         caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
         caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
         await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'stepAsync');
-        expect(Array.from(env.actions)).toEqual(Array.from(act));
+        caught(() => env.actions, EnvBusyError, 'ERR_MW_ENV_BUSY', 'RideDispatch-v0', "'actions' read");
         const r = await pending;
+        expect(Array.from(env.actions)).toEqual(Array.from(act));
         expect(snapshotAll(env, r)).toEqual(snapshotAll(twin, twin.step(act)));
         expectDStillTwins(env, twin, rng);
       });

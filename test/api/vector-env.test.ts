@@ -269,6 +269,29 @@ for (const backend of backends) {
       twin.close();
       env.close();
     });
+
+    it("a view's step on a batch whose other envs were never reset: ResetNeededError naming both envs, nothing staged", () => {
+      const env = mk(backend, RANDOM, { autoresetMode: 'same-step' });
+      const view = env.parallelView(1);
+      view.reset({ seed: 5 });
+      const staged = Array.from(env.actions);
+      const e = (() => {
+        try {
+          view.step({ agent_0: 1 });
+        } catch (err) {
+          return err;
+        }
+        return null;
+      })();
+      expect(e).toBeInstanceOf(ResetNeededError);
+      expect((e as ResetNeededError).details).toMatchObject({ env: 0, view: 1 });
+      expect((e as ResetNeededError).message).toMatch(/view of env 1 steps the whole batch of 3, and its reset\(\) resets only env 1/);
+      expect(Array.from(env.actions)).toEqual(staged);
+      env.reset();
+      view.reset({ seed: 5 });
+      expect(Object.keys(view.step({ agent_0: 1 })[1])).toHaveLength(5);
+      env.close();
+    });
   });
 
   describe(`${backend}: autoreset modes`, () => {
