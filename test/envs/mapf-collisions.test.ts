@@ -55,6 +55,13 @@ function oneStep(backend: string, system: CollisionSystem, rows: string[], start
 
 const OPEN5 = ['.....', '.....', '.....', '.....', '.....'];
 /** Distinct goals in row 4 that no scenario below touches in one step. */
+/** The episode's metrics for `mode`; read without the mode (non-NaN slots), they must be the same. */
+function metricsOf(infos: MapfInfos, mode: OnTarget): Record<string, number> {
+  const named = mapfEpisodeMetrics(infos, 0, mode);
+  expect(mapfEpisodeMetrics(infos, 0)).toEqual(named);
+  return named;
+}
+
 const far = (n: number): RC[] => Array.from({ length: n }, (_, i) => (i < 5 ? [4, i] : [3, i - 5]) as RC);
 
 for (const backend of backends) {
@@ -300,7 +307,7 @@ for (const backend of backends) {
         expect(Array.from(i.episode.return)).toEqual([1, 1]);
         expect(i.episode.length[0]).toBe(4);
         // ISR 1, CSR 1, ep_length = mean(first-arrival step index + 1) = mean(1, 4) = 2.5
-        expect(mapfEpisodeMetrics(i, 0, 'finish')).toEqual({ ISR: 1, CSR: 1, ep_length: 2.5 });
+        expect(metricsOf(i, 'finish')).toEqual({ ISR: 1, CSR: 1, ep_length: 2.5 });
         env.close();
       });
 
@@ -319,7 +326,7 @@ for (const backend of backends) {
         expect(Array.from(r.truncations)).toEqual([1, 1]);
         expect(i.episode.done[0]).toBe(1);
         // ISR 1/2, CSR 0, ep_length = mean(1 [arrival index], 3 [last step index]) + 1 = 3.
-        expect(mapfEpisodeMetrics(i, 0, 'finish')).toEqual({ ISR: 0.5, CSR: 0, ep_length: 3 });
+        expect(metricsOf(i, 'finish')).toEqual({ ISR: 0.5, CSR: 0, ep_length: 3 });
         expect(Array.from(i.episode.return)).toEqual([1, 0]);
         env.close();
       });
@@ -368,7 +375,7 @@ for (const backend of backends) {
         const i = infos as MapfInfos;
         expect(i.episode.done[0]).toBe(1);
         // a0: last arrival at step 3; a1: arrived at step 2 and stayed. SoC 5, makespan 3.
-        expect(mapfEpisodeMetrics(i, 0, 'nothing')).toEqual({ ISR: 1, CSR: 1, ep_length: 3, SoC: 5, makespan: 3 });
+        expect(metricsOf(i, 'nothing')).toEqual({ ISR: 1, CSR: 1, ep_length: 3, SoC: 5, makespan: 3 });
         expect(Array.from(i.episode.return)).toEqual([1, 1]);
         // Agents stay visible on their goals in ch1 (a1 at (0,3) sees nobody within r=1; a0 is at (0,1)).
         env.close();
@@ -389,7 +396,7 @@ for (const backend of backends) {
         expect(Array.from(r.truncations)).toEqual([1, 1]);
         expect(i.episode.done[0]).toBe(1);
         // ISR 1/2, CSR 0, ep_length 2, SoC = 1 (a0) + 2 (a1, not on goal: episode length) = 3, makespan 2.
-        expect(mapfEpisodeMetrics(i, 0, 'nothing')).toEqual({ ISR: 0.5, CSR: 0, ep_length: 2, SoC: 3, makespan: 2 });
+        expect(metricsOf(i, 'nothing')).toEqual({ ISR: 0.5, CSR: 0, ep_length: 2, SoC: 3, makespan: 2 });
         env.close();
       });
     }
@@ -432,7 +439,7 @@ for (const backend of backends) {
       const i = infos as MapfInfos;
       expect(i.episode.done[0]).toBe(1);
       expect(total).toBe(9);
-      expect(mapfEpisodeMetrics(i, 0, 'restart')).toEqual({ avg_throughput: expect.closeTo(9 / 7, 6) });
+      expect(metricsOf(i, 'restart')).toEqual({ avg_throughput: expect.closeTo(9 / 7, 6) });
       env.close();
     });
 
@@ -499,7 +506,7 @@ for (const backend of backends) {
         const i = infos as MapfInfos;
         expect(i.episode.done[0]).toBe(1);
         expect(arrivals).toBeGreaterThan(10);
-        expect(mapfEpisodeMetrics(i, 0, 'restart').avg_throughput).toBeCloseTo(arrivals / maxSteps, 6);
+        expect(metricsOf(i, 'restart').avg_throughput).toBeCloseTo(arrivals / maxSteps, 6);
         env.close();
       }
       // Over ~3×120 steps every other cell of each component shows up as a goal.

@@ -10,6 +10,8 @@ import { DISPATCH_METRIC_NAMES, type DispatchIoName } from './layout.js';
 
 /** Infos of a RideDispatch-v0 batch. All arrays are views rewritten by every step/reset. */
 export interface DispatchInfos extends BatchInfos {
+  /** `[E, A, obsSize]` last observation of the ended episodes (same-step with `keepFinalObs`). */
+  finalObs?: Float32Array;
   /** `[E, V]` always 1: every vehicle acts every step. */
   agentMask: Uint8Array;
   /** `[E, V, 1 + K + R]` 1 where the action is valid now (0 no-op, 1..K bid on slot, then reposition). */

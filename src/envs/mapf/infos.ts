@@ -55,11 +55,17 @@ export function mapfInfos(arena: MapfIo, cfg: ResolvedMapfConfig, keepFinalObs: 
   return infos;
 }
 
-/** The metrics of env `env`'s last finished episode, keyed by POGEMA's names, for its mode. */
-export function mapfEpisodeMetrics(infos: MapfInfos, env: number, onTarget: ResolvedMapfConfig['onTarget']): Record<string, number> {
+/**
+ * The metrics of env `env`'s last finished episode, keyed by POGEMA's names: those of `onTarget`'s
+ * mode ({@link MAPF_METRICS_BY_MODE}). Without `onTarget`, the metrics the episode has (the slots
+ * of other modes hold NaN), which are the same names.
+ */
+export function mapfEpisodeMetrics(infos: MapfInfos, env: number, onTarget?: ResolvedMapfConfig['onTarget']): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const name of MAPF_METRICS_BY_MODE[onTarget]) {
-    out[name] = infos.episode.metrics[env * MAPF_METRIC_NAMES.length + (MAPF_METRIC_NAMES as readonly string[]).indexOf(name)];
-  }
+  const base = env * MAPF_METRIC_NAMES.length;
+  MAPF_METRIC_NAMES.forEach((name, k) => {
+    const value = infos.episode.metrics[base + k];
+    if (onTarget === undefined ? !Number.isNaN(value) : (MAPF_METRICS_BY_MODE[onTarget] as readonly string[]).includes(name)) out[name] = value;
+  });
   return out;
 }

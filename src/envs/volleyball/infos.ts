@@ -24,6 +24,8 @@ export interface VolleyballInfos extends BatchInfos {
   board: Float32Array;
   /** `[E, A]` 1 where the drone made a legal (racket) hit on this step. */
   hits: Uint8Array;
+  /** `[E, A, obsSize]` last observation of the ended episodes (same-step with `keepFinalObs`). */
+  finalObs?: Float32Array;
   /** `[A]` team of each agent: 0 near side (x > 0), 1 far side; all 0 in drills and cooperative tasks. */
   teams: Uint8Array;
   /** Episodes that ended on this step, with the task's metrics (`metricNames`). */
