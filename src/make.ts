@@ -53,7 +53,10 @@ export interface MapfBatchTypes<D extends 'float32' | 'uint8' = 'float32' | 'uin
   /** `[E, A]` move indices 0..4. */
   actions: Int32Array;
   /** Positions, goals, metrics; `finalObs` has the observations' type. */
-  infos: MapfInfos & { finalObs?: D extends 'uint8' ? Uint8Array : Float32Array };
+  infos: MapfInfos & {
+    /** `[E, A, 3, 2r+1, 2r+1]` last observation of the ended episodes, in the observations' type. */
+    finalObs?: D extends 'uint8' ? Uint8Array : Float32Array;
+  };
   /** `[3, 2r+1, 2r+1]` in [0, 1]. */
   singleObservationSpace: Box<D>;
   /** Discrete(5): stay, up, down, left, right. */
