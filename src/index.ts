@@ -6,6 +6,7 @@
 
 export {
   make, type EnvConfigs, type EnvBatchTypes, type MapfBatchTypes, type VolleyballBatchTypes, type DispatchBatchTypes,
+  type MapfMetadata, type VolleyballMetadata, type DispatchMetadata,
 } from './make.js';
 export { listEnvs, type EnvListing } from './registry.js';
 export { availableBackends } from './backends/select.js';

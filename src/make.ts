@@ -18,7 +18,10 @@ import type { DispatchConfig } from './envs/dispatch/config.js';
 import type { MapfInfos } from './envs/mapf/infos.js';
 import type { VolleyballInfos } from './envs/volleyball/infos.js';
 import type { DispatchInfos } from './envs/dispatch/infos.js';
-import type { Box, Discrete, MultiDiscrete } from './spaces/index.js';
+import type { Box, Dict, Discrete, MultiDiscrete } from './spaces/index.js';
+import type { VectorEnvMetadata } from './core/vector-env.js';
+import type { DispatchObsLayout } from './envs/dispatch/layout.js';
+import type { DispatchCity } from './envs/dispatch/city.js';
 
 /** Env ids with a typed configuration. */
 export interface EnvConfigs {
@@ -65,6 +68,33 @@ export interface MapfBatchTypes<D extends 'float32' | 'uint8' = 'float32' | 'uin
   observationSpace: Box<D>;
   /** `[E * A]` moves. */
   actionSpace: MultiDiscrete;
+  /** With the resolved config. */
+  metadata: MapfMetadata;
+}
+
+/** `env.metadata` of a MAPF-v0 batch. */
+export interface MapfMetadata extends VectorEnvMetadata {
+  /** The configuration the batch runs, defaults filled in. */
+  config: Required<Pick<MapfConfig, 'numAgents' | 'height' | 'width' | 'obsRadius' | 'collisionSystem' | 'onTarget' |
+    'maxEpisodeSteps' | 'obsDtype' | 'mapPerEnv' | 'pomapfExtras'>>;
+}
+
+/** `env.metadata` of a volleyball batch. */
+export interface VolleyballMetadata extends VectorEnvMetadata {
+  /** Team of each drone (0 or 1; all 0 in drills and cooperative tasks). */
+  teams: readonly number[];
+  /** Control steps per second (50). */
+  controlHz: number;
+}
+
+/** `env.metadata` of a RideDispatch-v0 batch. */
+export interface DispatchMetadata extends VectorEnvMetadata {
+  /** Start and length of each block in a vehicle's flat observation row (`splitDispatchObservation`). */
+  observationLayout: DispatchObsLayout;
+  /** The dict observation space of one vehicle. */
+  observationDict: Dict;
+  /** The city of the batch (shared, or env 0's with `cityPerEnv`). */
+  city: DispatchCity;
 }
 
 /** Volleyball batch types. */
@@ -83,6 +113,8 @@ export interface VolleyballBatchTypes extends BatchTypes {
   observationSpace: Box<'float32'>;
   /** `[E, A, 4]`. */
   actionSpace: Box<'float32'>;
+  /** With the teams. */
+  metadata: VolleyballMetadata;
 }
 
 /** RideDispatch-v0's batch types. */
@@ -101,6 +133,8 @@ export interface DispatchBatchTypes extends BatchTypes {
   observationSpace: Box<'float32'>;
   /** `[E * V]` actions. */
   actionSpace: MultiDiscrete;
+  /** With the observation layout and the city. */
+  metadata: DispatchMetadata;
 }
 
 /** The batch types `make()` returns for each env id (MAPF-v0's observations: see {@link MapfBatchTypes}). */

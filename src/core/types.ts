@@ -6,6 +6,7 @@
 
 import type { GpujsOptions } from '../backends/gpujs/probe.js';
 import type { Space } from '../spaces/index.js';
+import type { VectorEnvMetadata } from './vector-env.js';
 
 /** Where the stepping runs. `'auto'` picks cuda, then native, then gpujs. */
 export type BackendName = 'native' | 'cuda' | 'gpujs';
@@ -95,6 +96,8 @@ export interface BatchTypes {
   observationSpace: Space<unknown>;
   /** Action space of the whole batch. */
   actionSpace: Space<unknown>;
+  /** `env.metadata`: the general entries and the env's own. */
+  metadata: VectorEnvMetadata;
 }
 
 /** Result of `reset()`: views valid until the next call. */

@@ -92,7 +92,7 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   /** Action space of the whole batch: `[E * A]` (Discrete per agent) or `[E, A, k]` (Box). */
   readonly actionSpace: T['actionSpace'];
   /** Autoreset mode, backend, seed and env configuration. */
-  readonly metadata: Readonly<VectorEnvMetadata>;
+  readonly metadata: Readonly<T['metadata']>;
   private readonly engine: EnvEngine;
   private readonly spec: VectorEnvSpec;
   private readonly stepResult: StepResult<T['obs'], T['infos']>;
@@ -113,10 +113,11 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
     this.singleActionSpace = spec.singleActionSpace as T['singleActionSpace'];
     this.observationSpace = spec.observationSpace as T['observationSpace'];
     this.actionSpace = spec.actionSpace as T['actionSpace'];
-    this.metadata = Object.freeze({
+    const metadata: VectorEnvMetadata = {
       ...spec.metadata, autoresetMode: engine.autoresetMode, backend: engine.backend, numThreads: engine.numThreads,
       seed, backendNotes, renderModes: ['ansi', 'svg'], ...engine.details,
-    });
+    };
+    this.metadata = Object.freeze(metadata as T['metadata']);
     // The engine's arrays are what make() promised for this id and config (T).
     const obs = engine.obs as T['obs'];
     const infos = engine.infos as T['infos'];

@@ -7,6 +7,7 @@
 import { Box, Dict, Discrete, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
+import type { DispatchMetadata } from '../../make.js';
 import { batchAddon } from '../../backends/batch-addon.js';
 import { type DispatchConfig, resolveDispatchConfig } from './config.js';
 import { GLOBAL_FEATURES, ORDER_FEATURES, PAIR_FEATURES, checkDispatchBatch, obsLayout, type DispatchObsLayout } from './layout.js';
@@ -78,7 +79,7 @@ register<DispatchConfig>({
         /** The dict observation space of one vehicle; `splitDispatchObservation` gives its value. */
         observationDict: new Dict(blocks),
         city: cfg.city,
-      },
+      } satisfies Pick<DispatchMetadata, 'config' | 'observationLayout' | 'observationDict' | 'city'>,
       view: {
         agentInfo(infos: BatchInfos, env: number, agent: number) {
           const d = infos as DispatchInfos;

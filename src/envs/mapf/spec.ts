@@ -7,6 +7,7 @@
 import { Box, Discrete, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
+import type { MapfMetadata } from '../../make.js';
 import { batchAddon } from '../../backends/batch-addon.js';
 import { GpujsRuntime } from '../../backends/gpujs/runtime.js';
 import { chooseGpujsMode } from '../../backends/gpujs/probe.js';
@@ -42,7 +43,7 @@ register<MapfConfig>({
           collisionSystem: cfg.collisionSystem, onTarget: cfg.onTarget, maxEpisodeSteps: cfg.maxEpisodeSteps,
           obsDtype: cfg.obsDtype, mapPerEnv: cfg.mapPerEnv, pomapfExtras: cfg.pomapfExtras,
         },
-      },
+      } satisfies Pick<MapfMetadata, 'config'>,
       view: {
         agentInfo(infos: BatchInfos, env: number, agent: number) {
           const m = infos as MapfInfos;
