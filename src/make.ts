@@ -93,7 +93,7 @@ export interface DispatchMetadata extends VectorEnvMetadata {
   observationLayout: DispatchObsLayout;
   /** The dict observation space of one vehicle. */
   observationDict: Dict;
-  /** The city of the batch (shared, or env 0's with `cityPerEnv`). */
+  /** The city geometry and travel times, shared by every env (`cityPerEnv` varies only the demand). */
   city: DispatchCity;
 }
 
@@ -216,7 +216,9 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
  * In TypeScript a literal `id` picks the types: `config` is checked against {@link EnvConfigs}
  * for that id, and the batch is a `VectorEnv<EnvBatchTypes[id]>` whose observations, actions,
  * infos and spaces have the env's own types (for MAPF-v0, `obsDtype: 'uint8'` gives
- * `Uint8Array` observations). An id typed only as `string` gets the general {@link VectorEnv}.
+ * `Uint8Array` observations). An id typed as a union of known ids gets their union's config and
+ * types. An id typed only as `string` gets the general {@link VectorEnv}, and is the way to pass
+ * options whose config is not typed (`make(id as string, options)`).
  *
  * @example
  * ```ts
@@ -233,6 +235,7 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
 export function make<D extends 'float32' | 'uint8' = 'float32'>(id: 'MAPF-v0', options?: MakeOptions<MapfConfig & { obsDtype?: D }>):
   VectorEnv<MapfBatchTypes<D>>;
 export function make<Id extends Exclude<keyof EnvConfigs, 'MAPF-v0'>>(id: Id, options?: MakeOptions<EnvConfigs[Id]>): VectorEnv<EnvBatchTypes[Id]>;
+export function make<Id extends keyof EnvConfigs>(id: Id, options?: MakeOptions<EnvConfigs[Id]>): VectorEnv<EnvBatchTypes[Id]>;
 export function make<Id extends string>(id: Id & (Id extends keyof EnvConfigs ? never : unknown), options?: MakeOptions<unknown>): VectorEnv;
 export function make(id: string, options: MakeOptions<unknown> = {}): VectorEnv {
   const reg = lookup(id);

@@ -33,7 +33,7 @@ export function checkSeed(id: string, v: unknown, name = 'seed'): number {
  * The reset mask as one byte per env (1 = reset), always a copy: the caller's array may be a
  * view on the env's own buffers. Entries must be 0, 1, true or false. @internal
  */
-export function resetMask(id: string, numEnvs: number, mask: ArrayLike<number>): Uint8Array {
+export function resetMask(id: string, numEnvs: number, mask: ArrayLike<number | boolean>): Uint8Array {
   if (mask === null || typeof mask !== 'object' || mask.length !== numEnvs) {
     throw new InvalidArgumentError(`${id}: reset mask must have ${numEnvs} entries`, { length: (mask as { length?: number })?.length });
   }

@@ -81,7 +81,7 @@ export function runRollout(engine: EnvEngine, spec: RolloutSpec, steps: number, 
     (dst as Int32Array).set((actions as Int32Array).subarray((steps - 1) * n));  // as the loop leaves it
   } else {
     const done = engine.infos.episode.done;
-    const staged = dst.slice();  // put back if the first step is refused (e.g. a batch never reset)
+    const staged = dst.slice();  // put back if a step is refused (e.g. the first, on a batch never reset)
     for (let t = 0; t < steps; t++) {
       (dst as Int32Array).set((actions as Int32Array).subarray(t * n, (t + 1) * n));
       try {

@@ -149,8 +149,8 @@ export interface RolloutResult<O = Float32Array | Uint8Array, I = BatchInfos> {
 export interface ResetOptions {
   /** New seed: one base seed (env i gets seed + i) or one seed per env. */
   seed?: number | ArrayLike<number>;
-  /** Reset only the envs with a non-zero entry (`[E]`); the others keep their state. */
-  mask?: ArrayLike<number>;
+  /** Reset only the envs whose entry is 1 or `true` (`[E]` of 0/1/booleans); the others keep their state. */
+  mask?: ArrayLike<number | boolean>;
 }
 
 /** What a backend reports about itself. */

@@ -61,7 +61,7 @@ describe('cuda backend: availability', () => {
     for (const [id, config] of [['MAPF-v0', MAPF], ['RideDispatch-v0', DISPATCH], ['Volleyball-3v3-v0', {}]] as const) {
       let err: unknown;
       try {
-        make(id, { numEnvs: 2, seed: 1, backend: 'cuda', config } as MakeOptions<unknown>);
+        make(id as string, { numEnvs: 2, seed: 1, backend: 'cuda', config } as MakeOptions<unknown>);
       } catch (e) {
         err = e;
       }

@@ -27,7 +27,7 @@ export async function runPage(browser: Browser, url: string, timeoutMs = 120_000
   page.on('pageerror', (e) => console.push(`pageerror: ${e.message}`));
   try {
     await page.goto(url);
-    await page.waitForFunction(() => document.title === 'done', undefined, { timeout: timeoutMs });
+    await page.waitForFunction(() => (globalThis as unknown as { document: { title: string } }).document.title === 'done', undefined, { timeout: timeoutMs });
     const text = await page.locator('#out').textContent();
     const result = JSON.parse(text ?? '{}') as Record<string, unknown>;
     const view = await page.locator('#view').innerHTML();

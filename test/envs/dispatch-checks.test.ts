@@ -50,10 +50,9 @@ for (const backend of dispatchBackends()) {
           reward: { preset: 'fare', wRepositionKm: 0.5, wEmptyMove: 0.1 }, demand: { replay: [{ step: 1, origin: 0, dest: 2 }] },
         },
       });
-      let r = env.reset();
-      let infos = r.infos as DispatchInfos;
+      let infos = env.reset().infos as DispatchInfos;
       expect(Array.from(infos.actionMask), 'only right: the grid edges and no orders yet').toEqual([1, 0, 0, 0, 0, 0, 1]);
-      r = env.step([6]);
+      let r = env.step([6]);
       infos = r.infos as DispatchInfos;
       // One minute into the 2-minute leg 0 → 1: halfway between the centres 1/6 and 1/2. The 1 km
       // leg is charged when it starts: −0.5·1 − 0.1 (moved empty).

@@ -110,8 +110,8 @@ describe.skipIf(!native)('RideDispatch-v0 gpujs vs native: every output, bit for
   for (const [name, opts, steps, policy] of CASES) {
     for (const run of RUNS) {
       it(`${name} (${run.mode}${run.async ? ', stepAsync' : ''})`, async () => {
-        const nat = make('RideDispatch-v0', { ...opts, backend: 'native', numThreads: 2 } as MakeOptions<unknown>);
-        const gpu = make('RideDispatch-v0', { ...opts, backend: 'gpujs', gpujs: { mode: run.mode } } as MakeOptions<unknown>);
+        const nat = make('RideDispatch-v0' as string, { ...opts, backend: 'native', numThreads: 2 } as MakeOptions<unknown>);
+        const gpu = make('RideDispatch-v0' as string, { ...opts, backend: 'gpujs', gpujs: { mode: run.mode } } as MakeOptions<unknown>);
         try {
           expect(gpu.metadata.backend).toBe('gpujs');
           expect((gpu.metadata.gpujs as { mode: string }).mode).toBe(run.mode);
@@ -145,8 +145,8 @@ describe.skipIf(!native)('RideDispatch-v0 gpujs vs native: every output, bit for
 
   it('reseeding with a mask (cityPerEnv: new cities) matches', () => {
     const opts = { numEnvs: 3, seed: 1, autoresetMode: 'same-step', config: { cityPerEnv: true, gridWidth: 3, gridHeight: 3, numVehicles: 3, numSlots: 4, horizonSteps: 10, demandScale: 6 } };
-    const nat = make('RideDispatch-v0', { ...opts, backend: 'native' } as MakeOptions<unknown>);
-    const gpu = make('RideDispatch-v0', { ...opts, backend: 'gpujs', gpujs: { mode: 'cpu' } } as MakeOptions<unknown>);
+    const nat = make('RideDispatch-v0' as string, { ...opts, backend: 'native' } as MakeOptions<unknown>);
+    const gpu = make('RideDispatch-v0' as string, { ...opts, backend: 'gpujs', gpujs: { mode: 'cpu' } } as MakeOptions<unknown>);
     try {
       let rn = nat.reset();
       gpu.reset();
@@ -168,8 +168,8 @@ describe.skipIf(!native)('RideDispatch-v0 gpujs vs native: every output, bit for
 
   it('several kernel groups per step (900 default envs: over 2^20 kernel threads), finalObs, stepAsync double buffering', async () => {
     const opts = { numEnvs: 900, seed: 3, autoresetMode: 'same-step', keepFinalObs: true, config: { horizonSteps: 3 } };
-    const nat = make('RideDispatch-v0', { ...opts, backend: 'native', numThreads: 2 } as MakeOptions<unknown>);
-    const gpu = make('RideDispatch-v0', { ...opts, backend: 'gpujs', gpujs: { mode: 'webasm' } } as MakeOptions<unknown>);
+    const nat = make('RideDispatch-v0' as string, { ...opts, backend: 'native', numThreads: 2 } as MakeOptions<unknown>);
+    const gpu = make('RideDispatch-v0' as string, { ...opts, backend: 'gpujs', gpujs: { mode: 'webasm' } } as MakeOptions<unknown>);
     try {
       let rn = nat.reset();
       expectSame(nat, rn, gpu.reset(), 'reset');

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ManyWorldsError, make, makeVolleyballPolicy, type MakeOptions, type VectorEnv, type VolleyballConfig, type VolleyballInfos,
-  type VolleyballPolicyName, type VolleyballTask,
+  type VolleyballPolicyName, type VolleyballTask, type ResetResult,
 } from '../../src/index.js';
 import { DT, GRAVITY, HOVER_COMMAND, VB_TASKS, ballOf, droneOf, vbBackends } from '../helpers/volleyball.js';
 
@@ -47,7 +47,7 @@ const sameEvents = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => maxD
  */
 async function compare(task: VolleyballTask, mode: 'cpu' | 'webasm', policy: VolleyballPolicyName, steps: number, o: Opts = {}, async = false): Promise<number> {
   const [nat, gj] = pair(task, mode, o);
-  let rn = nat.reset();
+  let rn: ResetResult = nat.reset();
   const rg = gj.reset();
   // Same draws: positions and the serve are bit-identical; attitudes (sin/cos of the drawn angles)
   // and the observations derived from them round within an ulp or two.
@@ -61,14 +61,15 @@ async function compare(task: VolleyballTask, mode: 'cpu' | 'webasm', policy: Vol
   for (let t = 0; t < steps; t++) {
     act(rn.infos as VolleyballInfos, rn.obs as Float32Array);
     gj.actions.set(nat.actions);
-    rn = nat.step();
+    const sn = nat.step();
+    rn = sn;
     const r = async ? await gj.stepAsync() : gj.step();
-    const a = rn.infos as VolleyballInfos, b = r.infos as VolleyballInfos;
+    const a = sn.infos as VolleyballInfos, b = r.infos as VolleyballInfos;
     const where = `${task} ${mode} ${policy} step ${t}`;
-    expect(sameEvents(a.hits, b.hits) && sameEvents(rn.terminations, r.terminations) && sameEvents(rn.truncations, r.truncations) &&
+    expect(sameEvents(a.hits, b.hits) && sameEvents(sn.terminations, r.terminations) && sameEvents(sn.truncations, r.truncations) &&
       sameEvents(a.episode.done, b.episode.done), `${where}: events`).toBe(true);
-    worst = Math.max(worst, maxDiff(rn.obs, r.obs), maxDiff(a.drones, b.drones), maxDiff(a.ball, b.ball), maxDiff(a.board, b.board),
-      maxDiff(rn.rewards, r.rewards));
+    worst = Math.max(worst, maxDiff(sn.obs, r.obs), maxDiff(a.drones, b.drones), maxDiff(a.ball, b.ball), maxDiff(a.board, b.board),
+      maxDiff(sn.rewards, r.rewards));
     for (let e = 0; e < nat.numEnvs; e++) {
       if (!a.episode.done[e]) continue;
       expect(b.episode.length[e], where).toBe(a.episode.length[e]);

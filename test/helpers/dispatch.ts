@@ -33,7 +33,7 @@ export type DispatchOptions = Omit<MakeOptions<DispatchConfig>, 'config'> & { co
 
 /** A RideDispatch-v0 batch: 1 env, seed 0, one thread, autoreset disabled unless overridden. */
 export function makeDispatch(opts: DispatchOptions = {}): VectorEnv {
-  return make(DISPATCH_ID, { numEnvs: 1, seed: 0, numThreads: 1, autoresetMode: 'disabled', ...opts, config: opts.config ?? {} } as MakeOptions<unknown>);
+  return make(DISPATCH_ID as string, { numEnvs: 1, seed: 0, numThreads: 1, autoresetMode: 'disabled', ...opts, config: opts.config ?? {} } as MakeOptions<unknown>);
 }
 
 /** Shapes of a batch, from the config the test chose (not from the env). */
