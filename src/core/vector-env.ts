@@ -262,8 +262,8 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
    *
    * An env dropped without `close()` is freed by the garbage collector, but a native batch's
    * memory and threads are released only when the event loop turns after the collection: a
-   * synchronous loop that makes envs without closing them grows until it yields (about 2.6 MB per
-   * 1024-env MAPF batch here), so close each one, or use `using env = make(...)`.
+   * synchronous loop that makes envs without closing them grows until it yields (about 2.7 MB per
+   * 1024-env batch of the default MAPF-v0), so close each one, or use `using env = make(...)`.
    */
   close(): void {
     if (this.closed) return;
