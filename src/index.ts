@@ -4,14 +4,15 @@
  * @packageDocumentation
  */
 
-export {
-  make, type EnvConfigs, type EnvBatchTypes, type MapfBatchTypes, type VolleyballBatchTypes, type DispatchBatchTypes,
-  type MapfMetadata, type VolleyballMetadata, type DispatchMetadata,
-} from './make.js';
+export { make } from './make.js';
+export type {
+  EnvConfigs, EnvBatchTypes, MapfBatchTypes, VolleyballBatchTypes, DispatchBatchTypes, MapfMetadata, VolleyballMetadata,
+  DispatchMetadata, MapfAgentInfo, VolleyballAgentInfo, DispatchAgentInfo,
+} from './env-types.js';
 export { listEnvs, type EnvListing } from './registry.js';
 export { availableBackends } from './backends/select.js';
 export { VectorEnv, type VectorEnvMetadata } from './core/vector-env.js';
-export { ParallelEnv, type AgentDict } from './core/parallel-env.js';
+export { ParallelEnv, type AgentDict, type AgentInfo } from './core/parallel-env.js';
 export type {
   AutoresetMode, BackendName, BackendReport, BatchInfos, BatchTypes, EpisodeInfo, MakeOptions, ResetOptions, ResetResult, RolloutResult,
   StepResult,

@@ -22,6 +22,21 @@ export interface ParallelViewHooks {
 /** Per-agent dictionaries, keyed by agent name. */
 export type AgentDict<T> = Record<string, T>;
 
+/** What one agent's info holds in a {@link ParallelEnv}: the env's own entries, and `episode` on the step an episode ends. */
+export interface AgentInfo {
+  /** The ended episode's return (this agent), length and metrics; only on the step it ends. */
+  episode?: {
+    /** This agent's return. */
+    return: number;
+    /** Steps in the episode. */
+    length: number;
+    /** The env's episode metrics, by name. */
+    metrics: Record<string, number>;
+  };
+  /** The env's own entries (see each env's `*AgentInfo`). */
+  [key: string]: unknown;
+}
+
 /**
  * PettingZoo ParallelEnv view of env `envIndex` of a {@link VectorEnv}.
  *
@@ -32,7 +47,7 @@ export type AgentDict<T> = Record<string, T>;
  * becomes empty and the view must be reset; the observations returned on that step are the final
  * ones when the batch keeps them (`keepFinalObs`) or does not autoreset, else the next episode's.
  */
-export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Uint8Array> {
+export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Uint8Array, I extends AgentInfo = AgentInfo> {
   /** Agents still acting in the current episode. */
   agents: string[] = [];
   /** All agent names. */
@@ -73,7 +88,7 @@ export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Ui
   }
 
   /** Resets this env (only): returns `[observations, infos]`. */
-  reset(opts: { seed?: number } = {}): [AgentDict<O>, AgentDict<Record<string, unknown>>] {
+  reset(opts: { seed?: number } = {}): [AgentDict<O>, AgentDict<I>] {
     const e = this.envIndex, n = this.vectorEnv.numEnvs;
     checkResetOptions(`${this.vectorEnv.id}: env ${e}`, opts, ['seed']);
     const mask = new Uint8Array(n);
@@ -85,8 +100,8 @@ export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Ui
     }
     const { obs, infos } = this.vectorEnv.reset({ mask, ...(seed ? { seed } : {}) });
     this.agents = [...this.possibleAgents];
-    const infoDict: AgentDict<Record<string, unknown>> = {};
-    for (let a = 0; a < this.possibleAgents.length; a++) infoDict[this.possibleAgents[a]] = this.hooks.agentInfo(infos, e, a);
+    const infoDict: AgentDict<I> = {};
+    for (let a = 0; a < this.possibleAgents.length; a++) infoDict[this.possibleAgents[a]] = this.hooks.agentInfo(infos, e, a) as I;
     return [this.collectObs(obs, this.agents), infoDict];
   }
 
@@ -98,7 +113,7 @@ export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Ui
    *   included), names an unknown agent, or holds an action outside the action space.
    */
   step(actions: AgentDict<number | ArrayLike<number>>): [
-    AgentDict<O>, AgentDict<number>, AgentDict<boolean>, AgentDict<boolean>, AgentDict<Record<string, unknown>>,
+    AgentDict<O>, AgentDict<number>, AgentDict<boolean>, AgentDict<boolean>, AgentDict<I>,
   ] {
     const e = this.envIndex, numAgents = this.possibleAgents.length;
     if (this.agents.length === 0) {
@@ -132,14 +147,14 @@ export class ParallelEnv<O extends Float32Array | Uint8Array = Float32Array | Ui
     const ended = (infos.episode.done[e] ?? 0) === 1;
     const source = ended && infos.finalObs ? infos.finalObs : obs;
     const rew: AgentDict<number> = {}, term: AgentDict<boolean> = {}, trunc: AgentDict<boolean> = {};
-    const info: AgentDict<Record<string, unknown>> = {};
+    const info: AgentDict<I> = {};
     const metrics = ended ? this.hooks.episodeMetrics(infos, e) : null;
     for (const agent of live) {
       const i = e * numAgents + this.possibleAgents.indexOf(agent);
       rew[agent] = rewards[i];
       term[agent] = terminations[i] === 1;
       trunc[agent] = truncations[i] === 1;
-      info[agent] = this.hooks.agentInfo(infos, e, i - e * numAgents);
+      info[agent] = this.hooks.agentInfo(infos, e, i - e * numAgents) as I;
       if (metrics) info[agent].episode = { return: infos.episode.return[i], length: infos.episode.length[e], metrics };
     }
     const observations = this.collectObs(source, live);

@@ -7,6 +7,7 @@
 import type { GpujsOptions } from '../backends/gpujs/probe.js';
 import type { Space } from '../spaces/index.js';
 import type { VectorEnvMetadata } from './vector-env.js';
+import type { AgentInfo } from './parallel-env.js';
 
 /** Where the stepping runs. `'auto'` picks cuda, then native, then gpujs. */
 export type BackendName = 'native' | 'cuda' | 'gpujs';
@@ -98,6 +99,8 @@ export interface BatchTypes {
   actionSpace: Space<unknown>;
   /** `env.metadata`: the general entries and the env's own. */
   metadata: VectorEnvMetadata;
+  /** One agent's info in a `parallelView()`. */
+  agentInfo: AgentInfo;
 }
 
 /** Result of `reset()`: views valid until the next call. */

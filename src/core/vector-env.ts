@@ -244,12 +244,12 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   }
 
   /** A PettingZoo ParallelEnv over env `envIndex` of this batch (see {@link ParallelEnv}). */
-  parallelView(envIndex: number): ParallelEnv<T['obs']> {
+  parallelView(envIndex: number): ParallelEnv<T['obs'], T['agentInfo']> {
     this.guard('parallelView');
     if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= this.numEnvs) {
       throw new InvalidArgumentError(`${this.id}: parallelView(${formatValue(envIndex)}): env index must be in [0, ${this.numEnvs})`, { env: envIndex });
     }
-    return new ParallelEnv<T['obs']>(this, envIndex, this.spec.view);
+    return new ParallelEnv<T['obs'], T['agentInfo']>(this, envIndex, this.spec.view);
   }
 
   /** Calls the backend without work: measures the cost of crossing into it. @internal */

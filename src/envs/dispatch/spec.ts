@@ -7,7 +7,7 @@
 import { Box, Dict, Discrete, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
-import type { DispatchMetadata } from '../../make.js';
+import type { DispatchAgentInfo, DispatchMetadata } from '../../env-types.js';
 import { batchAddon } from '../../backends/batch-addon.js';
 import { type DispatchConfig, resolveDispatchConfig } from './config.js';
 import { GLOBAL_FEATURES, ORDER_FEATURES, PAIR_FEATURES, checkDispatchBatch, obsLayout, type DispatchObsLayout } from './layout.js';
@@ -81,7 +81,7 @@ register<DispatchConfig>({
         city: cfg.city,
       } satisfies Pick<DispatchMetadata, 'config' | 'observationLayout' | 'observationDict' | 'city'>,
       view: {
-        agentInfo(infos: BatchInfos, env: number, agent: number) {
+        agentInfo(infos: BatchInfos, env: number, agent: number): DispatchAgentInfo {
           const d = infos as DispatchInfos;
           const i = env * cfg.numVehicles + agent;
           return {

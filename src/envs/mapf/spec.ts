@@ -7,7 +7,7 @@
 import { Box, Discrete, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
-import type { MapfMetadata } from '../../make.js';
+import type { MapfAgentInfo, MapfMetadata } from '../../env-types.js';
 import { batchAddon } from '../../backends/batch-addon.js';
 import { GpujsRuntime } from '../../backends/gpujs/runtime.js';
 import { chooseGpujsMode } from '../../backends/gpujs/probe.js';
@@ -45,10 +45,10 @@ register<MapfConfig>({
         },
       } satisfies Pick<MapfMetadata, 'config'>,
       view: {
-        agentInfo(infos: BatchInfos, env: number, agent: number) {
+        agentInfo(infos: BatchInfos, env: number, agent: number): MapfAgentInfo {
           const m = infos as MapfInfos;
           const i = env * cfg.numAgents + agent;
-          const info: Record<string, unknown> = {
+          const info: MapfAgentInfo = {
             isActive: m.agentMask[i] === 1,
             position: [m.positions[2 * i], m.positions[2 * i + 1]],
             goal: [m.goals[2 * i], m.goals[2 * i + 1]],

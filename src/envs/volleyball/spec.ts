@@ -8,7 +8,7 @@
 import { Box, batchSpace } from '../../spaces/index.js';
 import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
-import type { VolleyballMetadata } from '../../make.js';
+import type { VolleyballAgentInfo, VolleyballMetadata } from '../../env-types.js';
 import { batchAddon } from '../../backends/batch-addon.js';
 import { type VolleyballConfig, type VolleyballTask, VOLLEYBALL_TASKS, resolveVolleyballConfig } from './config.js';
 import { checkVolleyballBatch, volleyballParams } from './layout.js';
@@ -51,7 +51,7 @@ for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
           controlHz: 50,
         } satisfies Pick<VolleyballMetadata, 'config' | 'teams' | 'controlHz'>,
         view: {
-          agentInfo(infos: BatchInfos, env: number, agent: number) {
+          agentInfo(infos: BatchInfos, env: number, agent: number): VolleyballAgentInfo {
             const m = infos as VolleyballInfos;
             const i = env * info.drones + agent;
             return {
