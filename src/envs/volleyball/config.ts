@@ -67,6 +67,11 @@ export function servingDrone(teamSize: number, side: number): number {
   return teamSize * side + (teamSize === 6 ? 4 : teamSize === 3 ? 2 : 0);
 }
 
+/** Team of each drone of a task: drone a is on team floor(a / teamSize); all 0 without teams. @internal */
+export function droneTeams(info: VolleyballTaskInfo): number[] {
+  return Array.from({ length: info.drones }, (_, a) => (info.teamSize > 0 ? Math.floor(a / info.teamSize) : 0));
+}
+
 /** Every task, keyed by its name in the env id. */
 export const VOLLEYBALL_TASKS: Readonly<Record<VolleyballTask, VolleyballTaskInfo>> = {
   BackAndForth: { index: 0, drones: 1, obsDim: 26, maxSteps: 800, teamSize: 0, court: [18, 9], metricNames: ['targetReached'], description: 'one drone flies between two points (no ball)' },

@@ -7,7 +7,7 @@
 import type { BatchInfos, EpisodeInfo } from '../../core/types.js';
 import type { IoArena } from '../../core/io-arena.js';
 import type { VolleyballIoName } from './layout.js';
-import type { ResolvedVolleyballConfig } from './config.js';
+import { droneTeams, type ResolvedVolleyballConfig } from './config.js';
 
 /** Infos of a volleyball batch. All arrays are views rewritten by every step/reset. */
 export interface VolleyballInfos extends BatchInfos {
@@ -35,15 +35,13 @@ export interface VolleyballInfos extends BatchInfos {
 /** Builds the infos of a batch once; its arrays are live views. @internal */
 export function volleyballInfos(io: IoArena<VolleyballIoName>, cfg: ResolvedVolleyballConfig, numEnvs: number, keepFinalObs: boolean): VolleyballInfos {
   const v = io.views;
-  const teams = new Uint8Array(cfg.info.drones);
-  if (cfg.info.teamSize > 0) for (let a = 0; a < teams.length; a++) teams[a] = Math.floor(a / cfg.info.teamSize);
   const infos: VolleyballInfos = {
     agentMask: new Uint8Array(numEnvs * cfg.info.drones).fill(1),
     drones: v.outDrone as Float32Array,
     ball: v.outBall as Float32Array,
     board: v.outBoard as Float32Array,
     hits: v.outHit as Uint8Array,
-    teams,
+    teams: Uint8Array.from(droneTeams(cfg.info)),
     episode: {
       done: v.episodeDone as Uint8Array,
       return: v.finalReturn as Float32Array,

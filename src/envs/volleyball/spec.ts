@@ -10,7 +10,7 @@ import { register } from '../../registry.js';
 import type { BatchInfos } from '../../core/types.js';
 import type { VolleyballAgentInfo, VolleyballMetadata } from '../../env-types.js';
 import { batchAddon } from '../../backends/batch-addon.js';
-import { type VolleyballConfig, type VolleyballTask, VOLLEYBALL_TASKS, resolveVolleyballConfig } from './config.js';
+import { type VolleyballConfig, type VolleyballTask, VOLLEYBALL_TASKS, droneTeams, resolveVolleyballConfig } from './config.js';
 import { checkVolleyballBatch, volleyballParams } from './layout.js';
 import { VolleyballNativeEngine } from './native-engine.js';
 import { VolleyballGpujsEngine } from './gpujs/engine.js';
@@ -32,7 +32,7 @@ for (const task of Object.keys(VOLLEYBALL_TASKS) as VolleyballTask[]) {
       // Rotor commands beyond [-1, 1] are clipped; CTBR actions pass through tanh (any finite value).
       const action = cfg.actionMode === 'rotorThrust' ? new Box(-1, 1, [4], 'float32') : new Box(-Infinity, Infinity, [4], 'float32');
       const possibleAgents = Object.freeze(Array.from({ length: info.drones }, (_, i) => `drone_${i}`));
-      const teams = Object.freeze(Array.from({ length: info.drones }, (_, a) => (info.teamSize > 0 ? Math.floor(a / info.teamSize) : 0)));
+      const teams = Object.freeze(droneTeams(info));
       const spec = {
         id,
         possibleAgents,
