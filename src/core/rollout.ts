@@ -81,15 +81,9 @@ export function runRollout(engine: EnvEngine, spec: RolloutSpec, steps: number, 
     (dst as Int32Array).set((actions as Int32Array).subarray((steps - 1) * n));  // as the loop leaves it
   } else {
     const done = engine.infos.episode.done;
-    const staged = dst.slice();  // put back if a step is refused (e.g. the first, on a batch never reset)
     for (let t = 0; t < steps; t++) {
       (dst as Int32Array).set((actions as Int32Array).subarray(t * n, (t + 1) * n));
-      try {
-        engine.step();
-      } catch (err) {
-        (dst as Int32Array).set(staged as Int32Array);
-        throw err;
-      }
+      engine.step();
       out.rewards.set(engine.rewards, t * ea);
       out.terminations.set(engine.terminations, t * ea);
       out.truncations.set(engine.truncations, t * ea);

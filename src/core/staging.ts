@@ -75,8 +75,11 @@ export class ActionStaging {
     (this.buffer as Int32Array).set(this.saved as Int32Array);
   }
 
-  /** Copies the staged actions aside, into one buffer allocated on first use (not per step). */
-  private save(): void {
+  /**
+   * Copies the staged actions aside, into one buffer allocated on first use (not per step), for
+   * {@link restore}; `stage` and `stageRow` call it, and `rollout()` before its steps overwrite them.
+   */
+  save(): void {
     const dst = this.buffer;
     this.saved ??= new (dst.constructor as Int32ArrayConstructor)(dst.length);
     (this.saved as Int32Array).set(dst as Int32Array);

@@ -227,7 +227,14 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   rollout(steps: number, actions: T['actions']): RolloutResult<T['obs'], T['infos']> {
     this.guard('rollout');
     const spec = { id: this.id, numActions: this.spec.numActions, actionSize: this.actionSize };
-    const result = runRollout(this.engine, spec, steps, actions) as RolloutResult<T['obs'], T['infos']>;
+    this.staging.save();  // the steps overwrite the staged actions: a refused step puts them back
+    let result: RolloutResult<T['obs'], T['infos']>;
+    try {
+      result = runRollout(this.engine, spec, steps, actions) as RolloutResult<T['obs'], T['infos']>;
+    } catch (err) {
+      this.staging.restore();
+      throw err;
+    }
     this.spec.rewriteConstantInfos?.(this.engine.infos);
     return result;
   }
