@@ -87,7 +87,6 @@ export function resolveMakeOptions(o: MakeOptions<unknown>): ResolvedMakeOptions
  */
 export function make<D extends 'float32' | 'uint8' = 'float32'>(id: 'MAPF-v0', options?: MakeOptions<MapfConfig & { obsDtype?: D }>):
   VectorEnv<MapfBatchTypes<D>>;
-export function make<Id extends Exclude<keyof EnvConfigs, 'MAPF-v0'>>(id: Id, options?: MakeOptions<EnvConfigs[Id]>): VectorEnv<EnvBatchTypes[Id]>;
 export function make<Id extends keyof EnvConfigs>(id: Id, options?: MakeOptions<EnvConfigs[Id]>): VectorEnv<EnvBatchTypes[Id]>;
 export function make<Id extends string>(id: Id & (Id extends keyof EnvConfigs ? never : unknown), options?: MakeOptions<unknown>): VectorEnv;
 export function make(id: string, options: MakeOptions<unknown> = {}): VectorEnv {
