@@ -8,6 +8,7 @@
 // that stay within one slot's share, with valid slots, over many calls.
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -24,7 +25,64 @@ using mw::test::failures;
 using mw::mapf::Params;
 using mw::mapf::View;
 
+// The unsigned number after the next `"key":` at or after `at` in `text`, moving `at` past the key.
+bool read_uint(const std::string& text, size_t& at, const char* key, uint32_t& value) {
+  const size_t k = text.find(std::string("\"") + key + "\":", at);
+  if (k == std::string::npos) return false;
+  const size_t i = text.find_first_not_of(" ", text.find(':', k) + 1);
+  if (i == std::string::npos || text[i] < '0' || text[i] > '9') return false;
+  value = static_cast<uint32_t>(std::strtoul(text.c_str() + i, nullptr, 10));
+  at = i;
+  return true;
+}
+
+// The four quoted hex words of the next `"words": [...]` at or after `at`, moving `at` past them.
+bool read_words(const std::string& text, size_t& at, uint32_t (&words)[4]) {
+  size_t i = text.find("\"words\":", at);
+  if (i == std::string::npos) return false;
+  i = text.find('[', i);
+  for (uint32_t& w : words) {
+    i = text.find('"', i);
+    if (i == std::string::npos || i + 9 >= text.size() || text[i + 9] != '"') return false;
+    w = static_cast<uint32_t>(std::strtoul(text.substr(i + 1, 8).c_str(), nullptr, 16));
+    i += 10;
+  }
+  at = i;
+  return true;
+}
+
+// The test vectors of docs/rng.md, read from the same file the TypeScript tests read.
+void check_rng_vectors() {
+  const std::string path = std::string(MW_SOURCE_DIR) + "/test/fixtures/rng-vectors.json";
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  CHECK(f != nullptr, "cannot open %s", path.c_str());
+  if (f == nullptr) return;
+  std::string text;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  int vectors = 0;
+  size_t at = text.find("\"vectors\"");
+  for (uint32_t seed; at != std::string::npos && read_uint(text, at, "seed", seed);) {
+    uint32_t stream = 0, env = 0, episode = 0, step = 0, index = 0, want[4] = {0, 0, 0, 0};
+    const bool ok = read_uint(text, at, "stream", stream) && read_uint(text, at, "env", env) &&
+                    read_uint(text, at, "episode", episode) && read_uint(text, at, "step", step) &&
+                    read_uint(text, at, "index", index) && read_words(text, at, want);
+    CHECK(ok, "rng vector %d: malformed", vectors);
+    if (!ok) return;
+    const mw::U32x4 got = mw::rng_draw(seed, stream, env, episode, step, index);
+    for (int w = 0; w < 4; ++w)
+      CHECK(got.v[w] == want[w], "rng vector %d word %d: %08x, want %08x", vectors, w, got.v[w], want[w]);
+    ++vectors;
+  }
+  int listed = 0;
+  for (size_t w = text.find("\"words\":"); w != std::string::npos; w = text.find("\"words\":", w + 1)) ++listed;
+  CHECK(vectors == listed && listed > 0, "read %d of the %d rng vectors in %s", vectors, listed, path.c_str());
+}
+
 void check_rng() {
+  check_rng_vectors();
+  // Random123's known-answer vectors for philox4x32_10 (also in docs/rng.md).
   const mw::U32x4 a = mw::philox4x32_10(0, 0, 0, 0, 0, 0);
   CHECK(a.v[0] == 0x6627e8d5u && a.v[1] == 0xe169c58du && a.v[2] == 0xbc57ac4cu && a.v[3] == 0x9b00dbd8u, "philox KAT zero");
   const mw::U32x4 b = mw::philox4x32_10(~0u, ~0u, ~0u, ~0u, ~0u, ~0u);
