@@ -47,7 +47,7 @@ async function main() {
   writeFileSync(file, `${JSON.stringify({ benchmark: 'dispatch', started: started.toISOString(), machine, target: TARGET, results }, null, 2)}\n`);
   const t = results.find((r) => !r.error && r.params.numEnvs === TARGET.numEnvs && r.params.numThreads === TARGET.numThreads && !r.params.pairInsertionCost);
   const verdict = t ? `- ${TARGET.numEnvs} envs, ${TARGET.numThreads} threads, no pair block: ${si(t.vehicleStepsPerSec)} vehicle-steps/s (target ≥ ${si(TARGET.vehicleStepsPerSec)}: ${t.vehicleStepsPerSec >= TARGET.vehicleStepsPerSec ? 'met' : 'not met'})` : '';
-  const md = `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, commit ${machine.gitCommit?.slice(0, 10) ?? '?'}${machine.gitDirty ? ' (dirty)' : ''}, ${date}. Default preset (V 32, K 32, C 3, 8×8 grid, R 4), random valid bids chosen outside the timed region, medians of 5 repeats of ≥ 1 s of step() time.\n\n${table(results)}\n\n${verdict}`;
+  const md = `Machine: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, commit ${machine.gitCommit?.slice(0, 10) ?? '?'}${machine.gitDirty ? ' (dirty)' : ''}, ${date}. Default preset (V 32, K 32, C 3, 8×8 grid, R 4), each vehicle bidding on a random valid order slot half the time (no-op otherwise), chosen outside the timed region, medians of 5 repeats of ≥ 1 s of step() time.\n\n${table(results)}\n\n${verdict}`;
   process.stdout.write(`${md}\n\nwrote ${file}\n`);
   if (opts.writeDocs) writeDocsBlock('dispatch', md);
   if (results.some((r) => r.error)) process.exitCode = 1;
