@@ -1,9 +1,35 @@
 /**
- * The parts of the A2C example that know nothing of the env: a linear actor-critic over 0/1
- * observations, Adam, and generalized advantage estimation. `mapf-a2c.ts` puts them to work.
+ * The parts of the A2C examples that know nothing of the env: masked sampling, a linear
+ * actor-critic, Adam, bootstrap targets under same-step autoreset, generalized advantage
+ * estimation and episode-metric means. `mapf-a2c.ts` and `dispatch-a2c.ts` put them to work.
  * @module
  */
 import type { CounterRng } from '../src/index.js';
+
+/**
+ * Turns the `n` logits at `out[at ..]` into probabilities in place (a softmax over the actions
+ * whose `mask[maskAt + k]` is 1, 0 for the others; no mask: all) and samples one of them.
+ */
+export function sampleMasked(out: Float64Array, at: number, n: number, mask: ArrayLike<number> | null, maskAt: number,
+  rng: CounterRng): number {
+  let max = -Infinity, sum = 0, last = -1;
+  for (let k = 0; k < n; k++) if (mask === null || mask[maskAt + k]) { max = Math.max(max, out[at + k]); last = k; }
+  for (let k = 0; k < n; k++) sum += out[at + k] = mask === null || mask[maskAt + k] ? Math.exp(out[at + k] - max) : 0;
+  for (let k = 0; k < n; k++) out[at + k] /= sum;
+  let u = rng.uniform();
+  for (let k = 0; k < last; k++) {
+    u -= out[at + k];
+    if (u < 0 && out[at + k] > 0) return k;
+  }
+  return last;
+}
+
+/** Entropy (nats) of the `n` probabilities at `p[at ..]`. */
+export function entropyOf(p: ArrayLike<number>, at: number, n: number): number {
+  let h = 0;
+  for (let k = 0; k < n; k++) if (p[at + k] > 0) h -= p[at + k] * Math.log(p[at + k]);
+  return h;
+}
 
 /**
  * A linear actor-critic over one agent's observation (its values and a bias): `outputs` weights
@@ -35,17 +61,7 @@ export class LinearActorCritic {
 
   /** Samples an action from the logits at `out[at ..]`, leaving the probabilities in their place. */
   sample(out: Float64Array, at: number, rng: CounterRng): number {
-    const K = this.actions;
-    let max = -Infinity, sum = 0;
-    for (let k = 0; k < K; k++) max = Math.max(max, out[at + k]);
-    for (let k = 0; k < K; k++) sum += out[at + k] = Math.exp(out[at + k] - max);
-    for (let k = 0; k < K; k++) out[at + k] /= sum;
-    let u = rng.uniform();
-    for (let k = 0; k < K - 1; k++) {
-      u -= out[at + k];
-      if (u < 0) return k;
-    }
-    return K - 1;
+    return sampleMasked(out, at, this.actions, null, 0, rng);
   }
 }
 
@@ -71,6 +87,36 @@ export class Adam {
   }
 }
 
+/** What a step returned that decides how each agent slot is bootstrapped. */
+export interface StepFlags {
+  obs: ArrayLike<number>;
+  terminations: Uint8Array;
+  truncations: Uint8Array;
+  infos: { agentMask: Uint8Array; episode: { done: Uint8Array }; finalObs?: ArrayLike<number> };
+}
+
+/**
+ * After a step of a same-step-autoreset batch made with `keepFinalObs`, for every agent slot `i`:
+ * `cont[at + i]` is 1 where the agent acts again in the same episode, and `nextValues[at + i]` the
+ * value of what follows its action: `valueOf(step.obs, i)` where it goes on; where its env's
+ * episode ended by truncation and it is not terminated, `valueOf(step.infos.finalObs, i)` (`obs`
+ * already shows the next episode); else 0 (it reached a terminal state, or the episode ended by
+ * termination).
+ */
+export function bootstrapTargets(step: StepFlags, valueOf: (obs: ArrayLike<number>, slot: number) => number,
+  cont: Uint8Array, nextValues: Float64Array, at: number): void {
+  const { done } = step.infos.episode, agents = step.terminations.length / done.length;
+  for (let i = 0; i < step.terminations.length; i++) {
+    const ended = done[Math.floor(i / agents)] === 1;
+    cont[at + i] = !ended && step.infos.agentMask[i] === 1 ? 1 : 0;
+    if (cont[at + i]) nextValues[at + i] = valueOf(step.obs, i);
+    else if (ended && step.truncations[i] && !step.terminations[i]) {
+      if (step.infos.finalObs === undefined) throw new Error('bootstrapTargets: make the batch with keepFinalObs: true');
+      nextValues[at + i] = valueOf(step.infos.finalObs, i);
+    } else nextValues[at + i] = 0;
+  }
+}
+
 /** One rollout's `[steps, slots]` arrays for {@link generalizedAdvantages}. */
 export interface RolloutArrays {
   /** Reward of each slot on each step. */
@@ -80,7 +126,7 @@ export interface RolloutArrays {
   /** Stride and offset of the value in `values`. */
   valueStride: number;
   valueAt: number;
-  /** Value of what follows each step (`bootstrapTargets` in mapf-a2c.ts). */
+  /** Value of what follows each step ({@link bootstrapTargets}). */
   nextValues: ArrayLike<number>;
   /** 1 where the slot acts again on the next step of the same episode. */
   cont: ArrayLike<number>;
@@ -114,3 +160,27 @@ export function generalizedAdvantages(r: RolloutArrays, out: Float64Array): numb
   return count;
 }
 
+
+/** Mean and standard deviation (plus 1e-8) of `adv` where `acted` is 1, for normalizing it. */
+export function advantageMoments(adv: ArrayLike<number>, acted: ArrayLike<number>): { mean: number; std: number } {
+  let count = 0, mean = 0, sq = 0;
+  for (let j = 0; j < adv.length; j++) if (acted[j]) { count += 1; mean += adv[j]; sq += adv[j] * adv[j]; }
+  mean /= Math.max(count, 1);
+  return { mean, std: Math.sqrt(Math.max(sq / Math.max(count, 1) - mean * mean, 0)) + 1e-8 };
+}
+
+/** Sums of episode metrics, turned into means by `mean()`. */
+export class MetricMeans {
+  /** Episodes added. */
+  episodes = 0;
+  private sums: Record<string, number> = {};
+  /** Adds one episode's metrics. */
+  add(metrics: Record<string, number>): void {
+    this.episodes += 1;
+    for (const [k, v] of Object.entries(metrics)) this.sums[k] = (this.sums[k] ?? 0) + v;
+  }
+  /** Each metric's mean over the episodes added. */
+  mean(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / this.episodes]));
+  }
+}

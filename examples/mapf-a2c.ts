@@ -16,10 +16,10 @@
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { CounterRng, make, mapfEpisodeMetrics, type BackendName, type MapfConfig, type MapfInfos } from '../src/index.js';
-import { Adam, LinearActorCritic, generalizedAdvantages } from './a2c.js';
+import { CounterRng, make, mapfEpisodeMetrics, type BackendName, type MapfConfig } from '../src/index.js';
+import { Adam, LinearActorCritic, MetricMeans, advantageMoments, bootstrapTargets, entropyOf, generalizedAdvantages } from './a2c.js';
 
-export { LinearActorCritic, generalizedAdvantages } from './a2c.js';
+export { LinearActorCritic, bootstrapTargets, generalizedAdvantages } from './a2c.js';
 
 /** Options of {@link trainMapfA2C} and {@link evaluateMapf}. */
 export interface A2COptions {
@@ -66,49 +66,6 @@ export interface UpdateStats {
 export const DEFAULT_A2C_CONFIG: MapfConfig = {
   numAgents: 8, size: 16, density: 0.2, obsRadius: 5, maxEpisodeSteps: 64, obsDtype: 'uint8',
 };
-
-/** What a step returned that decides how each agent slot is bootstrapped. */
-export interface StepFlags {
-  obs: ArrayLike<number>;
-  terminations: Uint8Array;
-  truncations: Uint8Array;
-  infos: MapfInfos;
-}
-
-/**
- * After a step of a same-step-autoreset batch made with `keepFinalObs`, for every agent slot `i`:
- * `cont[at + i]` is 1 where the agent acts again in the same episode, and `nextValues[at + i]` the
- * value of what follows its action: `valueOf(step.obs, i)` where it goes on; where its env's
- * episode ended by truncation and it is not terminated, `valueOf(step.infos.finalObs, i)` (`obs`
- * already shows the next episode); else 0 (it reached its goal, or the episode ended by
- * termination).
- */
-export function bootstrapTargets(step: StepFlags, valueOf: (obs: ArrayLike<number>, slot: number) => number,
-  cont: Uint8Array, nextValues: Float64Array, at: number): void {
-  const { done } = step.infos.episode, agents = step.terminations.length / done.length;
-  for (let i = 0; i < step.terminations.length; i++) {
-    const ended = done[Math.floor(i / agents)] === 1;
-    cont[at + i] = !ended && step.infos.agentMask[i] === 1 ? 1 : 0;
-    if (cont[at + i]) nextValues[at + i] = valueOf(step.obs, i);
-    else if (ended && step.truncations[i] && !step.terminations[i]) {
-      if (step.infos.finalObs === undefined) throw new Error('bootstrapTargets: make the batch with keepFinalObs: true');
-      nextValues[at + i] = valueOf(step.infos.finalObs, i);
-    } else nextValues[at + i] = 0;
-  }
-}
-
-/** Sums of episode metrics, turned into means by `mean()`. */
-class MetricMeans {
-  episodes = 0;
-  private sums: Record<string, number> = {};
-  add(metrics: Record<string, number>): void {
-    this.episodes += 1;
-    for (const [k, v] of Object.entries(metrics)) this.sums[k] = (this.sums[k] ?? 0) + v;
-  }
-  mean(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / this.episodes]));
-  }
-}
 
 /** Trains a {@link LinearActorCritic} on MAPF-v0 and returns it. */
 export function trainMapfA2C(options: A2COptions = {}): LinearActorCritic {
@@ -162,10 +119,8 @@ export function trainMapfA2C(options: A2COptions = {}): LinearActorCritic {
     }
     const count = generalizedAdvantages({ rewards: rewBuf, values: outBuf, valueStride: O, valueAt: K,
       nextValues, cont, acted, steps: T, slots: N, gamma, lambda }, adv);
-    let mean = 0, sq = 0, entropy = 0;
-    for (let j = 0; j < T * N; j++) if (acted[j]) { mean += adv[j]; sq += adv[j] * adv[j]; }
-    mean /= Math.max(count, 1);
-    const std = Math.sqrt(Math.max(sq / Math.max(count, 1) - mean * mean, 0)) + 1e-8;
+    const { mean, std } = advantageMoments(adv, acted);
+    let entropy = 0;
     // The gradient of normAdv·log π(a) + entropyCoef·H − ½(return − V)², summed over the nonzero
     // inputs of each sample. The value column has weights of its own and Adam scales each weight's
     // step, so a weight on the value loss would change nothing.
@@ -174,8 +129,7 @@ export function trainMapfA2C(options: A2COptions = {}): LinearActorCritic {
       if (!acted[j]) continue;
       const o = j * O, a = actBuf[j];
       const normAdv = (adv[j] - mean) / std;
-      let h = 0;
-      for (let k = 0; k < K; k++) { const p = outBuf[o + k]; if (p > 0) h -= p * Math.log(p); }
+      const h = entropyOf(outBuf, o, K);
       entropy += h;
       for (let k = 0; k < K; k++) {
         const p = outBuf[o + k];

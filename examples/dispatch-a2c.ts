@@ -1,0 +1,230 @@
+/**
+ * A small trainer for RideDispatch-v0 written against the public API only: advantage actor-critic
+ * with a masked "pointer" policy shared by every vehicle. Bidding on order slot k scores the slot's
+ * own features (its order and the vehicle's pickup ETA to it) with one weight vector shared by all
+ * slots; the no-op, each reposition and the value score the vehicle's own features. Actions the
+ * env's `infos.actionMask` forbids get probability 0, so the policy never bids on an order it
+ * cannot take.
+ *
+ * Every vehicle acts on every step and episodes end only by truncation (`horizonSteps`), so each
+ * episode's last step is bootstrapped from `infos.finalObs`. Run it after `npm install`:
+ * `npm run example:dispatch-a2c -- --updates 100`. In your own project, import from `'manyworlds'`
+ * instead of `'../src/index.js'`.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import {
+  CounterRng, make, makeDispatchPolicy, dispatchEpisodeMetrics, type BackendName, type DispatchConfig, type DispatchObsLayout,
+} from '../src/index.js';
+import { Adam, MetricMeans, advantageMoments, bootstrapTargets, entropyOf, generalizedAdvantages, sampleMasked } from './a2c.js';
+
+/** Options of {@link trainDispatchA2C} and {@link evaluateDispatch}. */
+export interface DispatchA2COptions {
+  /** Envs stepped together (default 32). */
+  numEnvs?: number;
+  /** Seed of the batch and of the action sampling (default 1). */
+  seed?: number;
+  /** RideDispatch-v0 config (default {@link DEFAULT_DISPATCH_A2C_CONFIG}; `pairInsertionCost` must be on). */
+  config?: DispatchConfig;
+  /** Backend of the batch (default `'auto'`). */
+  backend?: BackendName | 'auto';
+  /** Gradient updates (default 100); each follows `rolloutSteps` steps of the whole batch. */
+  updates?: number;
+  /** Steps per rollout (default 15). */
+  rolloutSteps?: number;
+  /** Adam step size (default 0.1). */
+  learningRate?: number;
+  /** Discount (default 0.95). */
+  gamma?: number;
+  /** GAE λ (default 0.9). */
+  lambda?: number;
+  /** Weight of the entropy bonus (default 0.01). */
+  entropyCoef?: number;
+  /** Called after each update with the metrics of the episodes that ended during its rollout. */
+  onUpdate?: (update: number, ended: MetricMeans, seconds: number) => void;
+}
+
+/** The default task: the default 8×8 grid city and 32 vehicles, with the pair block (pickup ETAs). */
+export const DEFAULT_DISPATCH_A2C_CONFIG: DispatchConfig = { pairInsertionCost: true };
+
+/**
+ * The pointer policy's weights and forward pass. Context features: the self and global blocks and
+ * a bias; slot features: the slot's order block, its pair block and a bias.
+ */
+export class PointerPolicy {
+  /** Context and slot feature counts (bias included), slots K, repositions R and actions 1 + K + R. */
+  readonly contextSize: number;
+  readonly slotSize: number;
+  readonly slots: number;
+  readonly repositions: number;
+  readonly actions: number;
+  /** `[slotSize]` bid weights, then `[2 + R, contextSize]`: no-op, repositions, value. */
+  readonly weights: Float64Array;
+  /** @param layout - the env's `metadata.observationLayout`; @param actions - its `Discrete(n)`. */
+  constructor(readonly layout: DispatchObsLayout, actions: number) {
+    if (layout.pair[1] === 0) throw new RangeError('PointerPolicy needs the pair block: make the env with pairInsertionCost: true');
+    this.slots = layout.orders[1] / 9;
+    this.actions = actions;
+    this.repositions = actions - 1 - this.slots;
+    this.contextSize = layout.self[1] + layout.global[1] + 1;
+    this.slotSize = 9 + 2 + 1;
+    this.weights = new Float64Array(this.slotSize + (2 + this.repositions) * this.contextSize);
+  }
+
+  /** Context feature `f` of the observation row at `obs[row ..]`. */
+  context(obs: ArrayLike<number>, row: number, f: number): number {
+    const self = this.layout.self[1];
+    if (f < self) return obs[row + this.layout.self[0] + f];
+    return f < self + this.layout.global[1] ? obs[row + this.layout.global[0] + f - self] : 1;
+  }
+
+  /** Slot feature `f` of slot `k` of the observation row at `obs[row ..]`. */
+  slotFeature(obs: ArrayLike<number>, row: number, k: number, f: number): number {
+    if (f < 9) return obs[row + this.layout.orders[0] + 9 * k + f];
+    return f < 11 ? obs[row + this.layout.pair[0] + 2 * k + f - 9] : 1;
+  }
+
+  /** Writes the `actions` logits and the value of the observation row at `obs[row ..]` into `out[at ..]`. */
+  forward(obs: ArrayLike<number>, row: number, out: Float64Array, at: number): void {
+    const w = this.weights, C = this.contextSize, P = this.slotSize, K = this.slots;
+    for (let k = 0; k < K; k++) {
+      let z = 0;
+      for (let f = 0; f < P; f++) z += w[f] * this.slotFeature(obs, row, k, f);
+      out[at + 1 + k] = z;
+    }
+    // Context heads in weight order: no-op (action 0), repositions (actions 1 + K + r), value.
+    for (let h = 0; h < 2 + this.repositions; h++) {
+      let z = 0;
+      for (let f = 0; f < C; f++) z += w[P + h * C + f] * this.context(obs, row, f);
+      out[at + (h === 0 ? 0 : h <= this.repositions ? K + h : this.actions)] = z;
+    }
+  }
+
+  /** Adds `g` (d objective / d output, `actions + 1` of them) times the features to `grad`. */
+  backward(obs: ArrayLike<number>, row: number, g: Float64Array, grad: Float64Array): void {
+    const C = this.contextSize, P = this.slotSize, K = this.slots;
+    for (let k = 0; k < K; k++) {
+      if (g[1 + k] === 0) continue;
+      for (let f = 0; f < P; f++) grad[f] += g[1 + k] * this.slotFeature(obs, row, k, f);
+    }
+    for (let h = 0; h < 2 + this.repositions; h++) {
+      const gh = g[h === 0 ? 0 : h <= this.repositions ? K + h : this.actions];
+      for (let f = 0; f < C; f++) grad[P + h * C + f] += gh * this.context(obs, row, f);
+    }
+  }
+}
+
+/** Trains a {@link PointerPolicy} on RideDispatch-v0 and returns it. */
+export function trainDispatchA2C(options: DispatchA2COptions = {}): PointerPolicy {
+  const seed = options.seed ?? 1, T = options.rolloutSteps ?? 15;
+  const gamma = options.gamma ?? 0.95, lambda = options.lambda ?? 0.9, entropyCoef = options.entropyCoef ?? 0.01;
+  using env = make('RideDispatch-v0', {
+    numEnvs: options.numEnvs ?? 32, seed, backend: options.backend, keepFinalObs: true, config: options.config ?? DEFAULT_DISPATCH_A2C_CONFIG,
+  });
+  const D = env.metadata.observationLayout.size, N = env.numEnvs * env.numAgents;
+  const model = new PointerPolicy(env.metadata.observationLayout, env.singleActionSpace.n);
+  const nA = model.actions, O = nA + 1; // logits, then the value at index nA
+  const adam = new Adam(model.weights.length, options.learningRate ?? 0.1);
+  const rng = new CounterRng(seed, 0xd15a);
+  // Rollout storage, [T, N, ...]. Every vehicle acts on every step, so `acted` is all ones.
+  const obsBuf = new Float32Array(T * N * D), outBuf = new Float64Array(T * N * O), actBuf = new Int32Array(T * N);
+  const acted = new Uint8Array(T * N).fill(1), cont = new Uint8Array(T * N);
+  const rewBuf = new Float32Array(T * N), nextValues = new Float64Array(T * N), adv = new Float64Array(T * N);
+  const grad = new Float64Array(model.weights.length), g = new Float64Array(O), finalOut = new Float64Array(O);
+
+  let { obs, infos } = env.reset();
+  let out = new Float64Array(N * O), next = new Float64Array(N * O);
+  const valueOf = (source: ArrayLike<number>, i: number): number => {
+    if (source === obs) return next[i * O + nA];
+    model.forward(source, i * D, finalOut, 0);
+    return finalOut[nA];
+  };
+  for (let i = 0; i < N; i++) model.forward(obs, i * D, out, i * O);
+  for (let update = 0; update < (options.updates ?? 100); update++) {
+    const started = performance.now(), ended = new MetricMeans();
+    for (let t = 0; t < T; t++) {
+      const row = t * N;
+      obsBuf.set(obs, row * D);
+      for (let i = 0; i < N; i++) env.actions[i] = actBuf[row + i] = sampleMasked(out, i * O, nA, infos.actionMask, i * nA, rng);
+      outBuf.set(out, row * O);
+      const step = env.step();
+      ({ obs, infos } = step);
+      rewBuf.set(step.rewards, row);
+      for (let i = 0; i < N; i++) model.forward(obs, i * D, next, i * O);
+      bootstrapTargets(step, valueOf, cont, nextValues, row);
+      for (let e = 0; e < env.numEnvs; e++) if (infos.episode.done[e]) ended.add(dispatchEpisodeMetrics(infos, e));
+      [out, next] = [next, out];
+    }
+    generalizedAdvantages({ rewards: rewBuf, values: outBuf, valueStride: O, valueAt: nA, nextValues, cont, acted,
+      steps: T, slots: N, gamma, lambda }, adv);
+    const { mean, std } = advantageMoments(adv, acted);
+    // The gradient of normAdv·log π(a) + entropyCoef·H − ½(return − V)² (masked actions have p = 0
+    // and get no gradient).
+    grad.fill(0);
+    for (let j = 0; j < T * N; j++) {
+      const o = j * O, a = actBuf[j], normAdv = (adv[j] - mean) / std, h = entropyOf(outBuf, o, nA);
+      for (let k = 0; k < nA; k++) {
+        const p = outBuf[o + k];
+        g[k] = normAdv * ((k === a ? 1 : 0) - p) - entropyCoef * p * (Math.log(Math.max(p, 1e-12)) + h);
+      }
+      g[nA] = adv[j];
+      model.backward(obsBuf, j * D, g, grad);
+    }
+    for (let k = 0; k < grad.length; k++) grad[k] /= T * N;
+    adam.ascend(model.weights, grad);
+    for (let i = 0; i < N; i++) model.forward(obs, i * D, out, i * O);
+    options.onUpdate?.(update, ended, (performance.now() - started) / 1000);
+  }
+  return model;
+}
+
+/**
+ * Plays one episode in each of `numEnvs` envs (seeded from `seed`) with the model's sampled
+ * actions, or with a named baseline of `makeDispatchPolicy` (`'random'`: uniform among valid
+ * actions; `'greedy'`: closest vehicle-order pairs first), and returns the metrics' means.
+ */
+export function evaluateDispatch(policy: PointerPolicy | 'random' | 'greedy', options: DispatchA2COptions = {}): Record<string, number> {
+  const seed = options.seed ?? 1;
+  using env = make('RideDispatch-v0', {
+    numEnvs: options.numEnvs ?? 32, seed, backend: options.backend, config: options.config ?? DEFAULT_DISPATCH_A2C_CONFIG,
+  });
+  const D = env.metadata.observationLayout.size, nA = env.singleActionSpace.n, N = env.numEnvs * env.numAgents;
+  const baseline = typeof policy === 'string' ? makeDispatchPolicy(policy, env, seed) : null;
+  const rng = new CounterRng(seed, 0xe7a1), out = new Float64Array(nA + 1), ended = new MetricMeans();
+  let { obs, infos } = env.reset();
+  while (ended.episodes === 0) {
+    if (baseline) baseline(obs, infos);
+    else for (let i = 0; i < N; i++) {
+      (policy as PointerPolicy).forward(obs, i * D, out, 0);
+      env.actions[i] = sampleMasked(out, 0, nA, infos.actionMask, i * nA, rng);
+    }
+    ({ obs, infos } = env.step());
+    for (let e = 0; e < env.numEnvs; e++) if (infos.episode.done[e]) ended.add(dispatchEpisodeMetrics(infos, e));
+  }
+  return ended.mean();
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: { updates: { type: 'string', default: '100' }, envs: { type: 'string', default: '32' }, seed: { type: 'string', default: '1' } },
+  });
+  const int = (name: 'updates' | 'envs' | 'seed', min: number): number => {
+    const v = Number(values[name]);
+    if (!Number.isInteger(v) || v < min) { console.error(`--${name} must be an integer >= ${min}, got ${values[name]}`); process.exit(2); }
+    return v;
+  };
+  const opts: DispatchA2COptions = { updates: int('updates', 1), numEnvs: int('envs', 1), seed: int('seed', 0) };
+  const evalOpts: DispatchA2COptions = { ...opts, numEnvs: 64, seed: opts.seed! + 1_000_000 };
+  const show = (m: Record<string, number>): string =>
+    `service rate ${m.serviceRate.toFixed(3)}  pickup ${m.meanPickupMin.toFixed(2)} min  return ${m.episodeReturn.toFixed(1)}`;
+  console.log(`random valid actions: ${show(evaluateDispatch('random', evalOpts))}`);
+  console.log(`greedy baseline:      ${show(evaluateDispatch('greedy', evalOpts))}`);
+  const model = trainDispatchA2C({
+    ...opts,
+    onUpdate: (u, ended, seconds) => {
+      if (ended.episodes > 0) console.log(`update ${String(u + 1).padStart(4)}  episodes ${ended.episodes}  ${show(ended.mean())}  (${seconds.toFixed(2)} s/update)`);
+    },
+  });
+  console.log(`trained policy:       ${show(evaluateDispatch(model, evalOpts))}  (64 unseen envs)`);
+}
