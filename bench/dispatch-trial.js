@@ -2,8 +2,8 @@
 // One RideDispatch-v0 benchmark trial, run in a fresh process by bench/dispatch.js:
 //   node bench/dispatch-trial.js '{"numEnvs":4096,"numThreads":2,"pairInsertionCost":false}'
 // Default preset (8x8 grid city, V 32, K 32, C 3, R 4, 60-step episodes). Between steps each
-// vehicle bids on a uniformly drawn valid slot from its action mask half of the time (no-op
-// otherwise), chosen outside the timed region: the timing covers step() alone. Prints one JSON
+// vehicle, half of the time, bids on the first valid slot of its action mask at or after a random
+// start slot (no-op otherwise), chosen outside the timed region: the timing covers step() alone. Prints one JSON
 // line: env-steps/s and vehicle-steps/s (median of the repeats, and every repeat).
 import { make, CounterRng, RngStream } from '../dist/src/index.js';
 

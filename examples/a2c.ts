@@ -1,19 +1,22 @@
 /**
  * The parts of the A2C examples that know nothing of the env: masked sampling, a linear
  * actor-critic, Adam, bootstrap targets under same-step autoreset, generalized advantage
- * estimation and episode-metric means. `mapf-a2c.ts` and `dispatch-a2c.ts` put them to work.
+ * estimation and episode-metric means. `mapf-a2c.ts` and `dispatch-a2c.ts` put them to work. In
+ * your own project, import from `'manyworlds'` instead of `'../src/index.js'`.
  * @module
  */
 import type { CounterRng } from '../src/index.js';
 
 /**
  * Turns the `n` logits at `out[at ..]` into probabilities in place (a softmax over the actions
- * whose `mask[maskAt + k]` is 1, 0 for the others; no mask: all) and samples one of them.
+ * whose `mask[maskAt + k]` is 1, 0 for the others; no mask: all) and samples one of them. Throws a
+ * `RangeError` if the mask allows none.
  */
 export function sampleMasked(out: Float64Array, at: number, n: number, mask: ArrayLike<number> | null, maskAt: number,
   rng: CounterRng): number {
   let max = -Infinity, sum = 0, last = -1;
   for (let k = 0; k < n; k++) if (mask === null || mask[maskAt + k]) { max = Math.max(max, out[at + k]); last = k; }
+  if (last < 0) throw new RangeError(`sampleMasked: the mask at ${maskAt} allows none of the ${n} actions`);
   for (let k = 0; k < n; k++) sum += out[at + k] = mask === null || mask[maskAt + k] ? Math.exp(out[at + k] - max) : 0;
   for (let k = 0; k < n; k++) out[at + k] /= sum;
   let u = rng.uniform();
@@ -169,18 +172,44 @@ export function advantageMoments(adv: ArrayLike<number>, acted: ArrayLike<number
   return { mean, std: Math.sqrt(Math.max(sq / Math.max(count, 1) - mean * mean, 0)) + 1e-8 };
 }
 
-/** Sums of episode metrics, turned into means by `mean()`. */
+/** Sums of episode metrics, turned into means by `mean()`; NaN values (a metric an episode lacks) are skipped. */
 export class MetricMeans {
   /** Episodes added. */
   episodes = 0;
   private sums: Record<string, number> = {};
+  private counts: Record<string, number> = {};
   /** Adds one episode's metrics. */
   add(metrics: Record<string, number>): void {
     this.episodes += 1;
-    for (const [k, v] of Object.entries(metrics)) this.sums[k] = (this.sums[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(metrics)) {
+      if (Number.isNaN(v)) continue;
+      this.sums[k] = (this.sums[k] ?? 0) + v;
+      this.counts[k] = (this.counts[k] ?? 0) + 1;
+    }
   }
-  /** Each metric's mean over the episodes added. */
+  /** Adds every episode another `MetricMeans` holds. */
+  merge(other: MetricMeans): void {
+    this.episodes += other.episodes;
+    for (const [k, v] of Object.entries(other.sums)) {
+      this.sums[k] = (this.sums[k] ?? 0) + v;
+      this.counts[k] = (this.counts[k] ?? 0) + other.counts[k];
+    }
+  }
+  /** Each metric's mean over the episodes that have it. */
   mean(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / this.episodes]));
+    return Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / this.counts[k]]));
   }
+}
+
+/** What one update of a trainer saw and did. */
+export interface UpdateStats {
+  /** 0-based index of the update. */
+  update: number;
+  /** The metrics of the episodes that ended during the update's rollout. */
+  ended: MetricMeans;
+  /** Mean policy entropy over the agent-steps of the rollout (nats). */
+  entropy: number;
+  /** Env-steps of the rollout, and seconds of the rollout and update together. */
+  envSteps: number;
+  seconds: number;
 }

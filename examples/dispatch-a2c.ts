@@ -17,7 +17,9 @@ import { pathToFileURL } from 'node:url';
 import {
   CounterRng, make, makeDispatchPolicy, dispatchEpisodeMetrics, type BackendName, type DispatchConfig, type DispatchObsLayout,
 } from '../src/index.js';
-import { Adam, MetricMeans, advantageMoments, bootstrapTargets, entropyOf, generalizedAdvantages, sampleMasked } from './a2c.js';
+import {
+  Adam, MetricMeans, advantageMoments, bootstrapTargets, entropyOf, generalizedAdvantages, sampleMasked, type UpdateStats,
+} from './a2c.js';
 
 /** Options of {@link trainDispatchA2C} and {@link evaluateDispatch}. */
 export interface DispatchA2COptions {
@@ -41,8 +43,8 @@ export interface DispatchA2COptions {
   lambda?: number;
   /** Weight of the entropy bonus (default 0.01). */
   entropyCoef?: number;
-  /** Called after each update with the metrics of the episodes that ended during its rollout. */
-  onUpdate?: (update: number, ended: MetricMeans, seconds: number) => void;
+  /** Called after each update with its statistics. */
+  onUpdate?: (stats: UpdateStats) => void;
 }
 
 /** The default task: the default 8×8 grid city and 32 vehicles, with the pair block (pickup ETAs). */
@@ -53,23 +55,35 @@ export const DEFAULT_DISPATCH_A2C_CONFIG: DispatchConfig = { pairInsertionCost: 
  * a bias; slot features: the slot's order block, its pair block and a bias.
  */
 export class PointerPolicy {
-  /** Context and slot feature counts (bias included), slots K, repositions R and actions 1 + K + R. */
+  /** Context and slot feature counts (bias included). */
   readonly contextSize: number;
   readonly slotSize: number;
-  readonly slots: number;
+  /** Order and pair features per slot. */
+  readonly orderFeatures: number;
+  readonly pairFeatures: number;
+  /** Repositions R and actions 1 + K + R. */
   readonly repositions: number;
   readonly actions: number;
   /** `[slotSize]` bid weights, then `[2 + R, contextSize]`: no-op, repositions, value. */
   readonly weights: Float64Array;
-  /** @param layout - the env's `metadata.observationLayout`; @param actions - its `Discrete(n)`. */
-  constructor(readonly layout: DispatchObsLayout, actions: number) {
+  /**
+   * @param layout - the env's `metadata.observationLayout`; @param slots - its `numSlots` (K);
+   * @param actions - its `Discrete(1 + K + R)` size.
+   */
+  constructor(readonly layout: DispatchObsLayout, readonly slots: number, actions: number) {
     if (layout.pair[1] === 0) throw new RangeError('PointerPolicy needs the pair block: make the env with pairInsertionCost: true');
-    this.slots = layout.orders[1] / 9;
+    this.orderFeatures = layout.orders[1] / slots;
+    this.pairFeatures = layout.pair[1] / slots;
     this.actions = actions;
-    this.repositions = actions - 1 - this.slots;
+    this.repositions = actions - 1 - slots;
     this.contextSize = layout.self[1] + layout.global[1] + 1;
-    this.slotSize = 9 + 2 + 1;
+    this.slotSize = this.orderFeatures + this.pairFeatures + 1;
     this.weights = new Float64Array(this.slotSize + (2 + this.repositions) * this.contextSize);
+  }
+
+  /** Whether this model reads the observations and actions of a batch with this layout and action count. */
+  fits(layout: DispatchObsLayout, actions: number): boolean {
+    return JSON.stringify(layout) === JSON.stringify(this.layout) && actions === this.actions;
   }
 
   /** Context feature `f` of the observation row at `obs[row ..]`. */
@@ -81,8 +95,9 @@ export class PointerPolicy {
 
   /** Slot feature `f` of slot `k` of the observation row at `obs[row ..]`. */
   slotFeature(obs: ArrayLike<number>, row: number, k: number, f: number): number {
-    if (f < 9) return obs[row + this.layout.orders[0] + 9 * k + f];
-    return f < 11 ? obs[row + this.layout.pair[0] + 2 * k + f - 9] : 1;
+    const o = this.orderFeatures, q = this.pairFeatures;
+    if (f < o) return obs[row + this.layout.orders[0] + o * k + f];
+    return f < o + q ? obs[row + this.layout.pair[0] + q * k + f - o] : 1;
   }
 
   /** Writes the `actions` logits and the value of the observation row at `obs[row ..]` into `out[at ..]`. */
@@ -123,7 +138,7 @@ export function trainDispatchA2C(options: DispatchA2COptions = {}): PointerPolic
     numEnvs: options.numEnvs ?? 32, seed, backend: options.backend, keepFinalObs: true, config: options.config ?? DEFAULT_DISPATCH_A2C_CONFIG,
   });
   const D = env.metadata.observationLayout.size, N = env.numEnvs * env.numAgents;
-  const model = new PointerPolicy(env.metadata.observationLayout, env.singleActionSpace.n);
+  const model = new PointerPolicy(env.metadata.observationLayout, env.metadata.config.numSlots, env.singleActionSpace.n);
   const nA = model.actions, O = nA + 1; // logits, then the value at index nA
   const adam = new Adam(model.weights.length, options.learningRate ?? 0.1);
   const rng = new CounterRng(seed, 0xd15a);
@@ -159,11 +174,13 @@ export function trainDispatchA2C(options: DispatchA2COptions = {}): PointerPolic
     generalizedAdvantages({ rewards: rewBuf, values: outBuf, valueStride: O, valueAt: nA, nextValues, cont, acted,
       steps: T, slots: N, gamma, lambda }, adv);
     const { mean, std } = advantageMoments(adv, acted);
+    let entropy = 0;
     // The gradient of normAdv·log π(a) + entropyCoef·H − ½(return − V)² (masked actions have p = 0
     // and get no gradient).
     grad.fill(0);
     for (let j = 0; j < T * N; j++) {
       const o = j * O, a = actBuf[j], normAdv = (adv[j] - mean) / std, h = entropyOf(outBuf, o, nA);
+      entropy += h;
       for (let k = 0; k < nA; k++) {
         const p = outBuf[o + k];
         g[k] = normAdv * ((k === a ? 1 : 0) - p) - entropyCoef * p * (Math.log(Math.max(p, 1e-12)) + h);
@@ -174,7 +191,9 @@ export function trainDispatchA2C(options: DispatchA2COptions = {}): PointerPolic
     for (let k = 0; k < grad.length; k++) grad[k] /= T * N;
     adam.ascend(model.weights, grad);
     for (let i = 0; i < N; i++) model.forward(obs, i * D, out, i * O);
-    options.onUpdate?.(update, ended, (performance.now() - started) / 1000);
+    options.onUpdate?.({
+      update, ended, entropy: entropy / (T * N), envSteps: T * env.numEnvs, seconds: (performance.now() - started) / 1000,
+    });
   }
   return model;
 }
@@ -182,7 +201,8 @@ export function trainDispatchA2C(options: DispatchA2COptions = {}): PointerPolic
 /**
  * Plays one episode in each of `numEnvs` envs (seeded from `seed`) with the model's sampled
  * actions, or with a named baseline of `makeDispatchPolicy` (`'random'`: uniform among valid
- * actions; `'greedy'`: closest vehicle-order pairs first), and returns the metrics' means.
+ * actions; `'greedy'`: closest vehicle-order pairs first), and returns the metrics' means. Throws a
+ * `RangeError` if the model was trained on another observation layout or action count.
  */
 export function evaluateDispatch(policy: PointerPolicy | 'random' | 'greedy', options: DispatchA2COptions = {}): Record<string, number> {
   const seed = options.seed ?? 1;
@@ -190,6 +210,8 @@ export function evaluateDispatch(policy: PointerPolicy | 'random' | 'greedy', op
     numEnvs: options.numEnvs ?? 32, seed, backend: options.backend, config: options.config ?? DEFAULT_DISPATCH_A2C_CONFIG,
   });
   const D = env.metadata.observationLayout.size, nA = env.singleActionSpace.n, N = env.numEnvs * env.numAgents;
+  if (typeof policy !== 'string' && !policy.fits(env.metadata.observationLayout, nA))
+    throw new RangeError('evaluateDispatch: the model was trained on another observation layout or action count (numSlots, numNeighbours, capacity?)');
   const baseline = typeof policy === 'string' ? makeDispatchPolicy(policy, env, seed) : null;
   const rng = new CounterRng(seed, 0xe7a1), out = new Float64Array(nA + 1), ended = new MetricMeans();
   let { obs, infos } = env.reset();
@@ -222,8 +244,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.log(`greedy baseline:      ${show(evaluateDispatch('greedy', evalOpts))}`);
   const model = trainDispatchA2C({
     ...opts,
-    onUpdate: (u, ended, seconds) => {
-      if (ended.episodes > 0) console.log(`update ${String(u + 1).padStart(4)}  episodes ${ended.episodes}  ${show(ended.mean())}  (${seconds.toFixed(2)} s/update)`);
+    onUpdate: ({ update, ended, entropy, seconds }) => {
+      if (ended.episodes === 0) return;
+      console.log(`update ${String(update + 1).padStart(4)}  episodes ${ended.episodes}  ${show(ended.mean())}  ` +
+        `entropy ${entropy.toFixed(3)}  (${seconds.toFixed(2)} s/update)`);
     },
   });
   console.log(`trained policy:       ${show(evaluateDispatch(model, evalOpts))}  (64 unseen envs)`);

@@ -17,9 +17,9 @@
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { CounterRng, make, mapfEpisodeMetrics, type BackendName, type MapfConfig } from '../src/index.js';
-import { Adam, LinearActorCritic, MetricMeans, advantageMoments, bootstrapTargets, entropyOf, generalizedAdvantages } from './a2c.js';
-
-export { LinearActorCritic, bootstrapTargets, generalizedAdvantages } from './a2c.js';
+import {
+  Adam, LinearActorCritic, MetricMeans, advantageMoments, bootstrapTargets, entropyOf, generalizedAdvantages, type UpdateStats,
+} from './a2c.js';
 
 /** Options of {@link trainMapfA2C} and {@link evaluateMapf}. */
 export interface A2COptions {
@@ -47,21 +47,6 @@ export interface A2COptions {
   onUpdate?: (stats: UpdateStats) => void;
 }
 
-/** What one update saw and did. */
-export interface UpdateStats {
-  /** 0-based index of the update. */
-  update: number;
-  /** Episodes that ended during this update's rollout. */
-  episodes: number;
-  /** Means over those episodes of the metrics of the `onTarget` mode (ISR, CSR, ... ; empty if none ended). */
-  metrics: Record<string, number>;
-  /** Mean policy entropy over the agent-steps of the rollout (nats; ln 5 ≈ 1.609 is uniform). */
-  entropy: number;
-  /** Env-steps of the rollout, and seconds of the rollout and update together. */
-  envSteps: number;
-  seconds: number;
-}
-
 /** The default task: 16×16 random maps, density 0.2, 8 agents, r 5, 64 steps, uint8 observations. */
 export const DEFAULT_A2C_CONFIG: MapfConfig = {
   numAgents: 8, size: 16, density: 0.2, obsRadius: 5, maxEpisodeSteps: 64, obsDtype: 'uint8',
@@ -75,7 +60,7 @@ export function trainMapfA2C(options: A2COptions = {}): LinearActorCritic {
     numEnvs: options.numEnvs ?? 64, seed, backend: options.backend, keepFinalObs: true, config: options.config ?? DEFAULT_A2C_CONFIG,
   });
   const N = env.numEnvs * env.numAgents; // agent slots of the batch
-  const F = env.singleObservationSpace.shape.reduce((a, b) => a * b, 1);
+  const F = env.obsSize;
   const model = new LinearActorCritic(F, env.singleActionSpace.n);
   const K = model.actions, O = model.outputs; // logits, then the value at index K
   const adam = new Adam(model.weights.length, options.learningRate ?? 0.02);
@@ -149,7 +134,7 @@ export function trainMapfA2C(options: A2COptions = {}): LinearActorCritic {
     // The policy changed: recompute the outputs for the observations the next rollout starts from.
     for (let i = 0; i < N; i++) model.forward(obs, i * F, out, i * O);
     options.onUpdate?.({
-      update, episodes: ended.episodes, metrics: ended.mean(), entropy: entropy / Math.max(count, 1),
+      update, ended, entropy: entropy / Math.max(count, 1),
       envSteps: T * env.numEnvs, seconds: (performance.now() - started) / 1000,
     });
   }
@@ -167,7 +152,7 @@ export function evaluateMapf(model: LinearActorCritic | null, options: A2COption
   using env = make('MAPF-v0', {
     numEnvs: options.numEnvs ?? 64, seed, backend: options.backend, config: options.config ?? DEFAULT_A2C_CONFIG,
   });
-  const A = env.numAgents, F = env.singleObservationSpace.shape.reduce((a, b) => a * b, 1);
+  const A = env.numAgents, F = env.obsSize;
   if (model !== null && (model.features !== F || model.actions !== env.singleActionSpace.n))
     throw new RangeError(`evaluateMapf: the model takes ${model.features} observation values, this config gives ${F} (another obsRadius?)`);
   const rng = new CounterRng(seed, 0xe7a1);
@@ -208,7 +193,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const model = trainMapfA2C({
     ...opts,
     onUpdate: (s) => {
-      for (let k = 0; k < s.episodes; k++) window.add(s.metrics);
+      window.merge(s.ended);
       steps += s.envSteps; seconds += s.seconds;
       if ((s.update + 1) % 25 !== 0 && s.update + 1 !== opts.updates) return;
       console.log(`update ${String(s.update + 1).padStart(4)}  episodes ${String(window.episodes).padStart(4)}  ` +

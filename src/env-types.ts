@@ -9,8 +9,8 @@ import type { BatchTypes } from './core/types.js';
 import type { VectorEnvMetadata } from './core/vector-env.js';
 import type { AgentInfo } from './core/parallel-env.js';
 import type { MapfConfig } from './envs/mapf/config.js';
-import type { VolleyballConfig } from './envs/volleyball/config.js';
-import type { DispatchConfig } from './envs/dispatch/config.js';
+import type { VolleyballConfig, VolleyballTask } from './envs/volleyball/config.js';
+import type { ConflictRule, DispatchConfig, RewardSharing, RouteObjective } from './envs/dispatch/config.js';
 import type { MapfInfos } from './envs/mapf/infos.js';
 import type { VolleyballInfos } from './envs/volleyball/infos.js';
 import type { DispatchInfos } from './envs/dispatch/infos.js';
@@ -78,6 +78,10 @@ export interface MapfMetadata extends VectorEnvMetadata {
 
 /** `env.metadata` of a volleyball batch. */
 export interface VolleyballMetadata extends VectorEnvMetadata {
+  /** The configuration the batch runs, defaults filled in, with the task's court (length, width in m) and team size. */
+  config: Required<Pick<VolleyballConfig, 'actionMode' | 'substeps' | 'maxEpisodeSteps' | 'randomServe'>> & {
+    task: VolleyballTask; court: readonly [number, number]; teamSize: number;
+  };
   /** Team of each drone (0 or 1; all 0 in drills and cooperative tasks). */
   teams: readonly number[];
   /** Control steps per second (50). */
@@ -86,6 +90,13 @@ export interface VolleyballMetadata extends VectorEnvMetadata {
 
 /** `env.metadata` of a RideDispatch-v0 batch. */
 export interface DispatchMetadata extends VectorEnvMetadata {
+  /** The configuration the batch runs, defaults filled in (Z zones, V vehicles, C seats, K slots, R neighbours, T steps). */
+  config: {
+    numZones: number; numVehicles: number; capacity: number; numSlots: number; numNeighbours: number; horizon: number;
+    startHour: number; maxWait: number; demand: 'synthetic' | 'rates' | 'replay'; conflictRule: ConflictRule;
+    routeObjective: RouteObjective; rewardSharing: RewardSharing; pairInsertionCost: boolean; globalMaps: boolean;
+    cityPerEnv: boolean; reposition: boolean;
+  };
   /** Start and length of each block in a vehicle's flat observation row (`splitDispatchObservation`). */
   observationLayout: DispatchObsLayout;
   /** The dict observation space of one vehicle. */

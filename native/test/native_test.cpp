@@ -51,6 +51,10 @@ bool read_words(const std::string& text, size_t& at, uint32_t (&words)[4]) {
   return true;
 }
 
+#ifndef MW_SOURCE_DIR
+#define MW_SOURCE_DIR "."  // CMake passes the source directory; elsewhere, run from the checkout's root
+#endif
+
 // The test vectors of docs/rng.md, read from the same file the TypeScript tests read.
 void check_rng_vectors() {
   const std::string path = std::string(MW_SOURCE_DIR) + "/test/fixtures/rng-vectors.json";

@@ -6,7 +6,7 @@
  * never trained on.
  */
 import { describe, expect, it } from 'vitest';
-import { CounterRng, make } from '../../src/index.js';
+import { CounterRng, make, splitDispatchObservation } from '../../src/index.js';
 import { sampleMasked } from '../../examples/a2c.js';
 import { PointerPolicy, evaluateDispatch, trainDispatchA2C } from '../../examples/dispatch-a2c.js';
 
@@ -32,7 +32,7 @@ describe('examples/dispatch-a2c', () => {
     using env = make('RideDispatch-v0', { numEnvs: 1, seed: 4, config: { pairInsertionCost: true } });
     const { obs } = env.reset();
     for (let t = 0; t < 5; t++) env.step(); // orders and vehicles under way
-    const model = new PointerPolicy(env.metadata.observationLayout, env.singleActionSpace.n);
+    const model = new PointerPolicy(env.metadata.observationLayout, env.metadata.config.numSlots, env.singleActionSpace.n);
     const rng = new CounterRng(2, 9);
     for (let i = 0; i < model.weights.length; i++) model.weights[i] = rng.uniform() - 0.5;
     const O = model.actions + 1, D = env.metadata.observationLayout.size, row = 3 * D; // vehicle 3
@@ -51,7 +51,31 @@ describe('examples/dispatch-a2c', () => {
       for (let i = 0; i < O; i++) numeric += (g[i] * (hi[i] - lo[i])) / (2 * eps);
       expect(grad[w]).toBeCloseTo(numeric, 6);
     }
-    expect(() => new PointerPolicy({ ...env.metadata.observationLayout, pair: [0, 0] }, env.singleActionSpace.n)).toThrow(RangeError);
+    expect(() => new PointerPolicy({ ...env.metadata.observationLayout, pair: [0, 0] }, 32, env.singleActionSpace.n)).toThrow(RangeError);
+  });
+
+  it('the pointer policy maps its heads to the action layout and reads each slot\'s own features', () => {
+    using env = make('RideDispatch-v0', { numEnvs: 1, seed: 4, config: { pairInsertionCost: true } });
+    const { obs } = env.reset();
+    for (let t = 0; t < 5; t++) env.step();
+    const layout = env.metadata.observationLayout, K = env.metadata.config.numSlots, R = env.metadata.config.numNeighbours;
+    const model = new PointerPolicy(layout, K, env.singleActionSpace.n);
+    const C = model.contextSize, P = model.slotSize, out = new Float64Array(model.actions + 1);
+    expect(model.actions).toBe(1 + K + R);
+    // Biases only: the no-op is action 0, bids 1..K, repositions K+1..K+R, the value comes last.
+    model.weights[P - 1] = 1;
+    model.weights[P + C - 1] = 2;
+    for (let r = 0; r < R; r++) model.weights[P + (1 + r) * C + C - 1] = 3 + r;
+    model.weights[P + (1 + R) * C + C - 1] = 10;
+    model.forward(obs, 0, out, 0);
+    expect(Array.from(out)).toEqual([2, ...Array(K).fill(1), ...Array.from({ length: R }, (_, r) => 3 + r), 10]);
+    // Slot k's bid reads slot k's order block and pair block (the dict view is the reference).
+    const row = 2 * layout.size, view = splitDispatchObservation(obs.subarray(row, row + layout.size), layout);
+    model.weights.fill(0);
+    model.weights[6] = 1; // order feature 6: direct trip minutes / 60
+    model.weights[model.orderFeatures] = 1000; // pair feature 0: pickup ETA / 60
+    model.forward(obs, row, out, 0);
+    for (let k = 0; k < K; k++) expect(out[1 + k]).toBeCloseTo(view.orders[9 * k + 6] + 1000 * view.pair![2 * k], 9);
   });
 
   it('learns: after 60 updates it serves more orders, sooner, than random valid actions on unseen envs', () => {

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { make } from '../../src/index.js';
-import { generalizedAdvantages } from '../../examples/a2c.js';
-import { bootstrapTargets, evaluateMapf, trainMapfA2C } from '../../examples/mapf-a2c.js';
+import { bootstrapTargets, generalizedAdvantages } from '../../examples/a2c.js';
+import { evaluateMapf, trainMapfA2C } from '../../examples/mapf-a2c.js';
 
 describe('examples/mapf-a2c', () => {
   it('computes GAE by hand: bootstraps, stops at episode ends and skips steps a slot did not act on', () => {

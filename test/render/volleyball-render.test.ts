@@ -200,7 +200,7 @@ describe.skipIf(!native)('volleyball rendering of a real episode', () => {
 
     const env = make('Volleyball-3v3-v0', { numEnvs: 1, seed: 1, autoresetMode: 'next-step' });
     const frames = collectVolleyballFrames(env, 0, 120, () => env.actions.fill(HOVER));
-    const court = (env.metadata.config as { court: [number, number] }).court;
+    const court = env.metadata.config.court;
     env.close();
     expect(frames).toHaveLength(hits.length);
     const svg = renderVolleyballSvg(frames, { court, teams: [0, 0, 0, 1, 1, 1] });
