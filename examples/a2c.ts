@@ -1,11 +1,161 @@
 /**
- * The parts of the A2C examples that know nothing of the env: masked sampling, a linear
- * actor-critic, Adam, bootstrap targets under same-step autoreset, generalized advantage
- * estimation and episode-metric means. `mapf-a2c.ts` and `dispatch-a2c.ts` put them to work. In
- * your own project, import from `'manyworlds'` instead of `'../src/index.js'`.
+ * The A2C trainer of the examples, which knows nothing of the env: advantage actor-critic with
+ * generalized advantage estimation over rollouts of a whole same-step-autoreset batch, for any
+ * model that maps one agent's observation row to action logits and a value. `mapf-a2c.ts` and
+ * `dispatch-a2c.ts` give it a model and an env.
+ *
+ * It shows what a trainer needs from a batch: the staging buffer for actions, the agent mask taken
+ * *before* a step to know who acted on it, the flags at an episode's end (bootstrap there only where
+ * `truncations` is 1 and `terminations` is 0), `keepFinalObs` for the value of a truncated
+ * episode's last observation under same-step autoreset, and action masks. In your own project,
+ * import from `'manyworlds'` instead of `'../src/index.js'`.
  * @module
  */
-import type { CounterRng } from '../src/index.js';
+import { CounterRng, type BackendName } from '../src/index.js';
+import { MetricMeans } from './example-utils.js';
+
+/** A policy-and-value model over one agent's observation row: `actions` logits, then the value. */
+export interface ActorCritic {
+  /** Discrete actions. */
+  readonly actions: number;
+  /** The parameters the trainer updates. */
+  readonly weights: Float64Array;
+  /** Writes the `actions + 1` outputs for the observation row at `obs[row ..]` into `out[at ..]`. */
+  forward(obs: ArrayLike<number>, row: number, out: Float64Array, at: number): void;
+  /** Adds `g` (d objective / d output, `actions + 1` of them) times d outputs / d weights at that row to `grad`. */
+  backward(obs: ArrayLike<number>, row: number, g: Float64Array, grad: Float64Array): void;
+}
+
+/** The infos a trainer reads after every step. */
+export interface TrainerInfos {
+  /** `[E, A]` 1 for agents that act. */
+  agentMask: Uint8Array;
+  /** Episodes that ended on the step. */
+  episode: { done: Uint8Array };
+  /** `[E, A, ...obs]` last observation of the ended episodes (`keepFinalObs`). */
+  finalObs?: ArrayLike<number>;
+}
+
+/** What a trainer needs of a batch: a `VectorEnv` made with `keepFinalObs: true` (same-step autoreset). */
+export interface TrainableBatch<I extends TrainerInfos> {
+  readonly numEnvs: number;
+  readonly numAgents: number;
+  /** Values per agent observation. */
+  readonly obsSize: number;
+  /** The staging buffer for actions, `[E, A]`. */
+  readonly actions: Int32Array;
+  reset(): { obs: ArrayLike<number>; infos: I };
+  step(): { obs: ArrayLike<number>; rewards: Float32Array; terminations: Uint8Array; truncations: Uint8Array; infos: I };
+}
+
+/** Options of {@link trainA2C} (and of the examples, whose documentation gives their defaults). */
+export interface TrainerOptions {
+  /** Envs stepped together. */
+  numEnvs?: number;
+  /** Seed of the batch and of the action sampling (default 1). */
+  seed?: number;
+  /** Backend of the batch (default `'auto'`). */
+  backend?: BackendName | 'auto';
+  /** Gradient updates; each follows `rolloutSteps` steps of the whole batch. */
+  updates?: number;
+  /** Steps per rollout. */
+  rolloutSteps?: number;
+  /** Adam step size. */
+  learningRate?: number;
+  /** Discount. */
+  gamma?: number;
+  /** GAE λ. */
+  lambda?: number;
+  /** Weight of the entropy bonus (default 0.01). */
+  entropyCoef?: number;
+  /** Called after each update with its statistics. */
+  onUpdate?: (stats: UpdateStats) => void;
+}
+
+/** What {@link trainA2C} needs besides the options: the env's episode metrics and action mask. */
+export interface TrainerHooks<I extends TrainerInfos> {
+  /** The metrics of env `e`'s episode that ended on this step. */
+  episodeMetrics: (infos: I, e: number) => Record<string, number>;
+  /** `[E, A, actions]` 1 for allowed actions, if the env has a mask. */
+  actionMask?: (infos: I) => ArrayLike<number>;
+}
+
+/**
+ * Trains `model` in place on `env`, `updates` times: each update steps the whole batch
+ * `rolloutSteps` times with sampled actions, then takes one Adam step up the gradient of
+ * normAdv·log π(a) + entropyCoef·H − ½(return − V)², averaged over the agent-steps where the agent
+ * acted. Required options: `updates`, `rolloutSteps`, `learningRate`, `gamma`, `lambda`.
+ */
+export function trainA2C<I extends TrainerInfos>(env: TrainableBatch<I>, model: ActorCritic, hooks: TrainerHooks<I>,
+  options: Required<Pick<TrainerOptions, 'updates' | 'rolloutSteps' | 'learningRate' | 'gamma' | 'lambda'>> & TrainerOptions): void {
+  const T = options.rolloutSteps, entropyCoef = options.entropyCoef ?? 0.01;
+  const N = env.numEnvs * env.numAgents, F = env.obsSize, K = model.actions, O = K + 1; // logits, then the value at K
+  const adam = new Adam(model.weights.length, options.learningRate);
+  const rng = new CounterRng(options.seed ?? 1, 0x7a2c);
+  let { obs, infos } = env.reset();
+  // Rollout storage, [T, N, ...]: what each agent saw (in the observations' own array type),
+  // whether it acted, what it did and got.
+  const obsBuf = obs instanceof Uint8Array ? new Uint8Array(T * N * F) : new Float32Array(T * N * F);
+  const outBuf = new Float64Array(T * N * O);
+  const actBuf = new Int32Array(T * N), acted = new Uint8Array(T * N), cont = new Uint8Array(T * N);
+  const rewBuf = new Float32Array(T * N), nextValues = new Float64Array(T * N), adv = new Float64Array(T * N);
+  const grad = new Float64Array(model.weights.length), g = new Float64Array(O), finalOut = new Float64Array(O);
+
+  let out = new Float64Array(N * O); // outputs for the current observations
+  let next = new Float64Array(N * O); // and for the ones a step returns
+  // The value of slot i's observation in `source`: already computed for the step's own `obs`.
+  const valueOf = (source: ArrayLike<number>, i: number): number => {
+    if (source === obs) return next[i * O + K];
+    model.forward(source, i * F, finalOut, 0);
+    return finalOut[K];
+  };
+  for (let i = 0; i < N; i++) model.forward(obs, i * F, out, i * O);
+  for (let update = 0; update < options.updates; update++) {
+    const started = performance.now(), ended = new MetricMeans();
+    for (let t = 0; t < T; t++) {
+      const row = t * N, mask = hooks.actionMask?.(infos) ?? null;
+      obsBuf.set(obs, row * F);
+      acted.set(infos.agentMask, row); // who acts on this step: the mask from before it
+      for (let i = 0; i < N; i++) {
+        actBuf[row + i] = acted[row + i] ? sampleMasked(out, i * O, K, mask, i * K, rng) : 0;
+        env.actions[i] = actBuf[row + i];
+      }
+      outBuf.set(out, row * O);
+      const step = env.step();
+      ({ obs, infos } = step);
+      rewBuf.set(step.rewards, row);
+      for (let i = 0; i < N; i++) model.forward(obs, i * F, next, i * O);
+      bootstrapTargets(step, valueOf, cont, nextValues, row);
+      for (let e = 0; e < env.numEnvs; e++) if (infos.episode.done[e]) ended.add(hooks.episodeMetrics(infos, e));
+      [out, next] = [next, out];
+    }
+    const count = generalizedAdvantages({ rewards: rewBuf, values: outBuf, valueStride: O, valueAt: K,
+      nextValues, cont, acted, steps: T, slots: N, gamma: options.gamma, lambda: options.lambda }, adv);
+    const { mean, std } = advantageMoments(adv, acted);
+    // Masked actions have p = 0 and get no gradient. The value head needs no weight of its own:
+    // Adam scales each weight's step, so a factor on the value loss would change nothing.
+    let entropy = 0;
+    grad.fill(0);
+    for (let j = 0; j < T * N; j++) {
+      if (!acted[j]) continue;
+      const o = j * O, a = actBuf[j], normAdv = (adv[j] - mean) / std, h = entropyOf(outBuf, o, K);
+      entropy += h;
+      for (let k = 0; k < K; k++) {
+        const p = outBuf[o + k];
+        g[k] = normAdv * ((k === a ? 1 : 0) - p) - entropyCoef * p * (Math.log(Math.max(p, 1e-12)) + h);
+      }
+      g[K] = adv[j]; // return − V: the advantage before normalization
+      model.backward(obsBuf, j * F, g, grad);
+    }
+    for (let k = 0; k < grad.length; k++) grad[k] /= Math.max(count, 1);
+    adam.ascend(model.weights, grad);
+    // The policy changed: recompute the outputs for the observations the next rollout starts from.
+    for (let i = 0; i < N; i++) model.forward(obs, i * F, out, i * O);
+    options.onUpdate?.({
+      update, ended, entropy: entropy / Math.max(count, 1), envSteps: T * env.numEnvs, seconds: (performance.now() - started) / 1000,
+    });
+  }
+}
 
 /**
  * Turns the `n` logits at `out[at ..]` into probabilities in place (a softmax over the actions
@@ -32,40 +182,6 @@ export function entropyOf(p: ArrayLike<number>, at: number, n: number): number {
   let h = 0;
   for (let k = 0; k < n; k++) if (p[at + k] > 0) h -= p[at + k] * Math.log(p[at + k]);
   return h;
-}
-
-/**
- * A linear actor-critic over one agent's observation (its values and a bias): `outputs` weights
- * per input, the action logits then the value, so a forward pass over 0/1 observations adds one
- * row per nonzero input.
- */
-export class LinearActorCritic {
-  /** Outputs per observation: `actions` logits, then the value at index `actions`. */
-  readonly outputs: number;
-  /** `[features + 1, outputs]` weights; the bias row last. */
-  readonly weights: Float64Array;
-  /** @param features - values per observation; @param actions - discrete actions. */
-  constructor(readonly features: number, readonly actions: number) {
-    this.outputs = actions + 1;
-    this.weights = new Float64Array((features + 1) * this.outputs);
-  }
-
-  /** Writes the outputs for the observation at `obs[offset .. offset + features)` into `out[at ..]`. */
-  forward(obs: ArrayLike<number>, offset: number, out: Float64Array, at: number): void {
-    const w = this.weights, O = this.outputs;
-    const bias = this.features * O;
-    for (let k = 0; k < O; k++) out[at + k] = w[bias + k];
-    for (let i = 0; i < this.features; i++) {
-      const x = obs[offset + i];
-      if (x === 0) continue;
-      for (let k = 0; k < O; k++) out[at + k] += x * w[i * O + k];
-    }
-  }
-
-  /** Samples an action from the logits at `out[at ..]`, leaving the probabilities in their place. */
-  sample(out: Float64Array, at: number, rng: CounterRng): number {
-    return sampleMasked(out, at, this.actions, null, 0, rng);
-  }
 }
 
 /** Adam (Kingma and Ba, 2015) on a flat parameter vector, as gradient ascent. */
@@ -95,7 +211,7 @@ export interface StepFlags {
   obs: ArrayLike<number>;
   terminations: Uint8Array;
   truncations: Uint8Array;
-  infos: { agentMask: Uint8Array; episode: { done: Uint8Array }; finalObs?: ArrayLike<number> };
+  infos: TrainerInfos;
 }
 
 /**
@@ -172,36 +288,7 @@ export function advantageMoments(adv: ArrayLike<number>, acted: ArrayLike<number
   return { mean, std: Math.sqrt(Math.max(sq / Math.max(count, 1) - mean * mean, 0)) + 1e-8 };
 }
 
-/** Sums of episode metrics, turned into means by `mean()`; NaN values (a metric an episode lacks) are skipped. */
-export class MetricMeans {
-  /** Episodes added. */
-  episodes = 0;
-  private sums: Record<string, number> = {};
-  private counts: Record<string, number> = {};
-  /** Adds one episode's metrics. */
-  add(metrics: Record<string, number>): void {
-    this.episodes += 1;
-    for (const [k, v] of Object.entries(metrics)) {
-      if (Number.isNaN(v)) continue;
-      this.sums[k] = (this.sums[k] ?? 0) + v;
-      this.counts[k] = (this.counts[k] ?? 0) + 1;
-    }
-  }
-  /** Adds every episode another `MetricMeans` holds. */
-  merge(other: MetricMeans): void {
-    this.episodes += other.episodes;
-    for (const [k, v] of Object.entries(other.sums)) {
-      this.sums[k] = (this.sums[k] ?? 0) + v;
-      this.counts[k] = (this.counts[k] ?? 0) + other.counts[k];
-    }
-  }
-  /** Each metric's mean over the episodes that have it. */
-  mean(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / this.counts[k]]));
-  }
-}
-
-/** What one update of a trainer saw and did. */
+/** What one update of {@link trainA2C} saw and did. */
 export interface UpdateStats {
   /** 0-based index of the update. */
   update: number;

@@ -1,6 +1,6 @@
 /**
- * A small trainer for RideDispatch-v0 written against the public API only: advantage actor-critic
- * with a masked "pointer" policy shared by every vehicle. Bidding on order slot k scores the slot's
+ * RideDispatch-v0 trained with the A2C trainer of `a2c.ts`, with a masked "pointer" policy shared
+ * by every vehicle. Bidding on order slot k scores the slot's
  * own features (its order and the vehicle's pickup ETA to it) with one weight vector shared by all
  * slots; the no-op, each reposition and the value score the vehicle's own features. Actions the
  * env's `infos.actionMask` forbids get probability 0, so the policy never bids on an order it
@@ -12,39 +12,19 @@
  * instead of `'../src/index.js'`.
  * @module
  */
-import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import {
-  CounterRng, make, makeDispatchPolicy, dispatchEpisodeMetrics, type BackendName, type DispatchConfig, type DispatchObsLayout,
+  CounterRng, make, makeDispatchPolicy, dispatchEpisodeMetrics, type DispatchConfig, type DispatchObsLayout,
 } from '../src/index.js';
-import {
-  Adam, MetricMeans, advantageMoments, bootstrapTargets, entropyOf, generalizedAdvantages, sampleMasked, type UpdateStats,
-} from './a2c.js';
+import { sampleMasked, trainA2C, type ActorCritic, type TrainerOptions } from './a2c.js';
+import { MetricMeans, isMainModule, trainerArgs } from './example-utils.js';
 
-/** Options of {@link trainDispatchA2C} and {@link evaluateDispatch}. */
-export interface DispatchA2COptions {
-  /** Envs stepped together (default 32). */
-  numEnvs?: number;
-  /** Seed of the batch and of the action sampling (default 1). */
-  seed?: number;
+/**
+ * Options of {@link trainDispatchA2C} and {@link evaluateDispatch}. Defaults: 32 envs, 100 updates
+ * of 15 steps, Adam step 0.1, discount 0.95, GAE λ 0.9.
+ */
+export interface DispatchA2COptions extends TrainerOptions {
   /** RideDispatch-v0 config (default {@link DEFAULT_DISPATCH_A2C_CONFIG}; `pairInsertionCost` must be on). */
   config?: DispatchConfig;
-  /** Backend of the batch (default `'auto'`). */
-  backend?: BackendName | 'auto';
-  /** Gradient updates (default 100); each follows `rolloutSteps` steps of the whole batch. */
-  updates?: number;
-  /** Steps per rollout (default 15). */
-  rolloutSteps?: number;
-  /** Adam step size (default 0.1). */
-  learningRate?: number;
-  /** Discount (default 0.95). */
-  gamma?: number;
-  /** GAE λ (default 0.9). */
-  lambda?: number;
-  /** Weight of the entropy bonus (default 0.01). */
-  entropyCoef?: number;
-  /** Called after each update with its statistics. */
-  onUpdate?: (stats: UpdateStats) => void;
 }
 
 /** The default task: the default 8×8 grid city and 32 vehicles, with the pair block (pickup ETAs). */
@@ -54,7 +34,7 @@ export const DEFAULT_DISPATCH_A2C_CONFIG: DispatchConfig = { pairInsertionCost: 
  * The pointer policy's weights and forward pass. Context features: the self and global blocks and
  * a bias; slot features: the slot's order block, its pair block and a bias.
  */
-export class PointerPolicy {
+export class PointerPolicy implements ActorCritic {
   /** Context and slot feature counts (bias included). */
   readonly contextSize: number;
   readonly slotSize: number;
@@ -130,71 +110,17 @@ export class PointerPolicy {
   }
 }
 
-/** Trains a {@link PointerPolicy} on RideDispatch-v0 and returns it. */
+/** Trains a {@link PointerPolicy} on RideDispatch-v0 with {@link trainA2C} and returns it. */
 export function trainDispatchA2C(options: DispatchA2COptions = {}): PointerPolicy {
-  const seed = options.seed ?? 1, T = options.rolloutSteps ?? 15;
-  const gamma = options.gamma ?? 0.95, lambda = options.lambda ?? 0.9, entropyCoef = options.entropyCoef ?? 0.01;
   using env = make('RideDispatch-v0', {
-    numEnvs: options.numEnvs ?? 32, seed, backend: options.backend, keepFinalObs: true, config: options.config ?? DEFAULT_DISPATCH_A2C_CONFIG,
+    numEnvs: options.numEnvs ?? 32, seed: options.seed ?? 1, backend: options.backend, keepFinalObs: true,
+    config: options.config ?? DEFAULT_DISPATCH_A2C_CONFIG,
   });
-  const D = env.metadata.observationLayout.size, N = env.numEnvs * env.numAgents;
   const model = new PointerPolicy(env.metadata.observationLayout, env.metadata.config.numSlots, env.singleActionSpace.n);
-  const nA = model.actions, O = nA + 1; // logits, then the value at index nA
-  const adam = new Adam(model.weights.length, options.learningRate ?? 0.1);
-  const rng = new CounterRng(seed, 0xd15a);
-  // Rollout storage, [T, N, ...]. Every vehicle acts on every step, so `acted` is all ones.
-  const obsBuf = new Float32Array(T * N * D), outBuf = new Float64Array(T * N * O), actBuf = new Int32Array(T * N);
-  const acted = new Uint8Array(T * N).fill(1), cont = new Uint8Array(T * N);
-  const rewBuf = new Float32Array(T * N), nextValues = new Float64Array(T * N), adv = new Float64Array(T * N);
-  const grad = new Float64Array(model.weights.length), g = new Float64Array(O), finalOut = new Float64Array(O);
-
-  let { obs, infos } = env.reset();
-  let out = new Float64Array(N * O), next = new Float64Array(N * O);
-  const valueOf = (source: ArrayLike<number>, i: number): number => {
-    if (source === obs) return next[i * O + nA];
-    model.forward(source, i * D, finalOut, 0);
-    return finalOut[nA];
-  };
-  for (let i = 0; i < N; i++) model.forward(obs, i * D, out, i * O);
-  for (let update = 0; update < (options.updates ?? 100); update++) {
-    const started = performance.now(), ended = new MetricMeans();
-    for (let t = 0; t < T; t++) {
-      const row = t * N;
-      obsBuf.set(obs, row * D);
-      for (let i = 0; i < N; i++) env.actions[i] = actBuf[row + i] = sampleMasked(out, i * O, nA, infos.actionMask, i * nA, rng);
-      outBuf.set(out, row * O);
-      const step = env.step();
-      ({ obs, infos } = step);
-      rewBuf.set(step.rewards, row);
-      for (let i = 0; i < N; i++) model.forward(obs, i * D, next, i * O);
-      bootstrapTargets(step, valueOf, cont, nextValues, row);
-      for (let e = 0; e < env.numEnvs; e++) if (infos.episode.done[e]) ended.add(dispatchEpisodeMetrics(infos, e));
-      [out, next] = [next, out];
-    }
-    generalizedAdvantages({ rewards: rewBuf, values: outBuf, valueStride: O, valueAt: nA, nextValues, cont, acted,
-      steps: T, slots: N, gamma, lambda }, adv);
-    const { mean, std } = advantageMoments(adv, acted);
-    let entropy = 0;
-    // The gradient of normAdv·log π(a) + entropyCoef·H − ½(return − V)² (masked actions have p = 0
-    // and get no gradient).
-    grad.fill(0);
-    for (let j = 0; j < T * N; j++) {
-      const o = j * O, a = actBuf[j], normAdv = (adv[j] - mean) / std, h = entropyOf(outBuf, o, nA);
-      entropy += h;
-      for (let k = 0; k < nA; k++) {
-        const p = outBuf[o + k];
-        g[k] = normAdv * ((k === a ? 1 : 0) - p) - entropyCoef * p * (Math.log(Math.max(p, 1e-12)) + h);
-      }
-      g[nA] = adv[j];
-      model.backward(obsBuf, j * D, g, grad);
-    }
-    for (let k = 0; k < grad.length; k++) grad[k] /= T * N;
-    adam.ascend(model.weights, grad);
-    for (let i = 0; i < N; i++) model.forward(obs, i * D, out, i * O);
-    options.onUpdate?.({
-      update, ended, entropy: entropy / (T * N), envSteps: T * env.numEnvs, seconds: (performance.now() - started) / 1000,
-    });
-  }
+  trainA2C(env, model, { episodeMetrics: dispatchEpisodeMetrics, actionMask: (infos) => infos.actionMask }, {
+    ...options, updates: options.updates ?? 100, rolloutSteps: options.rolloutSteps ?? 15,
+    learningRate: options.learningRate ?? 0.1, gamma: options.gamma ?? 0.95, lambda: options.lambda ?? 0.9,
+  });
   return model;
 }
 
@@ -227,16 +153,8 @@ export function evaluateDispatch(policy: PointerPolicy | 'random' | 'greedy', op
   return ended.mean();
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({
-    options: { updates: { type: 'string', default: '100' }, envs: { type: 'string', default: '32' }, seed: { type: 'string', default: '1' } },
-  });
-  const int = (name: 'updates' | 'envs' | 'seed', min: number): number => {
-    const v = Number(values[name]);
-    if (!Number.isInteger(v) || v < min) { console.error(`--${name} must be an integer >= ${min}, got ${values[name]}`); process.exit(2); }
-    return v;
-  };
-  const opts: DispatchA2COptions = { updates: int('updates', 1), numEnvs: int('envs', 1), seed: int('seed', 0) };
+if (isMainModule(import.meta.url)) {
+  const opts: DispatchA2COptions = trainerArgs({ updates: 100, envs: 32 });
   const evalOpts: DispatchA2COptions = { ...opts, numEnvs: 64, seed: opts.seed! + 1_000_000 };
   const show = (m: Record<string, number>): string =>
     `service rate ${m.serviceRate.toFixed(3)}  pickup ${m.meanPickupMin.toFixed(2)} min  return ${m.episodeReturn.toFixed(1)}`;

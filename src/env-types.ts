@@ -80,7 +80,12 @@ export interface MapfMetadata extends VectorEnvMetadata {
 export interface VolleyballMetadata extends VectorEnvMetadata {
   /** The configuration the batch runs, defaults filled in, with the task's court (length, width in m) and team size. */
   config: Required<Pick<VolleyballConfig, 'actionMode' | 'substeps' | 'maxEpisodeSteps' | 'randomServe'>> & {
-    task: VolleyballTask; court: readonly [number, number]; teamSize: number;
+    /** The task of the env id. */
+    task: VolleyballTask;
+    /** Court length (x) and width (y), metres. */
+    court: readonly [number, number];
+    /** Drones per team in competitive tasks; 0 otherwise. */
+    teamSize: number;
   };
   /** Team of each drone (0 or 1; all 0 in drills and cooperative tasks). */
   teams: readonly number[];
@@ -92,10 +97,38 @@ export interface VolleyballMetadata extends VectorEnvMetadata {
 export interface DispatchMetadata extends VectorEnvMetadata {
   /** The configuration the batch runs, defaults filled in (Z zones, V vehicles, C seats, K slots, R neighbours, T steps). */
   config: {
-    numZones: number; numVehicles: number; capacity: number; numSlots: number; numNeighbours: number; horizon: number;
-    startHour: number; maxWait: number; demand: 'synthetic' | 'rates' | 'replay'; conflictRule: ConflictRule;
-    routeObjective: RouteObjective; rewardSharing: RewardSharing; pairInsertionCost: boolean; globalMaps: boolean;
-    cityPerEnv: boolean; reposition: boolean;
+    /** Z, zones of the city. */
+    numZones: number;
+    /** V, vehicles (agents) per env. */
+    numVehicles: number;
+    /** C, seats per vehicle. */
+    capacity: number;
+    /** K, order slots. */
+    numSlots: number;
+    /** R, reposition targets per vehicle (0 when repositioning is off). */
+    numNeighbours: number;
+    /** T, steps (minutes) per episode (`horizonSteps`). */
+    horizon: number;
+    /** Hour of day of step 0. */
+    startHour: number;
+    /** Steps an order waits before it expires (`maxWaitSteps`). */
+    maxWait: number;
+    /** Kind of demand source. */
+    demand: 'synthetic' | 'rates' | 'replay';
+    /** How conflicting bids are settled. */
+    conflictRule: ConflictRule;
+    /** What a vehicle's route plan minimises. */
+    routeObjective: RouteObjective;
+    /** Per-vehicle or team rewards. */
+    rewardSharing: RewardSharing;
+    /** Whether observations carry the pair block (pickup ETA and added minutes per slot). */
+    pairInsertionCost: boolean;
+    /** Whether observations carry the zone maps. */
+    globalMaps: boolean;
+    /** Whether each env draws its own synthetic city. */
+    cityPerEnv: boolean;
+    /** Whether reposition actions are enabled. */
+    reposition: boolean;
   };
   /** Start and length of each block in a vehicle's flat observation row (`splitDispatchObservation`). */
   observationLayout: DispatchObsLayout;
