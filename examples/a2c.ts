@@ -132,8 +132,8 @@ export function trainA2C<I extends TrainerInfos>(env: TrainableBatch<I>, model: 
     const count = generalizedAdvantages({ rewards: rewBuf, values: outBuf, valueStride: O, valueAt: K,
       nextValues, cont, acted, steps: T, slots: N, gamma: options.gamma, lambda: options.lambda }, adv);
     const { mean, std } = advantageMoments(adv, acted);
-    // Masked actions have p = 0 and get no gradient. The value head needs no weight of its own:
-    // Adam scales each weight's step, so a factor on the value loss would change nothing.
+    // Masked actions have p = 0 and get no gradient. The value loss carries no coefficient: the
+    // value head has weights of its own and Adam scales each weight's step, so one would change nothing.
     let entropy = 0;
     grad.fill(0);
     for (let j = 0; j < T * N; j++) {
