@@ -1,10 +1,9 @@
 /**
  * RideDispatch-v0 trained with the A2C trainer of `a2c.ts`, with a masked "pointer" policy shared
- * by every vehicle. Bidding on order slot k scores the slot's
- * own features (its order and the vehicle's pickup ETA to it) with one weight vector shared by all
- * slots; the no-op, each reposition and the value score the vehicle's own features. Actions the
- * env's `infos.actionMask` forbids get probability 0, so the policy never bids on an order it
- * cannot take.
+ * by every vehicle. Bidding on order slot k scores the slot's own features (its order and the
+ * vehicle's pickup ETA to it) with one weight vector shared by all slots; the no-op, each
+ * reposition and the value score the vehicle's own features. Actions the env's `infos.actionMask`
+ * forbids get probability 0, so the policy never bids on an order it cannot take.
  *
  * Every vehicle acts on every step and episodes end only by truncation (`horizonSteps`), so each
  * episode's last step is bootstrapped from `infos.finalObs`. Run it after `npm install`:
