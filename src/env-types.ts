@@ -9,7 +9,7 @@ import type { BatchTypes } from './core/types.js';
 import type { VectorEnvMetadata } from './core/vector-env.js';
 import type { AgentInfo } from './core/parallel-env.js';
 import type { MapfConfig } from './envs/mapf/config.js';
-import type { VolleyballConfig, VolleyballTask } from './envs/volleyball/config.js';
+import type { VolleyballConfig, VolleyballTask, VolleyballTaskInfo } from './envs/volleyball/config.js';
 import type { ConflictRule, DispatchConfig, RewardSharing, RouteObjective } from './envs/dispatch/config.js';
 import type { MapfInfos } from './envs/mapf/infos.js';
 import type { VolleyballInfos } from './envs/volleyball/infos.js';
@@ -79,14 +79,11 @@ export interface MapfMetadata extends VectorEnvMetadata {
 /** `env.metadata` of a volleyball batch. */
 export interface VolleyballMetadata extends VectorEnvMetadata {
   /** The configuration the batch runs, defaults filled in, with the task's court (length, width in m) and team size. */
-  config: Required<Pick<VolleyballConfig, 'actionMode' | 'substeps' | 'maxEpisodeSteps' | 'randomServe'>> & {
-    /** The task of the env id. */
-    task: VolleyballTask;
-    /** Court length (x) and width (y), metres. */
-    court: readonly [number, number];
-    /** Drones per team in competitive tasks; 0 otherwise. */
-    teamSize: number;
-  };
+  config: Required<Pick<VolleyballConfig, 'actionMode' | 'substeps' | 'maxEpisodeSteps' | 'randomServe'>> &
+    Pick<VolleyballTaskInfo, 'court' | 'teamSize'> & {
+      /** The task of the env id. */
+      task: VolleyballTask;
+    };
   /** Team of each drone (0 or 1; all 0 in drills and cooperative tasks). */
   teams: readonly number[];
   /** Control steps per second (50). */
