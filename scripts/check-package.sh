@@ -4,7 +4,8 @@
 # that the install built the native addon, that a strict TypeScript program type-checks against the
 # published declarations (skipLibCheck off, no @types/node, lib ES2022 only) and runs on the native
 # backend, that CommonJS can require() it (Node 20.19+), and that the CLI's main job runs through
-# npx. CUDA is skipped: CI checks it on its own.
+# npx; then that an install without scripts runs on gpujs, says why, and builds the addon with
+# `npm rebuild manyworlds`. CUDA is skipped: CI checks it on its own.
 # Usage: bash scripts/check-package.sh   (from the repository root, after npm install)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,11 +16,14 @@ cd "$root"
 npm pack --silent --pack-destination "$work" >/dev/null
 tarball="$(ls "$work"/manyworlds-*.tgz)"
 
+# The app's package.json approves manyworlds' install script and denies gl's, as the README tells
+# users to (npm 11.16+ reads allowScripts and warns about unreviewed scripts; npm 12 skips them).
+app_package_json() {
+  printf '{ "name": "%s", "version": "1.0.0", "private": true, "type": "module",\n  "allowScripts": { "file:%s": true, "gl": false } }\n' "$1" "$tarball" > package.json
+}
 mkdir "$work/app"
 cd "$work/app"
-cat > package.json <<'EOF'
-{ "name": "manyworlds-package-check", "version": "1.0.0", "private": true, "type": "module" }
-EOF
+app_package_json manyworlds-package-check
 MANYWORLDS_SKIP_CUDA=1 npm install --no-audit --no-fund --foreground-scripts "$tarball"
 
 status="node_modules/manyworlds/build/native-status.json"
@@ -76,4 +80,17 @@ if (!process.features.require_module) {
 CJS
 node app.cjs
 npx --no-install manyworlds rollout MAPF-v0 --steps 16 --envs 16
+
+# Installed without its install script: the package runs on gpujs and says why and how to build
+# the addon; `npm rebuild manyworlds` then builds it.
+mkdir "$work/app-noscripts"
+cd "$work/app-noscripts"
+app_package_json manyworlds-package-check-noscripts
+npm install --no-audit --no-fund --ignore-scripts "$tarball"
+list="$(npx --no-install manyworlds list)"
+grep -q 'native  no   .*npm rebuild manyworlds' <<<"$list" || { echo "list does not say how to build the missing addon:"; echo "$list"; exit 1; }
+rollout="$(npx --no-install manyworlds rollout MAPF-v0 --steps 8 --envs 4 2>&1)"
+grep -q 'running on gpujs, not native' <<<"$rollout" || { echo "rollout without the addon did not say why it ran on gpujs:"; echo "$rollout"; exit 1; }
+MANYWORLDS_SKIP_CUDA=1 npm rebuild manyworlds --foreground-scripts
+npx --no-install manyworlds list | grep -q 'native  yes' || { echo "npm rebuild manyworlds did not build the addon"; exit 1; }
 echo "package check passed"

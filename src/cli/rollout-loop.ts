@@ -58,6 +58,17 @@ export function ratesOf(env: VectorEnv, steps: number, seconds: RolloutLoopStats
 }
 
 /**
+ * When backend `'auto'` passed over an unavailable native backend, one line saying why (without the
+ * list of paths tried); otherwise null. A run that is slower than it should be then says so.
+ */
+export function nativeSkippedNote(env: VectorEnv): string | null {
+  const note = env.metadata.backendNotes.find((n) => n.startsWith('native: '));
+  if (note === undefined || env.metadata.backend === 'native' || env.metadata.backend === 'cuda') return null;
+  const reason = note.slice('native: '.length).replace(/\. Tried: .*$/s, '');
+  return `manyworlds: running on ${env.metadata.backend}, not native: ${reason} (\`npx manyworlds list\` shows every backend)`;
+}
+
+/**
  * Resets `env`, then `steps` times lets `act` write the actions for the current observation and
  * steps the batch, with a progress bar on stderr unless `quiet`. `metricNames` picks which of the
  * env's episode metrics (`infos.episode.metricNames`) are averaged; all of them by default.
@@ -74,6 +85,8 @@ export function runRolloutLoop(
   const M = metrics.length / E;  // metric slots per env ([E, M])
   const wanted = (metricNames ?? infos.episode.metricNames).map((name) => ({ name, slot: infos.episode.metricNames.indexOf(name), sum: 0, n: 0 }));
   let episodes = 0, sumReturn = 0, sumLength = 0, stepSeconds = 0;
+  const skipped = quiet ? null : nativeSkippedNote(env);
+  if (skipped !== null) process.stderr.write(`${skipped}\n`);
   const progress = new Progress(`rollout ${E}x${A}`, steps, process.stderr, !quiet);
   const loopStart = performance.now();
   let obs = first.obs;

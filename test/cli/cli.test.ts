@@ -3,7 +3,7 @@
  * exit codes, the rollout's episode accounting, and the files render writes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,11 +31,47 @@ describe('manyworlds CLI', () => {
       const r = cli('rollout', id, '--backend', 'gpujs', '--gpujs-mode=cpu', '--envs', '2', '--steps', '4');
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout, id).toMatch(/backend gpujs/);
+      expect(r.stderr, id).not.toContain('not native');  // gpujs was asked for: nothing was passed over
     }
     const bad = cli('list', '--backend', 'opengl');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--backend must be one of auto, native, cuda, gpujs, got 'opengl'/);
     expect(cli('list', '--gpujs-mode').stderr).toMatch(/--gpujs-mode must be one of .* got nothing/);
+  });
+
+  it('a package whose install script never ran says how to build the addon, and rollout says why it runs on gpujs', () => {
+    // The package as `npm install --ignore-scripts` (or an npm that skips unapproved scripts)
+    // leaves it: dist/ and bin/ but no build/.
+    const pkg = mkdtempSync(join(tmpdir(), 'mw-noaddon-'));
+    cpSync(join(root, 'bin'), join(pkg, 'bin'), { recursive: true });
+    cpSync(join(root, 'dist', 'src'), join(pkg, 'dist', 'src'), { recursive: true });
+    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ['MANYWORLDS_BACKEND', 'MANYWORLDS_ADDON_DIR', 'MANYWORLDS_CUDA_ADDON_DIR', 'MANYWORLDS_DISABLE_NATIVE']) delete env[k];
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(pkg, 'bin', 'manyworlds.js'), ...args], { cwd: pkg, encoding: 'utf8', env, timeout: 60_000 });
+
+    const list = run('list');
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/native\s+no\s+manyworlds_cpu\.node is unavailable: it was not built: its install script did not run/);
+    expect(list.stdout).toContain('`npm approve-scripts manyworlds` (npm 11.16+), then `npm rebuild manyworlds`');
+    expect(list.stdout).toMatch(/cuda\s+no\s+not built: .*`npm rebuild manyworlds` in your project/);
+
+    const rollout = run('rollout', 'MAPF-v0', '--envs', '2', '--steps', '3');
+    expect(rollout.status, rollout.stderr).toBe(0);
+    expect(rollout.stdout).toMatch(/backend gpujs/);
+    expect(rollout.stderr).toMatch(/^manyworlds: running on gpujs, not native: manyworlds_cpu\.node is unavailable: it was not built: .*Needs cmake and a C\+\+17 compiler \(`npx manyworlds list` shows every backend\)$/m);
+    expect(rollout.stderr).not.toContain('Tried:');
+    // --json keeps stderr free of it (and of the progress bar); the backend is in the JSON.
+    const json = run('rollout', 'MAPF-v0', '--envs', '2', '--steps', '3', '--json');
+    expect(json.stderr).not.toContain('not native');
+    expect(JSON.parse(json.stdout).backend).toBe('gpujs');
+
+    // Where install.mjs ran and could not build, its recorded reason is what the user sees.
+    mkdirSync(join(pkg, 'build'));
+    writeFileSync(join(pkg, 'build', 'native-status.json'), JSON.stringify({ built: false, reason: 'cmake was not found (install cmake >= 3.20)' }));
+    expect(run('list').stdout).toMatch(/native\s+no\s+manyworlds_cpu\.node is unavailable: npm install could not build it: cmake was not found \(install cmake >= 3\.20\)\. Tried: /);
+    rmSync(pkg, { recursive: true, force: true });  // on success only: a failure leaves it to look at
   });
 
   it('usage errors exit with code 2 and name the problem', () => {

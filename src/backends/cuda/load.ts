@@ -52,7 +52,7 @@ function notBuiltReason(root: string, tried: string[]): string {
       // no status file there
     }
   }
-  return `not built: manyworlds_cuda.node was not found (build it with \`npm run build:cuda\`; needs nvcc). Tried: ${tried.join('; ')}`;
+  return `not built: manyworlds_cuda.node was not found (it is built by the install script where nvcc is on PATH: \`npm rebuild manyworlds\` in your project, \`npm run build:cuda\` in a checkout). Tried: ${tried.join('; ')}`;
 }
 
 /**

@@ -106,7 +106,10 @@ export function loadNativeAddon(): AddonLoad {
       tried.push(`${file}: ${(err as Error).message}`);
     }
   }
-  let why = 'it was not built (installed with --ignore-scripts?): run `npm rebuild manyworlds` in your project, or `npm run build:native` in a checkout; needs cmake and a C++17 compiler';
+  let why =
+    'it was not built: its install script did not run (npm --ignore-scripts, or an npm that runs only approved install scripts). ' +
+    'In your project: `npm approve-scripts manyworlds` (npm 11.16+), then `npm rebuild manyworlds`; in a checkout: `npm run build:native`. ' +
+    'Needs cmake and a C++17 compiler';
   try {
     const status = JSON.parse(readFileSync(resolve(root, 'build', 'native-status.json'), 'utf8')) as { built: boolean; reason?: string };
     if (!status.built && status.reason) why = `npm install could not build it: ${status.reason}`;
