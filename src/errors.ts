@@ -82,8 +82,15 @@ export class AllocationError extends ManyWorldsError {
 
 /** A method was called after `close()`. */
 export class EnvClosedError extends ManyWorldsError {
-  constructor(id: string, method: string) {
-    super('ERR_MW_ENV_CLOSED', `${id}: ${method}() called after close()`, { id, method });
+  /**
+   * `method` names the method called; `inFlight` is set when `close()` came while that method (a
+   * `stepAsync()`) was already running, so its outputs were discarded.
+   */
+  constructor(id: string, method: string, inFlight = false) {
+    const message = inFlight
+      ? `${id}: close() was called while this ${method}() was in flight; the batch is freed and its outputs are discarded`
+      : `${id}: ${method}() called after close()`;
+    super('ERR_MW_ENV_CLOSED', message, { id, method });
   }
 }
 

@@ -100,6 +100,8 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   private readonly staging: ActionStaging;
   private closed = false;
   private busy = false;
+  /** The in-flight `stepAsync()`'s backend call, settled or not; null when none is in flight. */
+  private inFlight: Promise<unknown> | null = null;
 
   /** @internal */
   constructor(spec: VectorEnvSpec, engine: EnvEngine, seed: number, backendNotes: readonly string[]) {
@@ -189,20 +191,27 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
 
   /**
    * Steps off the JS thread; the buffers must not be read or written until the promise settles.
-   * One operation may be in flight: any call meanwhile throws {@link EnvBusyError}.
+   * One operation may be in flight: any call meanwhile throws {@link EnvBusyError}, except
+   * `close()`, which lets the step finish and then frees the batch; this promise then rejects
+   * with {@link EnvClosedError}.
    */
   async stepAsync(actions?: ArrayLike<number>): Promise<StepResult<T['obs'], T['infos']>> {
     this.guard('stepAsync');
     const saved = actions !== undefined && this.staging.stage(actions);
     this.busy = true;
+    const call = this.engine.stepAsync();
+    this.inFlight = call;
     try {
-      await this.engine.stepAsync();
+      await call;
     } catch (err) {
-      if (saved) this.staging.restore();
+      if (saved && !this.closed) this.staging.restore();
       throw err;
     } finally {
       this.busy = false;
+      this.inFlight = null;
+      if (this.closed) this.engine.close();  // close() came while the step ran: free it now
     }
+    if (this.closed) throw new EnvClosedError(this.id, 'stepAsync', true);
     this.spec.rewriteConstantInfos?.(this.engine.infos);
     return this.stepResult;
   }
@@ -265,7 +274,10 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   }
 
   /**
-   * Frees threads and buffers now. Later calls throw {@link EnvClosedError}. Idempotent.
+   * Frees threads and buffers now. Later calls throw {@link EnvClosedError}. Idempotent. While a
+   * `stepAsync()` is in flight the batch is closed at once (every later call throws) and freed as
+   * soon as that step finishes, whose promise then rejects with {@link EnvClosedError}; `await
+   * using env = make(...)` (`Symbol.asyncDispose`) waits for that.
    *
    * An env dropped without `close()` is freed by the garbage collector, but a native batch's
    * memory and threads are released only when the event loop turns after the collection: a
@@ -274,14 +286,25 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
    */
   close(): void {
     if (this.closed) return;
-    if (this.busy) throw new EnvBusyError(this.id, 'close');
-    this.engine.close();
     this.closed = true;
+    // A stepAsync() in flight is using the buffers and threads: it frees them when it finishes.
+    if (!this.busy) this.engine.close();
   }
 
   /** Same as {@link close}, for `using env = make(...)`. */
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /**
+   * {@link close}, for `await using env = make(...)`: resolves once the batch is freed, that is
+   * after a `stepAsync()` in flight has finished (that step's promise rejects with
+   * {@link EnvClosedError}).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    const call = this.inFlight;
+    this.close();
+    if (call !== null) await call.then(() => undefined, () => undefined);
   }
 
   private guard(method: string): void {

@@ -55,6 +55,47 @@ async function caughtAsync(p: () => Promise<unknown>, cls: ErrorClass, code: str
 const CFG: MapfConfig = { numAgents: 4, size: 7, density: 0.2, obsRadius: 2, maxEpisodeSteps: 50 };
 const E = 3, A = 4, N = E * A;
 
+/**
+ * close() while a stepAsync() is in flight: the batch is closed at once (every call throws
+ * EnvClosedError), the step finishes and its promise rejects with EnvClosedError; a second close
+ * and Symbol.dispose are no-ops. Symbol.asyncDispose (`await using`) resolves after the step in
+ * flight has settled, and on an idle batch simply closes it. Under the ASan addon suite a free
+ * before the step's thread is done with the buffers would show as a use-after-free.
+ */
+async function expectCloseDuringStepAsync(make: () => VectorEnv, id: string): Promise<void> {
+  const env = make();
+  env.reset();
+  const pending = env.stepAsync();
+  const pendingError = pending.then(() => null, (e: unknown) => e);
+  env.close();
+  expect(env.isClosed).toBe(true);
+  caught(() => env.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', id, 'step() called after close()');
+  caught(() => env.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'reset');
+  caught(() => env.parallelView(0), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'parallelView');
+  await caughtAsync(() => env.stepAsync(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'stepAsync() called after close()');
+  env.close();
+  env[Symbol.dispose]();
+  await caughtAsync(() => pending, EnvClosedError, 'ERR_MW_ENV_CLOSED', id, 'close() was called while this stepAsync() was in flight');
+  expect(await pendingError).toBeInstanceOf(EnvClosedError);
+
+  const other = make();
+  other.reset();
+  const step = other.stepAsync().then(() => null, (e: unknown) => e);
+  let disposed = false;
+  const disposing = other[Symbol.asyncDispose]().then(() => { disposed = true; });
+  expect(other.isClosed).toBe(true);
+  expect(disposed).toBe(false);
+  await disposing;
+  expect(await step).toBeInstanceOf(EnvClosedError);
+  await other[Symbol.asyncDispose]();  // again: nothing left to do
+
+  const idle = make();
+  idle.reset();
+  await idle[Symbol.asyncDispose]();
+  expect(idle.isClosed).toBe(true);
+  caught(() => idle.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'step');
+}
+
 function mk(backend: BackendName, config: MapfConfig = CFG, opts: Omit<MakeOptions<MapfConfig>, 'config' | 'backend'> = {}): VectorEnv {
   return make('MAPF-v0', { numEnvs: E, seed: 17, numThreads: 1, autoresetMode: 'same-step', ...opts, backend, config });
 }
@@ -220,7 +261,7 @@ for (const backend of backends) {
       caught(() => disposable.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED');
     });
 
-    it('step / reset / parallelView / stepAsync / close while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
+    it('step / reset / parallelView / stepAsync while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
       const { env, twin, rng } = twins(backend);
       const act = randomActions(rng);
       const pending = env.stepAsync(act);
@@ -230,7 +271,6 @@ for (const backend of backends) {
       caught(() => env.reset(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'reset');
       caught(() => env.reset({ seed: 1 }), EnvBusyError, 'ERR_MW_ENV_BUSY', 'reset');
       caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
-      caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
       await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'stepAsync');
       // The step is reading the staging buffer: getting it throws (a write would change the step).
       caught(() => env.actions, EnvBusyError, 'ERR_MW_ENV_BUSY', 'MAPF-v0', "'actions' read");
@@ -240,6 +280,10 @@ for (const backend of backends) {
       expect(snapshot(r)).toEqual(snapshot(twin.step(act)));
       expect(env.isClosed).toBe(false);
       expectStillTwins(env, twin, rng);
+    });
+
+    it('close() while stepAsync is in flight closes at once and frees the batch when the step ends; that step rejects with EnvClosedError', async () => {
+      await expectCloseDuringStepAsync(() => mk(backend), 'MAPF-v0');
     });
   });
 
@@ -525,7 +569,7 @@ for (const f of VB_TASKS) {
         caught(() => view.step({}), EnvClosedError, 'ERR_MW_ENV_CLOSED', f.id);
       });
 
-      it('step / reset / stepAsync / close while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
+      it('step / reset / parallelView / stepAsync while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
         const { env, twin, rng } = vbTwins(f.task, backend);
         const act = sampleActions(env, rng);
         const pending = env.stepAsync(act);
@@ -533,13 +577,16 @@ for (const f of VB_TASKS) {
         caught(() => env.step(other), EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, 'step');
         caught(() => env.reset({ seed: 1 }), EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, 'reset');
         caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
-        caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
-        await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, 'stepAsync');
+          await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, 'stepAsync');
         caught(() => env.actions, EnvBusyError, 'ERR_MW_ENV_BUSY', f.id, "'actions' read");
         const r = await pending;
         expect(Array.from(env.actions)).toEqual(Array.from(act));
         expect(snapshotAll(env, r)).toEqual(snapshotAll(twin, twin.step(act)));
         expectVbStillTwins(env, twin, rng);
+      });
+
+      it('close() while stepAsync is in flight closes at once and frees the batch when the step ends; that step rejects with EnvClosedError', async () => {
+        await expectCloseDuringStepAsync(() => makeVb(f.task, { numEnvs: E, seed: 17, backend, autoresetMode: 'same-step' }), f.id);
       });
 
       it('bad configs: InvalidConfigError naming the field and value', () => {
@@ -752,7 +799,7 @@ for (const f of VB_TASKS) {
         caught(() => view.step({}), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'RideDispatch-v0');
       });
 
-      it('step / reset / parallelView / stepAsync / close while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
+      it('step / reset / parallelView / stepAsync while stepAsync is in flight throw EnvBusyError and change nothing', async () => {
         const { env, twin, rng } = dTwins();
         const act = new Int32Array(ND).fill(0);
         act[1] = 1;
@@ -761,13 +808,16 @@ for (const f of VB_TASKS) {
         caught(() => env.step(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'RideDispatch-v0', 'step');
         caught(() => env.reset({ seed: 1 }), EnvBusyError, 'ERR_MW_ENV_BUSY', 'reset');
         caught(() => env.parallelView(0), EnvBusyError, 'ERR_MW_ENV_BUSY', 'parallelView');
-        caught(() => env.close(), EnvBusyError, 'ERR_MW_ENV_BUSY', 'close');
-        await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'stepAsync');
+          await caughtAsync(() => env.stepAsync(other), EnvBusyError, 'ERR_MW_ENV_BUSY', 'stepAsync');
         caught(() => env.actions, EnvBusyError, 'ERR_MW_ENV_BUSY', 'RideDispatch-v0', "'actions' read");
         const r = await pending;
         expect(Array.from(env.actions)).toEqual(Array.from(act));
         expect(snapshotAll(env, r)).toEqual(snapshotAll(twin, twin.step(act)));
         expectDStillTwins(env, twin, rng);
+      });
+
+      it('close() while stepAsync is in flight closes at once and frees the batch when the step ends; that step rejects with EnvClosedError', async () => {
+        await expectCloseDuringStepAsync(() => mkd(), 'RideDispatch-v0');
       });
 
       it('bad config fields: InvalidConfigError naming the field and value', () => {
