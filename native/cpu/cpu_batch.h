@@ -1,14 +1,14 @@
-// What the CPU executors share: the batch's state arena (allocated zeroed and bound to a View at
+// What the CPU executors share: the batch's state arena (a ZeroedBlock bound to a View at
 // construction; the io arena is the caller's), the persistent thread pool, the episode
 // bookkeeping, and the reset and step passes over every env. Each executor derives from it and
 // hands its per-range reset and step functions to ResetEnvs and StepEnvs.
 #pragma once
 #include <cstdint>
-#include <memory>
 
 #include "../common/episodes.h"
 #include "../common/fields.h"
 #include "../common/thread_pool.h"
+#include "../common/zeroed_block.h"
 
 namespace mw {
 
@@ -46,8 +46,8 @@ class CpuBatch {
       : p_(p), pool_(ThreadsFor(p, threads)), book_(p.num_envs) {
     uint64_t offsets[kMaxFields];
     const uint64_t bytes = PackState(p, offsets);
-    state_.reset(new uint64_t[(bytes + 64) / 8 + 8]());  // zeroed, 8-byte aligned
-    bind_error_ = bind_view(p, reinterpret_cast<uint8_t*>(state_.get()), offsets, io, io_bytes, io_offsets, v_);
+    state_ = ZeroedBlock(bytes);  // zeroed, 64-byte aligned; large arenas in huge pages
+    bind_error_ = bind_view(p, state_.data(), offsets, io, io_bytes, io_offsets, v_);
   }
 
   // Starts the next episode (episode 0 right after SetSeeds) of the masked envs (all if null):
@@ -86,7 +86,7 @@ class CpuBatch {
   P p_;
   V v_{};
   ThreadPool pool_;
-  std::unique_ptr<uint64_t[]> state_;
+  ZeroedBlock state_;
   EpisodeBook book_;  // seeds, episode counters and reset state of every env
   const char* bind_error_ = nullptr;
   const uint8_t* mask_ = nullptr;  // the reset in progress (null: every env)
