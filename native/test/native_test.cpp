@@ -15,6 +15,7 @@
 
 #include "../common/rng.h"
 #include "../common/thread_pool.h"
+#include "../common/zeroed_block.h"
 #include "arena.h"
 #include "check.h"
 
@@ -269,6 +270,34 @@ void pool_probe(void* ctx, int64_t begin, int64_t end, int32_t slot) {
   for (int64_t i = begin; i < end && i < probe->n; ++i) probe->hits[static_cast<size_t>(i)].fetch_add(1);
 }
 
+// State arenas: zero-filled, 64-byte aligned, writable to the last byte, for calloc-sized and
+// mmap-sized blocks; a moved-from block is empty and a move-assigned one frees what it held.
+void check_zeroed_blocks() {
+  for (uint64_t bytes : {uint64_t{1}, uint64_t{4096}, mw::ZeroedBlock::kMappedBytes - 65, mw::ZeroedBlock::kMappedBytes,
+                         uint64_t{37} << 20}) {
+    mw::ZeroedBlock b(bytes);
+    const uint8_t* d = b.data();
+    CHECK(d != nullptr && reinterpret_cast<uintptr_t>(d) % 64 == 0, "zeroed block of %llu bytes: not 64-byte aligned",
+          static_cast<unsigned long long>(bytes));
+#if defined(__linux__)
+    if (bytes + 64 >= mw::ZeroedBlock::kMappedBytes)
+      CHECK(reinterpret_cast<uintptr_t>(d) % mw::ZeroedBlock::kHugePage == 0, "mapped block of %llu bytes: not huge-page aligned",
+            static_cast<unsigned long long>(bytes));
+#endif
+    uint64_t nonzero = 0;
+    for (uint64_t i = 0; i < bytes; i += 61) nonzero += d[i] != 0;
+    nonzero += d[bytes - 1] != 0;
+    CHECK(nonzero == 0, "zeroed block of %llu bytes: %llu nonzero bytes", static_cast<unsigned long long>(bytes),
+          static_cast<unsigned long long>(nonzero));
+    std::memset(b.data(), 0xA5, static_cast<size_t>(bytes));
+    CHECK(b.data()[bytes - 1] == 0xA5, "zeroed block: last byte not writable");
+    mw::ZeroedBlock moved(std::move(b));
+    CHECK(b.data() == nullptr && moved.data() == d, "zeroed block: move did not hand the memory over");
+    moved = mw::ZeroedBlock(64);  // frees the old block (ASan would report a leak otherwise)
+    CHECK(moved.data() != d && moved.data()[63] == 0, "zeroed block: move assignment");
+  }
+}
+
 void check_thread_pool() {
   for (int32_t threads : {1, 2, 3, 5}) {
     mw::ThreadPool pool(threads);
@@ -425,6 +454,7 @@ std::vector<uint8_t> run_pools(int32_t threads, bool check) {
 }  // namespace
 
 int main() {
+  check_zeroed_blocks();
   check_thread_pool();
   check_explicit_sequences();
   check_rng();
