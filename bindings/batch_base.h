@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../native/common/fields.h"
+#include "../native/common/zeroed_block.h"
 #include "errors.h"
 #include "typed.h"
 
@@ -117,6 +118,9 @@ class BatchBase : public Napi::ObjectWrap<Derived> {
       return;
     }
     Napi::ArrayBuffer io = io_value.As<Napi::ArrayBuffer>();
+    // Fresh pages of a large io arena are first touched by the first reset: in huge pages that
+    // costs a fraction of what 4 KiB pages do on a VM (a MAPF-v0 batch of 4096 envs writes 387 MB).
+    if (io.ByteLength() >= mw::ZeroedBlock::kMappedBytes) mw::advise_huge_pages(io.Data(), io.ByteLength());
     try {
       exec_ = std::make_unique<Exec>(p, static_cast<uint8_t*>(io.Data()), io.ByteLength(), offsets,
                                      static_cast<int32_t>(threads));

@@ -18,6 +18,21 @@
 
 namespace mw {
 
+// Asks the kernel to back the 2 MiB aligned pages inside [p, p + bytes) with transparent huge
+// pages when they are first touched (Linux; elsewhere, and where the kernel says no, nothing
+// changes). Advice only: the memory's contents and ownership are untouched.
+inline void advise_huge_pages(void* p, uint64_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + static_cast<uintptr_t>(bytes)) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), static_cast<size_t>(end - begin), MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
 class ZeroedBlock {
  public:
   static constexpr uint64_t kMappedBytes = uint64_t{4} << 20;  // mmap from 4 MiB up
@@ -38,9 +53,7 @@ class ZeroedBlock {
       raw_bytes_ = mapped;
       mapped_ = true;
       data_ = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1));
-#if defined(MADV_HUGEPAGE)
-      madvise(data_, static_cast<size_t>(want), MADV_HUGEPAGE);  // advice only: failure changes nothing
-#endif
+      advise_huge_pages(data_, want);
       return;
     }
 #endif
