@@ -80,17 +80,22 @@ export class AllocationError extends ManyWorldsError {
   }
 }
 
-/** A method was called after `close()`. */
+/**
+ * A method was called, or `actions` read, after `close()`; or `close()` came while a
+ * `stepAsync()` was in flight, whose promise then rejects with this error (`details.inFlight`).
+ */
 export class EnvClosedError extends ManyWorldsError {
   /**
-   * `method` names the method called; `inFlight` is set when `close()` came while that method (a
-   * `stepAsync()`) was already running, so its outputs were discarded.
+   * `method` names the method called (or the property read, when `property` is set). `inFlight`
+   * is set when `close()` came while that method (a `stepAsync()`) was already running: its
+   * outputs were discarded, and `cause` is the step's own error if it failed.
    */
-  constructor(id: string, method: string, inFlight = false) {
+  constructor(id: string, method: string, inFlight = false, cause?: unknown, property = false) {
     const message = inFlight
       ? `${id}: close() was called while this ${method}() was in flight; the batch is freed and its outputs are discarded`
-      : `${id}: ${method}() called after close()`;
-    super('ERR_MW_ENV_CLOSED', message, { id, method });
+      : `${id}: ${property ? `'${method}' read` : `${method}() called`} after close()`;
+    super('ERR_MW_ENV_CLOSED', message, { id, method, inFlight });
+    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
   }
 }
 

@@ -20,7 +20,8 @@ namespace mw {
 
 // Asks the kernel to back the 2 MiB aligned pages inside [p, p + bytes) with transparent huge
 // pages when they are first touched (Linux; elsewhere, and where the kernel says no, nothing
-// changes). Advice only: the memory's contents and ownership are untouched.
+// changes; kernels with 16 or 64 KiB base pages have larger huge pages and may use none here).
+// Advice only: the memory's contents and ownership are untouched.
 inline void advise_huge_pages(void* p, uint64_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
@@ -36,7 +37,7 @@ inline void advise_huge_pages(void* p, uint64_t bytes) {
 class ZeroedBlock {
  public:
   static constexpr uint64_t kMappedBytes = uint64_t{4} << 20;  // mmap from 4 MiB up
-  static constexpr uint64_t kHugePage = uint64_t{2} << 20;    // transparent huge page size on x86-64 and arm64
+  static constexpr uint64_t kHugePage = uint64_t{2} << 20;    // THP size with 4 KiB base pages (x86-64, most arm64)
 
   ZeroedBlock() = default;
 

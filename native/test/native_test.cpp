@@ -293,7 +293,7 @@ void check_zeroed_blocks() {
     CHECK(b.data()[bytes - 1] == 0xA5, "zeroed block: last byte not writable");
     mw::ZeroedBlock moved(std::move(b));
     CHECK(b.data() == nullptr && moved.data() == d, "zeroed block: move did not hand the memory over");
-    moved = mw::ZeroedBlock(64);  // frees the old block (ASan would report a leak otherwise)
+    moved = mw::ZeroedBlock(64);  // frees the old block (LeakSanitizer tracks the calloc-sized ones)
     CHECK(moved.data() != d && moved.data()[63] == 0, "zeroed block: move assignment");
   }
 }

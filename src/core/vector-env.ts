@@ -100,8 +100,11 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   private readonly staging: ActionStaging;
   private closed = false;
   private busy = false;
-  /** The in-flight `stepAsync()`'s backend call, settled or not; null when none is in flight. */
-  private inFlight: Promise<unknown> | null = null;
+  /** The promise of the `stepAsync()` in flight; null when none is. */
+  private pendingStep: Promise<unknown> | null = null;
+  /** Settles when the backend is freed; set when close() had to wait for a step in flight. */
+  private freed: Promise<void> | null = null;
+  private onFreed: (() => void) | null = null;
 
   /** @internal */
   constructor(spec: VectorEnvSpec, engine: EnvEngine, seed: number, backendNotes: readonly string[]) {
@@ -133,9 +136,11 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
    * Staging buffer of actions `[E, A]` (Discrete, `Int32Array`) or `[E, A, k]` (Box, `Float32Array`):
    * write in place, then call `step()` with no argument. While a `stepAsync()` is in flight the
    * step is reading it, so getting it throws {@link EnvBusyError} (write the next actions after
-   * the promise settles; a reference kept from before is not checked).
+   * the promise settles; a reference kept from before is not checked). After `close()` getting it
+   * throws {@link EnvClosedError}.
    */
   get actions(): T['actions'] {
+    if (this.closed) throw new EnvClosedError(this.id, 'actions', false, undefined, true);
     if (this.busy) throw new EnvBusyError(this.id, 'actions', true);
     return this.engine.actions as T['actions'];
   }
@@ -193,23 +198,29 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
    * Steps off the JS thread; the buffers must not be read or written until the promise settles.
    * One operation may be in flight: any call meanwhile throws {@link EnvBusyError}, except
    * `close()`, which lets the step finish and then frees the batch; this promise then rejects
-   * with {@link EnvClosedError}.
+   * with {@link EnvClosedError} (its `cause` is the step's own error if the step failed). Such a
+   * promise, abandoned by closing, never counts as an unhandled rejection.
    */
-  async stepAsync(actions?: ArrayLike<number>): Promise<StepResult<T['obs'], T['infos']>> {
+  stepAsync(actions?: ArrayLike<number>): Promise<StepResult<T['obs'], T['infos']>> {
+    const step = this.runStepAsync(actions);
+    if (this.busy && this.pendingStep === null) this.pendingStep = step;  // it started: close() may abandon it
+    return step;
+  }
+
+  private async runStepAsync(actions?: ArrayLike<number>): Promise<StepResult<T['obs'], T['infos']>> {
     this.guard('stepAsync');
     const saved = actions !== undefined && this.staging.stage(actions);
     this.busy = true;
-    const call = this.engine.stepAsync();
-    this.inFlight = call;
     try {
-      await call;
+      await this.engine.stepAsync();
     } catch (err) {
-      if (saved && !this.closed) this.staging.restore();
+      if (this.closed) throw new EnvClosedError(this.id, 'stepAsync', true, err);
+      if (saved) this.staging.restore();
       throw err;
     } finally {
       this.busy = false;
-      this.inFlight = null;
-      if (this.closed) this.engine.close();  // close() came while the step ran: free it now
+      this.pendingStep = null;
+      if (this.closed) this.release();  // close() came while the step ran: free the batch now
     }
     if (this.closed) throw new EnvClosedError(this.id, 'stepAsync', true);
     this.spec.rewriteConstantInfos?.(this.engine.infos);
@@ -287,8 +298,16 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    // A stepAsync() in flight is using the buffers and threads: it frees them when it finishes.
-    if (!this.busy) this.engine.close();
+    if (!this.busy) {
+      this.release();
+      return;
+    }
+    // A stepAsync() is using the buffers and threads: it frees them when it finishes, and its
+    // promise, which rejects, is marked handled so that abandoning it cannot crash the process.
+    this.pendingStep?.catch(() => undefined);
+    this.freed = new Promise((resolve) => {
+      this.onFreed = resolve;
+    });
   }
 
   /** Same as {@link close}, for `using env = make(...)`. */
@@ -302,9 +321,15 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
    * {@link EnvClosedError}).
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    const call = this.inFlight;
     this.close();
-    if (call !== null) await call.then(() => undefined, () => undefined);
+    await this.freed;
+  }
+
+  /** Frees the backend's threads and buffers (once), and settles `freed`. */
+  private release(): void {
+    this.engine.close();
+    this.onFreed?.();
+    this.onFreed = null;
   }
 
   private guard(method: string): void {

@@ -55,45 +55,92 @@ async function caughtAsync(p: () => Promise<unknown>, cls: ErrorClass, code: str
 const CFG: MapfConfig = { numAgents: 4, size: 7, density: 0.2, obsRadius: 2, maxEpisodeSteps: 50 };
 const E = 3, A = 4, N = E * A;
 
+/** Counts how often the backend of `env` is freed. */
+function spyOnFree(env: VectorEnv): { closes: number } {
+  const engine = (env as unknown as { engine: { close(): void } }).engine;
+  const spy = { closes: 0 };
+  const close = engine.close.bind(engine);
+  engine.close = () => {
+    spy.closes++;
+    close();
+  };
+  return spy;
+}
+
 /**
- * close() while a stepAsync() is in flight: the batch is closed at once (every call throws
- * EnvClosedError), the step finishes and its promise rejects with EnvClosedError; a second close
- * and Symbol.dispose are no-ops. Symbol.asyncDispose (`await using`) resolves after the step in
- * flight has settled, and on an idle batch simply closes it. Under the ASan addon suite a free
- * before the step's thread is done with the buffers would show as a use-after-free.
+ * close() while a stepAsync() is in flight: the batch is closed at once (every call, and reading
+ * `actions`, throws EnvClosedError), the backend is freed exactly once, when the step has
+ * finished, and the step's promise rejects with EnvClosedError (details.inFlight); a second close
+ * and Symbol.dispose are no-ops. Symbol.asyncDispose (`await using`) resolves only after that
+ * free, and on an idle batch simply closes it. A step abandoned by close() and never awaited is
+ * not an unhandled rejection. With `badActions`, a step that fails while closing rejects with
+ * EnvClosedError whose cause is the step's own error.
  */
-async function expectCloseDuringStepAsync(make: () => VectorEnv, id: string): Promise<void> {
-  const env = make();
-  env.reset();
-  const pending = env.stepAsync();
-  const pendingError = pending.then(() => null, (e: unknown) => e);
-  env.close();
-  expect(env.isClosed).toBe(true);
-  caught(() => env.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', id, 'step() called after close()');
-  caught(() => env.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'reset');
-  caught(() => env.parallelView(0), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'parallelView');
-  await caughtAsync(() => env.stepAsync(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'stepAsync() called after close()');
-  env.close();
-  env[Symbol.dispose]();
-  await caughtAsync(() => pending, EnvClosedError, 'ERR_MW_ENV_CLOSED', id, 'close() was called while this stepAsync() was in flight');
-  expect(await pendingError).toBeInstanceOf(EnvClosedError);
+async function expectCloseDuringStepAsync(make: () => VectorEnv, id: string, badActions?: ArrayLike<number>): Promise<void> {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown): void => { unhandled.push(reason); };
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const env = make();
+    env.reset();
+    const pending = env.stepAsync();
+    const spy = spyOnFree(env);
+    env.close();
+    expect(env.isClosed).toBe(true);
+    expect(spy.closes, 'freed while the step was still running').toBe(0);
+    caught(() => env.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', id, 'step() called after close()');
+    caught(() => env.reset(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'reset');
+    caught(() => env.parallelView(0), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'parallelView');
+    caught(() => env.actions, EnvClosedError, 'ERR_MW_ENV_CLOSED', id, "'actions' read after close()");
+    await caughtAsync(() => env.stepAsync(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'stepAsync() called after close()');
+    env.close();
+    env[Symbol.dispose]();
+    const e = await caughtAsync(() => pending, EnvClosedError, 'ERR_MW_ENV_CLOSED', id, 'close() was called while this stepAsync() was in flight');
+    expect(e.details.inFlight).toBe(true);
+    expect(e.cause).toBeUndefined();
+    expect(spy.closes).toBe(1);
 
-  const other = make();
-  other.reset();
-  const step = other.stepAsync().then(() => null, (e: unknown) => e);
-  let disposed = false;
-  const disposing = other[Symbol.asyncDispose]().then(() => { disposed = true; });
-  expect(other.isClosed).toBe(true);
-  expect(disposed).toBe(false);
-  await disposing;
-  expect(await step).toBeInstanceOf(EnvClosedError);
-  await other[Symbol.asyncDispose]();  // again: nothing left to do
+    // await using: Symbol.asyncDispose resolves after the backend was freed.
+    const other = make();
+    other.reset();
+    const step = other.stepAsync().then(() => null, (err: unknown) => err);
+    const otherSpy = spyOnFree(other);
+    const disposing = other[Symbol.asyncDispose]();
+    expect(otherSpy.closes).toBe(0);
+    await disposing;
+    expect(otherSpy.closes, 'asyncDispose resolved before the batch was freed').toBe(1);
+    expect(await step).toBeInstanceOf(EnvClosedError);
+    await other[Symbol.asyncDispose]();  // again: nothing left to do
+    expect(otherSpy.closes).toBe(1);
 
-  const idle = make();
-  idle.reset();
-  await idle[Symbol.asyncDispose]();
-  expect(idle.isClosed).toBe(true);
-  caught(() => idle.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'step');
+    // A step abandoned by close() and never awaited: no unhandled rejection.
+    const abandoned = make();
+    abandoned.reset();
+    void abandoned.stepAsync();
+    await abandoned[Symbol.asyncDispose]();
+
+    if (badActions !== undefined) {
+      const failing = make();
+      failing.reset();
+      const bad = failing.stepAsync(badActions);
+      failing.close();
+      const err = await caughtAsync(() => bad, EnvClosedError, 'ERR_MW_ENV_CLOSED', 'in flight');
+      expect(err.cause).toBeInstanceOf(InvalidActionError);
+    }
+
+    const idle = make();
+    idle.reset();
+    const idleSpy = spyOnFree(idle);
+    await idle[Symbol.asyncDispose]();
+    expect(idle.isClosed).toBe(true);
+    expect(idleSpy.closes).toBe(1);
+    caught(() => idle.step(), EnvClosedError, 'ERR_MW_ENV_CLOSED', 'step');
+
+    await new Promise((resolve) => setImmediate(resolve));  // let Node report unhandled rejections
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
 }
 
 function mk(backend: BackendName, config: MapfConfig = CFG, opts: Omit<MakeOptions<MapfConfig>, 'config' | 'backend'> = {}): VectorEnv {
@@ -283,7 +330,9 @@ for (const backend of backends) {
     });
 
     it('close() while stepAsync is in flight closes at once and frees the batch when the step ends; that step rejects with EnvClosedError', async () => {
-      await expectCloseDuringStepAsync(() => mk(backend), 'MAPF-v0');
+      await expectCloseDuringStepAsync(() => mk(backend), 'MAPF-v0', new Int32Array(N).fill(99));
+      // Two threads: the gpujs backend steps on worker shards.
+      await expectCloseDuringStepAsync(() => mk(backend, CFG, { numThreads: 2 }), 'MAPF-v0');
     });
   });
 

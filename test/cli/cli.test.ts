@@ -48,7 +48,7 @@ describe('manyworlds CLI', () => {
     cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
     symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir');
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of ['MANYWORLDS_BACKEND', 'MANYWORLDS_ADDON_DIR', 'MANYWORLDS_CUDA_ADDON_DIR', 'MANYWORLDS_DISABLE_NATIVE']) delete env[k];
+    for (const k of ['MANYWORLDS_BACKEND', 'MANYWORLDS_ADDON_DIR', 'MANYWORLDS_CUDA_ADDON_DIR', 'MANYWORLDS_DISABLE_NATIVE', 'MANYWORLDS_DISABLE_CUDA']) delete env[k];
     const run = (...args: string[]) => spawnSync(process.execPath, [join(pkg, 'bin', 'manyworlds.js'), ...args], { cwd: pkg, encoding: 'utf8', env, timeout: 60_000 });
 
     const list = run('list');
@@ -71,6 +71,16 @@ describe('manyworlds CLI', () => {
     mkdirSync(join(pkg, 'build'));
     writeFileSync(join(pkg, 'build', 'native-status.json'), JSON.stringify({ built: false, reason: 'cmake was not found (install cmake >= 3.20)' }));
     expect(run('list').stdout).toMatch(/native\s+no\s+manyworlds_cpu\.node is unavailable: npm install could not build it: cmake was not found \(install cmake >= 3\.20\)\. Tried: /);
+
+    // An addon file that exists but does not load (another Node's build, a truncated file): the
+    // load error is the reason, in list and in the rollout's note, not "not built".
+    mkdirSync(join(pkg, 'build', 'Release'));
+    writeFileSync(join(pkg, 'build', 'Release', 'manyworlds_cpu.node'), 'not a shared object\n'.repeat(256));
+    const broken = run('list').stdout;
+    expect(broken).toMatch(/native\s+no\s+manyworlds_cpu\.node is unavailable: \S+manyworlds_cpu\.node failed to load: (invalid ELF header|file too short)/);
+    expect(broken.split('\n').find((l) => /^\s+native\s/.test(l))).not.toMatch(/not built|did not run/);
+    const brokenRollout = run('rollout', 'MAPF-v0', '--envs', '2', '--steps', '1');
+    expect(brokenRollout.stderr).toMatch(/running on gpujs, not native: .*failed to load: (invalid ELF header|file too short)/);
     rmSync(pkg, { recursive: true, force: true });  // on success only: a failure leaves it to look at
   });
 

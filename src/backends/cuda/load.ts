@@ -52,7 +52,7 @@ function notBuiltReason(root: string, tried: string[]): string {
       // no status file there
     }
   }
-  return `not built: manyworlds_cuda.node was not found (it is built by the install script where nvcc is on PATH: \`npm rebuild manyworlds\` in your project, \`npm run build:cuda\` in a checkout). Tried: ${tried.join('; ')}`;
+  return `not built: manyworlds_cuda.node was not found (the install script builds it where it finds nvcc: \`CUDACXX\`, \`PATH\` or /usr/local/cuda/bin; then \`npm rebuild manyworlds\` in your project, \`npm run build:cuda\` in a checkout). Tried: ${tried.join('; ')}`;
 }
 
 /**

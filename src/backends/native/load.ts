@@ -92,6 +92,7 @@ export function loadNativeAddon(): AddonLoad {
   const dirs = [process.env.MANYWORLDS_ADDON_DIR, 'build/Release', 'build'].filter((d): d is string => !!d);
   const require = createRequire(import.meta.url);
   const tried: string[] = [];
+  const loadErrors: string[] = [];  // files that exist but would not load
   for (const d of dirs) {
     const file = resolve(root, d, 'manyworlds_cpu.node');
     if (!existsSync(file)) {
@@ -103,18 +104,24 @@ export function loadNativeAddon(): AddonLoad {
       cached = { ok: true, addon, path: file };
       return cached;
     } catch (err) {
-      tried.push(`${file}: ${(err as Error).message}`);
+      const message = (err as Error).message.replace(`${file}: `, '');  // dlopen repeats the path
+      tried.push(`${file}: ${message}`);
+      loadErrors.push(`${file} failed to load: ${message}`);
     }
   }
+  const rebuild = 'In your project: `npm approve-scripts manyworlds` (npm 11.16+), then `npm rebuild manyworlds`; in a checkout: `npm run build:native`';
   let why =
     'it was not built: its install script did not run (npm --ignore-scripts, or an npm that runs only approved install scripts). ' +
-    'In your project: `npm approve-scripts manyworlds` (npm 11.16+), then `npm rebuild manyworlds`; in a checkout: `npm run build:native`. ' +
-    'Needs cmake and a C++17 compiler';
-  try {
-    const status = JSON.parse(readFileSync(resolve(root, 'build', 'native-status.json'), 'utf8')) as { built: boolean; reason?: string };
-    if (!status.built && status.reason) why = `npm install could not build it: ${status.reason}`;
-  } catch {
-    // no status file: install did not run the build
+    `${rebuild}. Needs cmake and a C++17 compiler`;
+  if (loadErrors.length > 0) {
+    why = `${loadErrors.join('; ')} (built for another Node or system? ${rebuild})`;
+  } else {
+    try {
+      const status = JSON.parse(readFileSync(resolve(root, 'build', 'native-status.json'), 'utf8')) as { built: boolean; reason?: string };
+      if (!status.built && status.reason) why = `npm install could not build it: ${status.reason}`;
+    } catch {
+      // no status file: install did not run the build
+    }
   }
   cached = { ok: false, reason: `manyworlds_cpu.node is unavailable: ${why}. Tried: ${tried.join('; ')}` };
   return cached;
