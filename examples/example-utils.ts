@@ -44,10 +44,21 @@ export function isMainModule(moduleUrl: string): boolean {
  * exits with code 2 and a message on a bad value.
  */
 export function trainerArgs(defaults: { updates: number; envs: number }): { updates: number; numEnvs: number; seed: number } {
-  const { values } = parseArgs({
-    options: { updates: { type: 'string', default: String(defaults.updates) }, envs: { type: 'string', default: String(defaults.envs) },
-      seed: { type: 'string', default: '1' } },
-  });
+  const usage = `options: --updates N (default ${defaults.updates}), --envs N (default ${defaults.envs}), --seed N (default 1)`;
+  let values: { updates?: string; envs?: string; seed?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { updates: { type: 'string', default: String(defaults.updates) }, envs: { type: 'string', default: String(defaults.envs) },
+        seed: { type: 'string', default: '1' }, help: { type: 'boolean', short: 'h' } },
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
   const int = (name: 'updates' | 'envs' | 'seed', min: number): number => {
     const v = Number(values[name]);
     if (!Number.isInteger(v) || v < min) { console.error(`--${name} must be an integer >= ${min}, got ${values[name]}`); process.exit(2); }

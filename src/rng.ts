@@ -6,6 +6,8 @@
  * @module
  */
 
+import { InvalidArgumentError, formatValue } from './errors.js';
+
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
@@ -83,16 +85,28 @@ export function rngBelow(u: number, n: number): number {
 export class CounterRng {
   private readonly buf = new Uint32Array(4);
   private counter = 0;
-  /** @param seed - key word 0; @param stream - key word 1; @param env - counter word 3. */
-  constructor(readonly seed: number, readonly stream: number = RngStream.actions, readonly env = 0) {}
+  /**
+   * @param seed - key word 0; @param stream - key word 1; @param env - counter word 3. Each must be
+   * an integer in [0, 2^32); anything else throws {@link InvalidArgumentError}.
+   */
+  constructor(readonly seed: number, readonly stream: number = RngStream.actions, readonly env = 0) {
+    for (const [name, v] of [['seed', seed], ['stream', stream], ['env', env]] as const) {
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+        throw new InvalidArgumentError(`CounterRng: ${name} must be an integer in [0, 2^32), got ${formatValue(v)}`, { [name]: v });
+      }
+    }
+  }
   /** Next unsigned 32-bit word. */
   nextU32(): number {
     const i = this.counter++;
     if ((i & 3) === 0) rngDraw(this.seed, this.stream, this.env, 0, 0, i >>> 2, this.buf);
     return this.buf[i & 3];
   }
-  /** Uniform integer in `[0, n)`. */
+  /** Uniform integer in `[0, n)`, for an integer `n` in [1, 2^32); anything else throws {@link InvalidArgumentError}. */
   below(n: number): number {
+    if (!(Number.isInteger(n) && n >= 1 && n <= 0xffffffff)) {
+      throw new InvalidArgumentError(`CounterRng.below(n): n must be an integer in [1, 2^32), got ${formatValue(n)}`, { n });
+    }
     return rngBelow(this.nextU32(), n);
   }
   /** Uniform float in `[0, 1)` with 32 bits of resolution. */

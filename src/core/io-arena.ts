@@ -62,7 +62,8 @@ export interface ArenaBudget {
 export function checkArenaBudget(b: ArenaBudget): void {
   const io = b.ioBytes, total = io + b.stateBytes;
   if (Number.isSafeInteger(total) && total <= b.maxBytes && io <= MAX_ARENA_BYTES) return;
-  const gib = (x: number): string => `${(x / 2 ** 30).toFixed(2)} GiB`;
+  const gib = (x: number): string =>  // readable at any size: bytes, KiB, MiB or GiB
+    x < 2 ** 10 ? `${x} bytes` : x < 2 ** 20 ? `${(x / 2 ** 10).toFixed(1)} KiB` : x < 2 ** 30 ? `${(x / 2 ** 20).toFixed(1)} MiB` : `${(x / 2 ** 30).toFixed(2)} GiB`;
   const limit = io > MAX_ARENA_BYTES ? `the ${gib(MAX_ARENA_BYTES)} an output arena can hold` : `the limit of ${gib(b.maxBytes)}`;
   throw new AllocationError(`${b.id}: the batch needs ${gib(total)} of buffers (${gib(io)} of outputs), more than ${limit} (${b.shape}); lower ${b.lower}`,
     { bytes: total, ioBytes: io, maxBytes: b.maxBytes, numEnvs: b.numEnvs });

@@ -11,6 +11,11 @@ import type { EnvEngine } from './engine.js';
 import { isFloat32Finite } from './float32.js';
 import type { BatchInfos, RolloutResult } from './types.js';
 
+/** `name` with its indefinite article, for messages: "an Int32Array", "a Float32Array". @internal */
+export function withArticle(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 /** What a rollout needs to know about the env besides its engine. @internal */
 export interface RolloutSpec {
   id: string;
@@ -67,7 +72,7 @@ export function runRollout(engine: EnvEngine, spec: RolloutSpec, steps: number, 
   const dst = engine.actions, n = dst.length;
   if (!ArrayBuffer.isView(actions) || !(actions instanceof dst.constructor) || actions.length !== steps * n) {
     const got = ArrayBuffer.isView(actions) ? `a ${actions.constructor.name} of ${actions.length}` : typeof actions;
-    throw new InvalidActionError(`${id}: rollout(): actions must be a ${dst.constructor.name} of ${steps} × ${n} = ${steps * n} numbers, got ${got}`,
+    throw new InvalidActionError(`${id}: rollout(): actions must be ${withArticle(dst.constructor.name)} of ${steps} × ${n} = ${steps * n} numbers, got ${got}`,
       { length: (actions as { length?: number })?.length });
   }
   checkActions(engine, spec, actions, n);

@@ -7,7 +7,7 @@
  */
 
 import { InvalidActionError, formatValue } from '../errors.js';
-import { badActionError, firstBadAction } from './rollout.js';
+import { badActionError, firstBadAction, withArticle } from './rollout.js';
 
 /** What {@link ActionStaging} needs to know of its batch. @internal */
 export interface StagingShape {
@@ -41,7 +41,7 @@ export class ActionStaging {
     const n = dst.length;
     const dtype = dst.constructor.name;
     if (actions === null || typeof actions !== 'object' || typeof actions.length !== 'number') {
-      throw new InvalidActionError(`${id}: actions must be a ${dtype} or an array of ${n} numbers, got ${typeof actions}`);
+      throw new InvalidActionError(`${id}: actions must be ${withArticle(dtype)} or an array of ${n} numbers, got ${typeof actions}`);
     }
     if (actions.length !== n) {
       const shape = k === 1 ? `${numEnvs} envs × ${numAgents} agents` : `${numEnvs} envs × ${numAgents} agents × ${k}`;
@@ -49,7 +49,7 @@ export class ActionStaging {
     }
     if (ArrayBuffer.isView(actions)) {
       if (!(actions instanceof dst.constructor)) {
-        throw new InvalidActionError(`${id}: actions must be a ${dtype}, got a ${actions.constructor.name}`, { dtype: actions.constructor.name });
+        throw new InvalidActionError(`${id}: actions must be ${withArticle(dtype)}, got ${withArticle(actions.constructor.name)}`, { dtype: actions.constructor.name });
       }
       if (actions === dst) return false;
       this.save();

@@ -144,7 +144,12 @@ export interface RolloutResult<O = Float32Array | Uint8Array, I = BatchInfos> {
   episodeDone: Uint8Array;
   /** `[E, A, ...obs]` observations after the last step. */
   obs: O;
-  /** Infos after the last step. */
+  /**
+   * Infos after the last step. Its `episode` fields are those of that step only: an episode that
+   * ended earlier in the rollout shows in `episodeDone` and in the per-step rewards, but its return,
+   * length and metrics are not kept (a later episode end of the same env overwrites them). To
+   * collect every episode's metrics, step in a loop and read `infos.episode` after each step.
+   */
   infos: I;
 }
 

@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { CounterRng } from '../rng.js';
 import {
-  DTYPE_INFO, Space, createTypedArray, isDtype, isTypedArrayOf, shapeSize, uniformInt,
+  DTYPE_INFO, Space, createTypedArray, isDtype, isTypedArrayOf, requireRng, shapeSize, uniformInt,
   type BoxJSON, type Dtype, type JSONBound, type TypedArrayOf,
 } from './space.js';
 
@@ -104,6 +104,7 @@ export class Box<D extends Dtype = Dtype> extends Space<TypedArrayOf<D>> {
    * Results are clamped to the bounds and rounded to the dtype.
    */
   sample(rng: CounterRng): TypedArrayOf<D> {
+    requireRng(rng, 'Box');
     const out = createTypedArray(this.dtype, this.size);
     const integer = DTYPE_INFO[this.dtype].integer;
     for (let i = 0; i < this.size; i++) {

@@ -5,7 +5,7 @@
 
 import { InvalidArgumentError } from '../errors.js';
 import type { CounterRng } from '../rng.js';
-import { Space, type DictJSON, type SpaceJSON, type SpaceValue } from './space.js';
+import { Space, requireRng, type DictJSON, type SpaceJSON, type SpaceValue } from './space.js';
 
 /** The subspaces of a {@link Dict}, by key. */
 export type SpaceRecord = Record<string, Space<unknown>>;
@@ -56,6 +56,7 @@ export class Dict<S extends SpaceRecord = SpaceRecord> extends Space<DictValue<S
 
   /** Samples each subspace in key order from the same `rng`. */
   sample(rng: CounterRng): DictValue<S> {
+    requireRng(rng, 'Dict');
     const out: Record<string, unknown> = {};
     for (const key of this.sortedKeys) out[key] = this.spaces[key].sample(rng);
     return out as DictValue<S>;

@@ -5,7 +5,7 @@
 
 import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { CounterRng } from '../rng.js';
-import { DTYPE_INFO, Space, uniformInt, type DiscreteJSON } from './space.js';
+import { DTYPE_INFO, Space, requireRng, uniformInt, type DiscreteJSON } from './space.js';
 
 /**
  * The integers `start, start + 1, …, start + n - 1`. Values are plain numbers; dtype `int32`,
@@ -43,6 +43,7 @@ export class Discrete extends Space<number> {
 
   /** Uniform value in `[start, start + n)`; consumes one word of `rng`. */
   sample(rng: CounterRng): number {
+    requireRng(rng, 'Discrete');
     return this.start + uniformInt(rng, this.n);
   }
 

@@ -5,7 +5,7 @@
 
 import { InvalidArgumentError, formatValue } from '../errors.js';
 import type { CounterRng } from '../rng.js';
-import { DTYPE_INFO, Space, uniformInt, type MultiDiscreteJSON } from './space.js';
+import { DTYPE_INFO, Space, requireRng, uniformInt, type MultiDiscreteJSON } from './space.js';
 
 /**
  * Vectors `x` of `nvec.length` integers with `start[i] <= x[i] < start[i] + nvec[i]` (`start`
@@ -57,6 +57,7 @@ export class MultiDiscrete extends Space<Int32Array> {
 
   /** Uniform value, each component independently, in order; one word of `rng` per component. */
   sample(rng: CounterRng): Int32Array {
+    requireRng(rng, 'MultiDiscrete');
     const out = new Int32Array(this.nvec.length);
     for (let i = 0; i < out.length; i++) out[i] = this.start[i] + uniformInt(rng, this.nvec[i]);
     return out;

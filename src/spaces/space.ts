@@ -93,6 +93,18 @@ export function shapeSize(shape: readonly number[]): number {
 }
 
 /**
+ * Throws {@link InvalidArgumentError} unless `rng` is a counter RNG (it has `below`, `uniform` and
+ * `nextU32`): `sample()` draws from the RNG it is given, so that samples are reproducible.
+ * @internal
+ */
+export function requireRng(rng: unknown, where: string): asserts rng is CounterRng {
+  const r = rng as Partial<CounterRng> | null | undefined;
+  if (typeof r?.below !== 'function' || typeof r.uniform !== 'function' || typeof r.nextU32 !== 'function') {
+    throw new InvalidArgumentError(`${where}.sample(rng): rng must be a CounterRng, e.g. sample(new CounterRng(seed)), got ${formatValue(rng)}`, {});
+  }
+}
+
+/**
  * Uniform integer in `[0, count)` for `1 <= count <= 2^32`, consuming one word of `rng`
  * (multiply-shift, see `docs/rng.md`; `count = 2^32` returns the word itself).
  */

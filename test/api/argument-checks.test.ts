@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidActionError, InvalidArgumentError, InvalidConfigError, InvalidMapError, make,
+  AllocationError, CounterRng, InvalidActionError, InvalidArgumentError, InvalidConfigError, InvalidMapError, make, spaces,
+  dispatchEpisodeMetrics, mapfEpisodeMetrics, volleyballEpisodeMetrics,
   collectDispatchFrames, collectVolleyballFrames, renderAscii, renderDispatchSvg, renderSvg, renderVolleyballSvg,
   type DispatchFrame, type MapfFrame, type VolleyballFrame,
 } from '../../src/index.js';
@@ -149,5 +150,68 @@ describe('renderer arguments', () => {
     refuses(() => renderVolleyballSvg([f], { court: [9, 3], teams: [0, 1] }), InvalidArgumentError, 'teams must hold 1 entries');
     refuses(() => renderVolleyballSvg(null as never, { court: [9, 3] }), InvalidArgumentError, 'at least one frame');
     expect(renderVolleyballSvg([f], { court: [9, 3] })).toContain('<svg');
+  });
+});
+
+describe('small helpers and messages found by a first-time-user walkthrough', () => {
+  it("a shipped map's name given as a map string is refused with a pointer to mapName / { name }", () => {
+    refuses(() => make('MAPF-v0', { config: { map: 'warehouse-small' } }), InvalidConfigError, "give it as mapName: 'warehouse-small' or map: { name: 'warehouse-small' }");
+    // ...while the name itself works both ways, and a real one-row map string still parses.
+    make('MAPF-v0', { numEnvs: 1, config: { mapName: 'warehouse-small', numAgents: 2 } }).close();
+    make('MAPF-v0', { numEnvs: 1, config: { map: { name: 'warehouse-small' }, numAgents: 2 } }).close();
+    make('MAPF-v0', { numEnvs: 1, config: { map: '..a..A', obsRadius: 1 } }).close();
+  });
+
+  it('more agents than the map has cells names the map size, not a global limit', () => {
+    refuses(() => make('MAPF-v0', { config: { map: { name: 'mapf-default-16' }, numAgents: 300 } }), InvalidConfigError,
+      'numAgents 300 is more than the 16×16 map has cells (256)');
+    refuses(() => make('MAPF-v0', { config: { numAgents: 0 } }), InvalidConfigError, 'numAgents must be an integer in [1, 64]');
+  });
+
+  it('sample() without a CounterRng is an InvalidArgumentError saying what to pass', () => {
+    const all = [new spaces.Discrete(3), new spaces.Box(-1, 1, [2]), new spaces.MultiDiscrete([2, 3]), new spaces.Dict({ a: new spaces.Discrete(2) })];
+    for (const space of all) {
+      refuses(() => (space.sample as (rng?: unknown) => unknown)(), InvalidArgumentError, 'rng must be a CounterRng, e.g. sample(new CounterRng(seed))');
+      refuses(() => (space.sample as (rng?: unknown) => unknown)(Math.random), InvalidArgumentError, 'rng must be a CounterRng');
+      expect(space.contains(space.sample(new CounterRng(1)))).toBe(true);
+    }
+  });
+
+  it('CounterRng refuses seeds, streams and env indices outside uint32, and below(n) outside [1, 2^32)', () => {
+    for (const args of [[-1], [1.5], [2 ** 32], [NaN], [1, -2], [1, 0, 0.5]] as const) {
+      refuses(() => new CounterRng(...(args as unknown as [number])), InvalidArgumentError, 'must be an integer in [0, 2^32)');
+    }
+    const rng = new CounterRng(0xffffffff, 0xffffffff, 0xffffffff);
+    for (const n of [0, -1, 2.5, NaN, 2 ** 32]) refuses(() => rng.below(n), InvalidArgumentError, 'n must be an integer in [1, 2^32)');
+    expect(rng.below(1)).toBe(0);
+    expect(rng.below(0xffffffff)).toBeLessThan(0xffffffff);
+  });
+
+  it('the episode-metric helpers refuse an env outside the batch and infos of another env family', () => {
+    const m = make('MAPF-v0', { numEnvs: 2, config: { numAgents: 2, size: 6 } });
+    const d = make('RideDispatch-v0', { numEnvs: 2 });
+    const v = make('Volleyball-SoloBump-v0', { numEnvs: 2 });
+    const mi = m.reset().infos, di = d.reset().infos, vi = v.reset().infos;
+    for (const env of [-1, 2, 0.5, NaN]) {
+      refuses(() => mapfEpisodeMetrics(mi, env), InvalidArgumentError, 'mapfEpisodeMetrics(infos, env): env must be an integer in [0, 2)');
+      refuses(() => dispatchEpisodeMetrics(di, env), InvalidArgumentError, 'dispatchEpisodeMetrics(infos, env): env must be an integer in [0, 2)');
+      refuses(() => volleyballEpisodeMetrics(vi, env), InvalidArgumentError, 'volleyballEpisodeMetrics(infos, env): env must be an integer in [0, 2)');
+    }
+    refuses(() => volleyballEpisodeMetrics(mi as never, 0), InvalidArgumentError, 'come from another env family');
+    refuses(() => mapfEpisodeMetrics(di as never, 1), InvalidArgumentError, 'come from another env family');
+    refuses(() => dispatchEpisodeMetrics(vi as never, 0), InvalidArgumentError, 'come from another env family');
+    expect(Object.keys(dispatchEpisodeMetrics(di, 1))).toContain('serviceRate');
+    for (const env of [m, d, v]) env.close();
+  });
+
+  it('a buffer limit below a MiB is shown in bytes or KiB, not as 0.00 GiB; action dtypes take the right article', () => {
+    refuses(() => make('MAPF-v0', { numEnvs: 64, maxBufferBytes: 1000, config: { numAgents: 2, size: 6 } }), AllocationError, 'more than the limit of 1000 bytes');
+    refuses(() => make('MAPF-v0', { numEnvs: 64, maxBufferBytes: 50_000, config: { numAgents: 2, size: 6 } }), AllocationError, 'the limit of 48.8 KiB');
+    const env = make('MAPF-v0', { numEnvs: 1, config: { numAgents: 2, size: 6 } });
+    refuses(() => env.step(new Float32Array(2)), InvalidActionError, 'actions must be an Int32Array, got a Float32Array');
+    env.close();
+    const vb = make('Volleyball-SoloBump-v0', { numEnvs: 1 });
+    refuses(() => vb.step(new Int32Array(4)), InvalidActionError, 'actions must be a Float32Array, got an Int32Array');
+    vb.close();
   });
 });

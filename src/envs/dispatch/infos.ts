@@ -5,6 +5,7 @@
  */
 
 import type { BatchInfos, EpisodeInfo } from '../../core/types.js';
+import { episodeMetricBase } from '../../core/episode-slot.js';
 import type { IoArena } from '../../core/io-arena.js';
 import { DISPATCH_METRIC_NAMES, type DispatchIoName } from './layout.js';
 
@@ -59,10 +60,10 @@ export function dispatchInfos(io: IoArena<DispatchIoName>, numEnvs: number, numV
   return infos;
 }
 
-/** Metrics of env `env`'s last finished episode, keyed by name. */
+/** Metrics of env `env`'s last finished episode, keyed by name. Throws `InvalidArgumentError` for an env index outside the batch or infos of another env family. */
 export function dispatchEpisodeMetrics(infos: DispatchInfos, env: number): Record<string, number> {
   const out: Record<string, number> = {};
-  const m = DISPATCH_METRIC_NAMES.length;
-  DISPATCH_METRIC_NAMES.forEach((name, k) => { out[name] = infos.episode.metrics[env * m + k]; });
+  const base = episodeMetricBase(infos.episode, env, DISPATCH_METRIC_NAMES.length, 'dispatchEpisodeMetrics');
+  DISPATCH_METRIC_NAMES.forEach((name, k) => { out[name] = infos.episode.metrics[base + k]; });
   return out;
 }

@@ -6,7 +6,7 @@
 
 import { InvalidConfigError, InvalidMapError, formatValue } from '../../errors.js';
 import {
-  MAX_GIVEN_MAP_SIDE, type GridMap, type MapGeneratorSpec, generateMap, mapFromArray, namedMap, parseMapString,
+  MAX_GIVEN_MAP_SIDE, NAMED_MAPS, type GridMap, type MapGeneratorSpec, generateMap, mapFromArray, namedMap, parseMapString,
 } from './maps.js';
 import { resolveExplicitTask, resolvePools } from './task-config.js';
 
@@ -167,6 +167,10 @@ function mapSource(cfg: MapfConfig): MapSource {
     return { fixed: null, spec, starts: null, goals: null, startPool: null, goalPool: null };
   }
   if (typeof m === 'string') {
+    if (Object.hasOwn(NAMED_MAPS, m.trim())) {
+      throw new InvalidConfigError(`MAPF-v0: map '${m.trim()}' is the name of a shipped map; give it as mapName: '${m.trim()}' or map: { name: '${m.trim()}' } (a map string is rows of . # and letters)`,
+        { field: 'map', value: m });
+    }
     const parsed = parseMapString(m);
     return {
       fixed: parsed, spec: null, starts: parsed.starts, goals: parsed.goals,
@@ -224,7 +228,13 @@ export function resolveMapfConfig(config: MapfConfig = {}): ResolvedMapfConfig {
   if ((agentsXY == null) !== (targetsXY == null)) {
     throw new InvalidConfigError('MAPF-v0: agentsXY and targetsXY must be given together', { field: agentsXY ? 'targetsXY' : 'agentsXY' });
   }
-  const numAgents = intIn('numAgents', config.numAgents ?? agentsXY?.length ?? 1, 1, probe.height * probe.width);
+  const cellCount = probe.height * probe.width;
+  const numAgents = config.numAgents ?? agentsXY?.length ?? 1;
+  if (typeof numAgents === 'number' && Number.isInteger(numAgents) && numAgents > cellCount) {
+    throw new InvalidConfigError(`MAPF-v0: numAgents ${numAgents} is more than the ${probe.height}×${probe.width} map has cells (${cellCount})`,
+      { field: 'numAgents', value: numAgents });
+  }
+  intIn('numAgents', numAgents, 1, cellCount);
   const task = resolveExplicitTask(agentsXY, targetsXY, numAgents, onTarget, probe);
   const pools = resolvePools(config, src, probe, numAgents, onTarget, task.startCells !== null, task.goalSeqLen > 1);
   const perEnvMaps = flag('mapPerEnv', config.mapPerEnv, true);

@@ -4,6 +4,7 @@
  */
 
 import type { BatchInfos, EpisodeInfo } from '../../core/types.js';
+import { episodeMetricBase } from '../../core/episode-slot.js';
 import type { MapfIo } from './layout.js';
 import type { ResolvedMapfConfig } from './config.js';
 
@@ -58,11 +59,12 @@ export function mapfInfos(arena: MapfIo, cfg: ResolvedMapfConfig, keepFinalObs: 
 /**
  * The metrics of env `env`'s last finished episode, keyed by POGEMA's names: those of `onTarget`'s
  * mode ({@link MAPF_METRICS_BY_MODE}). Without `onTarget`, the metrics the episode has (the slots
- * of other modes hold NaN), which are the same names.
+ * of other modes hold NaN), which are the same names. Throws `InvalidArgumentError` for an env index
+ * outside the batch or infos of another env family.
  */
 export function mapfEpisodeMetrics(infos: MapfInfos, env: number, onTarget?: ResolvedMapfConfig['onTarget']): Record<string, number> {
   const out: Record<string, number> = {};
-  const base = env * MAPF_METRIC_NAMES.length;
+  const base = episodeMetricBase(infos.episode, env, MAPF_METRIC_NAMES.length, 'mapfEpisodeMetrics');
   MAPF_METRIC_NAMES.forEach((name, k) => {
     const value = infos.episode.metrics[base + k];
     if (onTarget === undefined ? !Number.isNaN(value) : (MAPF_METRICS_BY_MODE[onTarget] as readonly string[]).includes(name)) out[name] = value;

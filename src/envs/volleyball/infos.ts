@@ -5,6 +5,7 @@
  */
 
 import type { BatchInfos, EpisodeInfo } from '../../core/types.js';
+import { episodeMetricBase } from '../../core/episode-slot.js';
 import type { IoArena } from '../../core/io-arena.js';
 import type { VolleyballIoName } from './layout.js';
 import { droneTeams, type ResolvedVolleyballConfig } from './config.js';
@@ -54,11 +55,12 @@ export function volleyballInfos(io: IoArena<VolleyballIoName>, cfg: ResolvedVoll
   return infos;
 }
 
-/** Metrics of env `env`'s last finished episode, keyed by name (the task's slots only). */
+/** Metrics of env `env`'s last finished episode, keyed by name (the task's slots only). Throws `InvalidArgumentError` for an env index outside the batch or infos of another env family. */
 export function volleyballEpisodeMetrics(infos: VolleyballInfos, env: number): Record<string, number> {
+  const base = episodeMetricBase(infos.episode, env, 8, 'volleyballEpisodeMetrics');
   const out: Record<string, number> = {};
   infos.episode.metricNames.forEach((name, k) => {
-    out[name] = infos.episode.metrics[env * 8 + k];
+    out[name] = infos.episode.metrics[base + k];
   });
   return out;
 }
