@@ -3,6 +3,9 @@
  * @module
  */
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../backends/native/load.js';
 import { ManyWorldsError } from '../errors.js';
 import { UsageError } from './args.js';
 import { benchCommand } from './bench.js';
@@ -34,7 +37,7 @@ export const MAIN_HELP = `usage: manyworlds <command> [options]
 commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`).join('\n')}
 
-Run 'manyworlds <command> --help' for the options of a command.
+Run 'manyworlds <command> --help' for the options of a command, 'manyworlds --version' for the version.
 
 options of every command:
   --backend auto|native|cuda|gpujs   where envs step (default auto; sets MANYWORLDS_BACKEND)
@@ -86,6 +89,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (command === 'help' && rest.length > 0 && Object.prototype.hasOwnProperty.call(COMMANDS, rest[0])) {
       return await COMMANDS[rest[0]].run(['--help']);
+    }
+    if (command === '--version' || command === '-V' || command === 'version') {
+      const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+      process.stdout.write(`manyworlds ${pkg.version} (Node ${process.versions.node})\n`);
+      return EXIT.ok;
     }
     if (command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${MAIN_HELP}\n`);

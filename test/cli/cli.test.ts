@@ -84,6 +84,16 @@ describe('manyworlds CLI', () => {
     rmSync(pkg, { recursive: true, force: true });  // on success only: a failure leaves it to look at
   });
 
+  it('--version prints the package version; help mentions it', () => {
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V', 'version']) {
+      const r = cli(flag);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`manyworlds ${version} (Node ${process.versions.node})\n`);
+    }
+    expect(cli('--help').stdout).toContain("'manyworlds --version'");
+  });
+
   it('usage errors exit with code 2 and name the problem', () => {
     const r = cli('rollout', '--bogus', '1');
     expect(r.code).toBe(2);
