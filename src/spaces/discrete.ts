@@ -41,10 +41,25 @@ export class Discrete extends Space<number> {
     this.start = start;
   }
 
-  /** Uniform value in `[start, start + n)`; consumes one word of `rng`. */
-  sample(rng: CounterRng): number {
+  /**
+   * Uniform value in `[start, start + n)`; consumes one word of `rng`. With `mask` (`n` entries,
+   * nonzero or `true` = allowed; e.g. one agent's row of RideDispatch's `infos.actionMask`): uniform
+   * over the allowed values, as Gymnasium's `sample(mask)`, still one word.
+   * @throws InvalidArgumentError when `rng` is not a CounterRng, `mask` does not hold `n`
+   *   entries, or it allows no value.
+   */
+  sample(rng: CounterRng, mask?: ArrayLike<number | boolean>): number {
     requireRng(rng, 'Discrete');
-    return this.start + uniformInt(rng, this.n);
+    if (mask === undefined) return this.start + uniformInt(rng, this.n);
+    if (mask === null || typeof mask !== 'object' || mask.length !== this.n) {
+      const got = mask !== null && typeof mask === 'object' ? `${mask.length} entries` : formatValue(mask);
+      throw new InvalidArgumentError(`Discrete.sample(rng, mask): mask must hold n = ${this.n} entries, got ${got}`, {});
+    }
+    let allowed = 0;
+    for (let i = 0; i < this.n; i++) if (mask[i]) allowed++;
+    if (allowed === 0) throw new InvalidArgumentError(`Discrete.sample(rng, mask): the mask allows none of the ${this.n} values`, {});
+    let k = uniformInt(rng, allowed);
+    for (let i = 0; ; i++) if (mask[i] && k-- === 0) return this.start + i;
   }
 
   /** Whether `x` is an integer number in `[start, start + n)`. */

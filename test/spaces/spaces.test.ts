@@ -342,3 +342,33 @@ describe('helpers', () => {
     expect(createTypedArray('float64', 2)).toBeInstanceOf(Float64Array);
   });
 });
+
+describe('Discrete.sample with a mask (Gymnasium sample(mask))', () => {
+  it('draws only allowed values, each about equally often, with one word per draw', () => {
+    const d = new Discrete(6, 10);
+    const mask = Uint8Array.from([0, 1, 0, 1, 1, 0]);
+    const rng = new CounterRng(3);
+    const counts = new Map<number, number>();
+    const draws = 30_000;
+    for (let i = 0; i < draws; i++) {
+      const v = d.sample(rng, mask);
+      counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual([11, 13, 14]);
+    // Binomial(30000, 1/3): sd ≈ 81.6; allow 4.5 sd.
+    for (const c of counts.values()) expect(Math.abs(c - draws / 3)).toBeLessThan(4.5 * Math.sqrt(draws * (1 / 3) * (2 / 3)));
+    // One word per draw: the k-th allowed value for k = below(3) of the same stream.
+    const a = new CounterRng(9), b = new CounterRng(9);
+    for (let i = 0; i < 100; i++) expect(d.sample(a, [false, true, false, true, true, false])).toBe(10 + [1, 3, 4][b.below(3)]);
+  });
+
+  it('a single allowed value is always drawn; a mask of the wrong length or allowing nothing is refused', () => {
+    const d = new Discrete(4);
+    const rng = new CounterRng(1);
+    for (let i = 0; i < 20; i++) expect(d.sample(rng, [0, 0, 1, 0])).toBe(2);
+    expect(() => d.sample(rng, [0, 0, 0, 0])).toThrow(/the mask allows none of the 4 values/);
+    expect(() => d.sample(rng, [1, 1])).toThrow(/mask must hold n = 4 entries, got 2 entries/);
+    expect(() => d.sample(rng, 5 as never)).toThrow(InvalidArgumentError);
+    expect(() => d.sample(rng, null as never)).toThrow(/mask must hold n = 4 entries, got null/);
+  });
+});
