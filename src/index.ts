@@ -21,7 +21,7 @@ export * from './errors.js';
 export * as spaces from './spaces/index.js';
 export { CounterRng, RngStream, mulhi32, philox4x32_10, rngBelow, rngDraw } from './rng.js';
 export type { MapfConfig, CollisionSystem, OnTarget, Cell, NamedMapRef } from './envs/mapf/config.js';
-export { type MapfInfos, MAPF_METRIC_NAMES, MAPF_METRICS_BY_MODE, mapfEpisodeMetrics } from './envs/mapf/infos.js';
+export { type MapfInfos, MAPF_METRIC_NAMES, MAPF_METRICS_BY_MODE, mapfEpisodeMetrics, mapfEnvMap } from './envs/mapf/infos.js';
 export * as maps from './envs/mapf/maps.js';
 export {
   type VolleyballConfig, type VolleyballTask, type VolleyballActionMode, type VolleyballTaskInfo, VOLLEYBALL_TASKS, VOLLEYBALL_END_CASES,

@@ -34,6 +34,11 @@ export interface VectorEnvSpec {
    * every reset and step, so they read true even after a caller wrote into them.
    */
   rewriteConstantInfos?: (infos: BatchInfos) => void;
+  /**
+   * The grid an env steps on (MAPF): from the env's current seed, or, for a map shared by the
+   * whole batch, from env 0's seed at make().
+   */
+  envMap?: (envSeed: number, firstSeed: number) => unknown;
   /** Extra metadata (env config, seed, ...). */
   metadata: Record<string, unknown>;
 }
@@ -98,6 +103,8 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
   private readonly stepResult: StepResult<T['obs'], T['infos']>;
   private readonly resetResult: ResetResult<T['obs'], T['infos']>;
   private readonly staging: ActionStaging;
+  /** `[E]` each env's current seed: seed + i at make(), then what `reset({ seed })` gave it. */
+  private readonly envSeeds: Uint32Array;
   private closed = false;
   private busy = false;
   /** The promise of the `stepAsync()` in flight; null when none is. */
@@ -130,6 +137,8 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
     this.resetResult = { obs, infos };
     const shape = { id: this.id, numEnvs: this.numEnvs, numAgents: this.numAgents, actionSize: this.actionSize, numActions: spec.numActions };
     this.staging = new ActionStaging(shape, engine.actions);
+    this.envSeeds = new Uint32Array(this.numEnvs);
+    for (let e = 0; e < this.numEnvs; e++) this.envSeeds[e] = (seed + e) >>> 0;
   }
 
   /**
@@ -182,7 +191,11 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
     this.guard('reset');
     checkResetOptions(this.id, opts);
     const mask = opts.mask === undefined ? null : resetMask(this.id, this.numEnvs, opts.mask);
-    if (opts.seed !== undefined) this.engine.reseed(resetSeeds(this.id, this.numEnvs, opts.seed), mask);
+    if (opts.seed !== undefined) {
+      const seeds = resetSeeds(this.id, this.numEnvs, opts.seed);
+      this.engine.reseed(seeds, mask);
+      for (let e = 0; e < this.numEnvs; e++) if (!mask || mask[e]) this.envSeeds[e] = seeds[e];
+    }
     this.engine.reset(mask);
     this.spec.rewriteConstantInfos?.(this.engine.infos);
     return this.resetResult;
@@ -277,6 +290,11 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
       throw new InvalidArgumentError(`${this.id}: parallelView(${formatValue(envIndex)}): env index must be in [0, ${this.numEnvs})`, { env: envIndex });
     }
     return new ParallelEnv<T['obs'], T['agentInfo']>(this, envIndex, this.spec.view);
+  }
+
+  /** The grid env `envIndex` steps on, for envs that have one (see `mapfEnvMap`); else undefined. @internal */
+  envMapOf(envIndex: number): unknown {
+    return this.spec.envMap?.(this.envSeeds[envIndex], this.metadata.seed >>> 0);
   }
 
   /** Calls the backend without work: measures the cost of crossing into it. @internal */

@@ -7,6 +7,9 @@ import type { BatchInfos, EpisodeInfo } from '../../core/types.js';
 import { episodeMetricBase } from '../../core/episode-slot.js';
 import type { MapfIo } from './layout.js';
 import type { ResolvedMapfConfig } from './config.js';
+import type { GridMap } from './maps.js';
+import type { VectorEnv } from '../../core/vector-env.js';
+import { InvalidArgumentError, formatValue } from '../../errors.js';
 
 /** Names of the metric slots of `infos.episode.metrics`, in order (POGEMA's metric keys). */
 export const MAPF_METRIC_NAMES = ['ISR', 'CSR', 'ep_length', 'SoC', 'makespan', 'avg_throughput'] as const;
@@ -70,4 +73,27 @@ export function mapfEpisodeMetrics(infos: MapfInfos, env: number, onTarget?: Res
     if (onTarget === undefined ? !Number.isNaN(value) : (MAPF_METRICS_BY_MODE[onTarget] as readonly string[]).includes(name)) out[name] = value;
   });
   return out;
+}
+
+/**
+ * The map env `envIndex` of a MAPF-v0 batch steps on, as a fresh {@link GridMap} copy: the env's
+ * generated map (from its current seed: `seed + i` at make(), or what `reset({ seed })` gave it),
+ * the batch's shared map, or the map given in the config. Pass it to `renderSvg` / `renderAscii`
+ * with frames of your own run.
+ * @throws InvalidArgumentError when `env` is not a MAPF-v0 batch or `envIndex` is not one of its envs.
+ * @example
+ * ```ts
+ * using env = make('MAPF-v0', { numEnvs: 8, seed: 3, config: { numAgents: 4, size: 16 } });
+ * const map = mapfEnvMap(env, 5);   // what env 5's observations show in channel 0
+ * ```
+ */
+export function mapfEnvMap(env: VectorEnv, envIndex: number): GridMap {
+  const batch = env as Partial<VectorEnv> | null | undefined;
+  if (batch?.id !== 'MAPF-v0' || typeof batch.envMapOf !== 'function') {
+    throw new InvalidArgumentError(`mapfEnvMap(env, envIndex): env must be a MAPF-v0 batch, got ${typeof batch?.id === 'string' ? batch.id : formatValue(env)}`, {});
+  }
+  if (!Number.isInteger(envIndex) || envIndex < 0 || envIndex >= env.numEnvs) {
+    throw new InvalidArgumentError(`mapfEnvMap(env, envIndex): envIndex must be an integer in [0, ${env.numEnvs}), got ${formatValue(envIndex)}`, { env: envIndex });
+  }
+  return env.envMapOf(envIndex) as GridMap;
 }

@@ -12,6 +12,7 @@ import { batchAddon } from '../../backends/batch-addon.js';
 import { GpujsRuntime } from '../../backends/gpujs/runtime.js';
 import { chooseGpujsMode } from '../../backends/gpujs/probe.js';
 import { type MapfConfig, resolveMapfConfig } from './config.js';
+import type { GridMap } from './maps.js';
 import { MapfNativeEngine, mapfParams } from './native-engine.js';
 import { checkBatchSize } from './layout.js';
 import { MapfGpujsEngine } from './gpujs/engine.js';
@@ -37,6 +38,10 @@ register<MapfConfig>({
       observationSpace: batchSpace(batchSpace(single, cfg.numAgents), options.numEnvs),
       actionSpace: batchSpace(action, options.numEnvs * cfg.numAgents),
       numActions: 5,
+      envMap(envSeed: number, firstSeed: number): GridMap {
+        const m = cfg.mapFor(cfg.mapPerEnv ? envSeed : firstSeed);
+        return { height: m.height, width: m.width, cells: Uint8Array.from(m.cells) };  // the caller's copy
+      },
       metadata: {
         config: {
           numAgents: cfg.numAgents, height: cfg.height, width: cfg.width, obsRadius: cfg.obsRadius,
