@@ -25,7 +25,10 @@ export const DEFAULT_SEED = 0;
 /** The options every env-building command accepts. */
 export const ENV_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   agents: { kind: { type: 'int', min: 1 }, meta: 'N', help: `agents per env (default ${DEFAULT_AGENTS})` },
-  map: { kind: { type: 'string' }, meta: 'NAME|FILE.map', help: `named map (${Object.keys(NAMED_MAPS).join(', ')}) or MovingAI file (default ${DEFAULT_MAP})` },
+  map: {
+    kind: { type: 'string' }, meta: 'NAME|FILE.map|random:H[xW][:D]',
+    help: `named map (${Object.keys(NAMED_MAPS).join(', ')}), MovingAI file, or random:H[xW][:D], a map of density D (default 0.3) generated per env, as the benchmarks use (default ${DEFAULT_MAP})`,
+  },
   seed: { kind: { type: 'int', min: 0, max: 0xffffffff }, meta: 'N', help: `base seed; env i uses seed + i, modulo 2^32 (default ${DEFAULT_SEED})` },
   threads: { kind: { type: 'int', min: 1, max: 1024 }, meta: 'N', help: 'CPU threads (default: min(cores, envs); the gpujs backend: 1 unless given)' },
   policy: { kind: { type: 'choice', choices: ['random', 'greedy'] }, help: 'action policy (default random)' },
@@ -33,32 +36,42 @@ export const ENV_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'on-target': { kind: { type: 'choice', choices: ['finish', 'nothing', 'restart'] }, help: 'what reaching a goal does (default finish)' },
 };
 
-/** A map chosen on the command line: its grid (for rendering) and how to pass it to `make()`. */
+/** A map chosen on the command line: how to pass it to `make()`, and its size for output. */
 export interface CliMap {
-  /** Label for output: the name or the file path. */
+  /** Label for output: the name, the file path or `random H×W density D`. */
   label: string;
-  /** The obstacle grid. */
-  grid: GridMap;
-  /** The `map`/`mapName` part of the config. */
-  config: Pick<MapfConfig, 'map' | 'mapName'>;
+  /** The obstacle grid; null for maps generated per env (read one with `mapfEnvMap` after make()). */
+  grid: GridMap | null;
+  /** `HxW`, for output. */
+  size: string;
+  /** The map part of the config: `map`/`mapName`, or a generated map's `height`, `width`, `density`. */
+  config: Pick<MapfConfig, 'map' | 'mapName' | 'height' | 'width' | 'density'>;
 }
 
+const RANDOM_MAP = /^random:(\d+)(?:x(\d+))?(?::(\d*\.?\d+))?$/;
+
 /**
- * Resolves `--map`: a named map, else a MovingAI `.map` file.
- * @throws InvalidMapError for an unknown name or a malformed file; UsageError for a missing file or a directory.
+ * Resolves `--map`: `random:H[xW][:D]`, a named map, else a MovingAI `.map` file.
+ * @throws InvalidMapError for an unknown name or a malformed file; UsageError for a missing file, a
+ *   directory or a malformed `random:` spec.
  */
 export function resolveMap(arg: string | undefined): CliMap {
   const name = arg ?? DEFAULT_MAP;
-  if (Object.prototype.hasOwnProperty.call(NAMED_MAPS, name)) {
-    return { label: name, grid: namedMap(name), config: { mapName: name } };
+  if (name.startsWith('random:')) {
+    const m = RANDOM_MAP.exec(name);
+    if (m === null) throw new UsageError(`--map: '${name}' is not random:H[xW][:D] (e.g. random:64 or random:32x48:0.2)`);
+    const height = Number(m[1]), width = m[2] === undefined ? height : Number(m[2]), density = m[3] === undefined ? 0.3 : Number(m[3]);
+    return { label: `random ${height}x${width} density ${density}`, grid: null, size: `${height}x${width}`, config: { height, width, density } };
   }
+  const fixed = (label: string, grid: GridMap, config: CliMap['config']): CliMap => ({ label, grid, size: `${grid.height}x${grid.width}`, config });
+  if (Object.prototype.hasOwnProperty.call(NAMED_MAPS, name)) return fixed(name, namedMap(name), { mapName: name });
   if (existsSync(name)) {
     if (statSync(name).isDirectory()) throw new UsageError(`--map: '${name}' is a directory, not a MovingAI .map file`);
     const grid = loadMovingAIFile(name);
-    return { label: name, grid, config: { map: grid } };
+    return fixed(name, grid, { map: grid });
   }
   if (name.endsWith('.map') || name.includes('/')) throw new UsageError(`--map: file '${name}' not found`);
-  return { label: name, grid: namedMap(name), config: { mapName: name } }; // throws InvalidMapError listing names
+  return fixed(name, namedMap(name), { mapName: name }); // namedMap throws InvalidMapError listing names
 }
 
 /** Values of {@link ENV_OPTIONS} plus the env-specific extras a command adds. */

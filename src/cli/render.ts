@@ -11,7 +11,8 @@ import { dirname } from 'node:path';
 import { make } from '../make.js';
 import { UnknownEnvError } from '../errors.js';
 import { listEnvs } from '../registry.js';
-import type { MapfInfos } from '../envs/mapf/infos.js';
+import { type MapfInfos, mapfEnvMap } from '../envs/mapf/infos.js';
+import type { GridMap } from '../envs/mapf/maps.js';
 import { type MapfFrame, renderAscii, renderSvg } from '../render/mapf-render.js';
 import { type VolleyballPolicyName, makeVolleyballPolicy } from '../envs/volleyball/policy.js';
 import { renderVolleyballSvg } from '../render/volleyball-render.js';
@@ -90,7 +91,7 @@ ${formatOptions(OPTIONS)}`;
 /** Collects the frames of env `envIndex`'s first episode: the reset state and each step's state. */
 export function collectFrames(args: {
   numEnvs: number; envIndex: number; steps: number; policy: PolicyName; makeOptions: ReturnType<typeof mapfMakeOptions>;
-}): { frames: MapfFrame[]; ended: boolean } {
+}): { frames: MapfFrame[]; ended: boolean; map: GridMap } {
   // 'next-step': the step that ends the episode still returns its final state.
   const env = make('MAPF-v0', { ...args.makeOptions, numEnvs: args.numEnvs, autoresetMode: 'next-step' });
   try {
@@ -106,6 +107,7 @@ export function collectFrames(args: {
       active: infos.agentMask.slice(A * i, A * (i + 1)),
     });
     const frames = [frame()];
+    const map = mapfEnvMap(env, i);  // the env's own grid, generated per env or not
     let obs = r.obs;
     for (let t = 0; t < args.steps; t++) {
       policy(obs, infos);
@@ -114,9 +116,9 @@ export function collectFrames(args: {
       frames.push(frame());
       let allDone = true;
       for (let a = 0; a < A; a++) if (!s.terminations[i * A + a] && !s.truncations[i * A + a]) allDone = false;
-      if (infos.episode.done[i] || allDone) return { frames, ended: true };
+      if (infos.episode.done[i] || allDone) return { frames, ended: true, map };
     }
-    return { frames, ended: false };
+    return { frames, ended: false, map };
   } finally {
     env.close();
   }
@@ -147,15 +149,15 @@ export async function renderCommand(args: readonly string[]): Promise<number> {
     threads: o.threads as number | undefined, collision: o.collision as string | undefined, onTarget: o['on-target'] as string | undefined,
   }, map);
   const policy = ((o.policy as string | undefined) ?? 'random') as PolicyName;
-  const { frames, ended } = collectFrames({ numEnvs: envIndex + 1, envIndex, steps, policy, makeOptions });
+  const { frames, ended, map: grid } = collectFrames({ numEnvs: envIndex + 1, envIndex, steps, policy, makeOptions });
   const what = `${frames.length - 1} step(s)${ended ? ', episode ended' : ''}`;
   if (out !== undefined) {
     const title = `${id} ${map.label} env ${envIndex} seed ${makeOptions.seed} (${policy})`;
-    writeOut(out, renderSvg(map.grid, frames, { title }));
+    writeOut(out, renderSvg(grid, frames, { title }));
     process.stderr.write(`wrote ${out}: ${frames.length} frames (${what})\n`);
     return 0;
   }
-  const chunks = frames.map((f, t) => `step ${t}${t === 0 ? ' (reset)' : ''}\n${renderAscii(map.grid, f)}`);
+  const chunks = frames.map((f, t) => `step ${t}${t === 0 ? ' (reset)' : ''}\n${renderAscii(grid, f)}`);
   process.stdout.write(`${chunks.join('\n\n')}\n\n${what}\n`);
   return 0;
 }

@@ -190,7 +190,7 @@ export async function rolloutCommand(args: readonly string[]): Promise<number> {
 
   const env = make('MAPF-v0', makeOpts);
   try {
-    return runRollout(env, { id, steps, policyName, json, mapLabel: map.label, mapSize: `${map.grid.height}x${map.grid.width}` });
+    return runRollout(env, { id, steps, policyName, json, mapLabel: map.label, mapSize: map.size });
   } finally {
     env.close();
   }

@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { availableBackends } from '../../src/index.js';
+import { availableBackends, maps } from '../../src/index.js';
 
 const root = resolve(__dirname, '..', '..');
 const bin = join(root, 'bin', 'manyworlds.js');
@@ -165,6 +165,25 @@ describe('manyworlds CLI', () => {
       // Each animated attribute lists one value per frame: 6 frames unless the episode ended earlier.
       const values = /values="([^"]*)"/.exec(svg);
       if (values) expect(values[1].split(';').length).toBeLessThanOrEqual(6);
+    });
+
+    it("--map random:H[xW][:D]: render draws the chosen env's own generated map; rollout runs the benchmark map", () => {
+      // Env 2 of a batch seeded 5 steps on the map generated from seed 7.
+      const r = cli('render', 'MAPF-v0', '--map', 'random:9x11:0.25', '--agents', '3', '--env-index', '2', '--seed', '5', '--steps', '1', '--ascii');
+      expect(r.code, r.stderr).toBe(0);
+      const rows = r.stdout.split('\n').slice(1, 10);  // after 'step 0 (reset)'
+      const cells = maps.randomMap(9, 11, 0.25, 7, 0);
+      for (let y = 0; y < 9; y++) {
+        expect(rows[y]).toHaveLength(11);
+        for (let x = 0; x < 11; x++) expect(rows[y][x] === '#', `row ${y} col ${x}`).toBe(cells[y * 11 + x] === 1);
+      }
+      const s = JSON.parse(cli('rollout', '--map', 'random:64', '--agents', '64', '--envs', '4', '--steps', '3', '--json').stdout) as { map: string; steps: number };
+      expect(s.map).toBe('random 64x64 density 0.3');
+      expect(s.steps).toBe(3);
+      const bad = cli('rollout', '--map', 'random:6x:2');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain("--map: 'random:6x:2' is not random:H[xW][:D]");
+      expect(cli('rollout', '--map', 'random:4:1.5', '--steps', '1').stderr).toContain('density must be a number in [0, 1], got 1.5');
     });
 
     it('render --ascii prints the reset frame and the steps', () => {
