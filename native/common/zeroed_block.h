@@ -18,13 +18,16 @@
 
 namespace mw {
 
+// Transparent huge page size with 4 KiB base pages (x86-64, most arm64).
+constexpr uint64_t kHugePageBytes = uint64_t{2} << 20;
+
 // Asks the kernel to back the 2 MiB aligned pages inside [p, p + bytes) with transparent huge
 // pages when they are first touched (Linux; elsewhere, and where the kernel says no, nothing
 // changes; kernels with 16 or 64 KiB base pages have larger huge pages and may use none here).
 // Advice only: the memory's contents and ownership are untouched.
 inline void advise_huge_pages(void* p, uint64_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  constexpr uintptr_t kHuge = static_cast<uintptr_t>(kHugePageBytes);
   const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
   const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + static_cast<uintptr_t>(bytes)) & ~(kHuge - 1);
   if (end > begin) madvise(reinterpret_cast<void*>(begin), static_cast<size_t>(end - begin), MADV_HUGEPAGE);
@@ -37,7 +40,7 @@ inline void advise_huge_pages(void* p, uint64_t bytes) {
 class ZeroedBlock {
  public:
   static constexpr uint64_t kMappedBytes = uint64_t{4} << 20;  // mmap from 4 MiB up
-  static constexpr uint64_t kHugePage = uint64_t{2} << 20;    // THP size with 4 KiB base pages (x86-64, most arm64)
+  static constexpr uint64_t kHugePage = kHugePageBytes;       // mapped blocks start on a huge-page boundary
 
   ZeroedBlock() = default;
 

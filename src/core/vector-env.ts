@@ -137,8 +137,7 @@ export class VectorEnv<T extends BatchTypes = BatchTypes> {
     this.resetResult = { obs, infos };
     const shape = { id: this.id, numEnvs: this.numEnvs, numAgents: this.numAgents, actionSize: this.actionSize, numActions: spec.numActions };
     this.staging = new ActionStaging(shape, engine.actions);
-    this.envSeeds = new Uint32Array(this.numEnvs);
-    for (let e = 0; e < this.numEnvs; e++) this.envSeeds[e] = (seed + e) >>> 0;
+    this.envSeeds = resetSeeds(this.id, this.numEnvs, seed);  // seed + i, as make() seeded the engine
   }
 
   /**

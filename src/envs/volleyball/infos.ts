@@ -7,7 +7,7 @@
 import type { BatchInfos, EpisodeInfo } from '../../core/types.js';
 import { episodeMetricBase } from '../../core/episode-slot.js';
 import type { IoArena } from '../../core/io-arena.js';
-import type { VolleyballIoName } from './layout.js';
+import { VB_METRIC_SLOTS, type VolleyballIoName } from './layout.js';
 import { droneTeams, type ResolvedVolleyballConfig } from './config.js';
 
 /** Infos of a volleyball batch. All arrays are views rewritten by every step/reset. */
@@ -57,7 +57,7 @@ export function volleyballInfos(io: IoArena<VolleyballIoName>, cfg: ResolvedVoll
 
 /** Metrics of env `env`'s last finished episode, keyed by name (the task's slots only). Throws `InvalidArgumentError` for an env index outside the batch or infos of another env family. */
 export function volleyballEpisodeMetrics(infos: VolleyballInfos, env: number): Record<string, number> {
-  const base = episodeMetricBase(infos.episode, env, 8, 'volleyballEpisodeMetrics');
+  const base = episodeMetricBase(infos.episode, env, VB_METRIC_SLOTS, 'volleyballEpisodeMetrics');
   const out: Record<string, number> = {};
   infos.episode.metricNames.forEach((name, k) => {
     out[name] = infos.episode.metrics[base + k];
